@@ -1,0 +1,12 @@
+import ArgumentParser
+import Foundation
+
+/// `shelfguard-bench`: benchmarks that print figures and ratios against a baseline measured in
+/// the same run. Build with `-c release`; `scripts/bench` does it all.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shelfguard-bench",
+        abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
+        subcommands: [ReaderBenchmark.self, ReaderPass.self, Generate.self])
+}

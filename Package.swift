@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+// ShelfGuard: the shelf-review gatekeeper for apps and mini-programs that offer deep synthesis.
+// Why each dependency is here: see README.md, "Dependencies".
+import PackageDescription
+
+/// Settings every ShelfGuard target shares: Swift 6 language mode with strict concurrency.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "ShelfGuard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shelfguard", targets: ["shelfguard"]),
+        .library(name: "ShelfGuardKit", targets: ["ShelfGuardKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libarchive, from the system (Debian: libarchive-dev), behind a tiny shim header.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
+        // The review pipeline; its folders are the pipeline's stages.
+        .target(
+            name: "ShelfGuardKit",
+            dependencies: [
+                "CArchive",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The command line tool operators, CI pipelines and emergency officers run.
+        .executableTarget(
+            name: "shelfguard",
+            dependencies: [
+                "ShelfGuardKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Writers for bundles of every supported format, normal and hostile: test fixtures,
+        // the samples and the benchmark bundles are all made here, in code.
+        .target(
+            name: "BundleFactory",
+            dependencies: [
+                "CArchive",
+                "ShelfGuardKit",
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Regenerates samples/ and writes bundles by hand for manual testing.
+        .executableTarget(
+            name: "shelfguard-factory",
+            dependencies: [
+                "BundleFactory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks that print figures and ratios against a baseline measured in the same run.
+        .executableTarget(
+            name: "shelfguard-bench",
+            dependencies: [
+                "BundleFactory",
+                "ShelfGuardKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ShelfGuardBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ShelfGuardKitTests",
+            dependencies: [
+                "ShelfGuardKit",
+                "BundleFactory",
+                "shelfguard",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            exclude: ["Reporting/Golden"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// How to read bundles.
+public struct ReadOptions: Sendable, Equatable {
+    /// The bounds kept on every bundle.
+    public var limits: ReadLimits
+    /// The mini-program appid that decrypts PC-client wxapkg files (`V1MMWX…`); without it they
+    /// are reported `unreadable`.
+    public var wechatAppID: String?
+    /// Whether to compute the bundle file's SHA-256 (the ledger's content address).
+    public var computeDigest: Bool
+
+    public init(limits: ReadLimits = .standard, wechatAppID: String? = nil, computeDigest: Bool = true) {
+        self.limits = limits
+        self.wechatAppID = wechatAppID
+        self.computeDigest = computeDigest
+    }
+}
+
+/// A failure of the tool, not of the bundle: the file cannot be opened at all. Everything wrong
+/// *inside* a bundle is a hazard in the report instead.
+public enum BundleReadError: Error, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notARegularFile(path: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
+        case .notARegularFile(let path): "\(path) is not a regular file (a bundle is one file: APK, IPA, HAP, wxapkg…)"
+        }
+    }
+}
+
+/// Opens a bundle file, identifies its container by content, and streams every entry, nested
+/// archives included, under the limits, reporting hazards instead of failing.
+///
+/// Never holds the whole bundle in memory and never extracts to disk: zips are read through
+/// libarchive's seekable reader (the central directory is what Android trusts), stored nested
+/// archives are read in place, compressed ones from a bounded buffer or as a stream.
+public struct BundleReader: Sendable {
+    public var options: ReadOptions
+
+    public init(options: ReadOptions = ReadOptions()) {
+        self.options = options
+    }
+
+    /// Reads every entry of the bundle at `path`; nothing is delivered to any visitor.
+    public func read(path: String) throws(BundleReadError) -> BundleReport {
+        var visitor = NoVisitor()
+        return try read(path: path, visitor: &visitor)
+    }
+
+    /// Reads every entry of the bundle at `path`, handing file contents to `visitor`.
+    public func read<V: EntryVisitor>(path: String, visitor: inout V) throws(BundleReadError) -> BundleReport {
+        ProcessLocale.ensureUTF8()
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path: path) }
+
+        let source = FileSource(descriptor: descriptor, length: Int64(status.st_size))
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let session = ReadSession(
+            options: options, bundleName: EntryName.escapeControls(name), fileSize: source.length,
+            visitor: visitor)
+        let format = session.readBundle(source)
+        var digest = ""
+        if options.computeDigest {
+            do { digest = try FileDigest.sha256(source) } catch {
+                session.report(.truncated, at: [], "the file could not be read to its end: \(error)")
+            }
+        }
+        visitor = session.visitor
+        return session.finishedReport(
+            summary: BundleSummary(
+                path: path, sha256: digest, format: format, size: source.length,
+                entryCount: session.topLevelCount, entriesRead: session.entryCount,
+                nestedArchives: session.nestedArchives, bytesRead: session.totalBytes,
+                peakBufferedBytes: session.peakBufferedBytes, complete: session.complete))
+    }
+}

@@ -1,0 +1,375 @@
+import CArchive
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The container families and how each is walked.
+extension ReadSession {
+    /// Reads the bundle file: identifies its container by content and walks it. Returns the
+    /// contract's format name.
+    func readBundle(_ source: any RandomAccessSource) -> BundleFormat {
+        guard source.length > 0 else {
+            report(.emptyFile, at: [], "the file is empty (0 bytes)")
+            return .unknown
+        }
+        let head = (try? source.bytes(at: 0, count: ContentKind.sniffLength)) ?? []
+        let kind = ContentKind.sniff(head)
+        switch kind {
+        case .zip:
+            return walkZip(source, chain: []).map(BundleFormat.zipBased(names:)) ?? .zip
+        case .tar, .gzip, .xz, .zstd:
+            let format = walkArchive(
+                ArchiveInput(.random(source)), family: .tarFamily, chain: [], directory: nil, source: source)
+            return format & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_TAR ? .tar : .unknown
+        case .wxapkg, .wxapkgEncrypted:
+            walkPackage(source, kind: kind, chain: [])
+            return .wxapkg
+        case .tpkg:
+            walkPackage(source, kind: kind, chain: [])
+            return .ttpkg
+        default:
+            // Data glued in front of a zip (Janus) hides its start, not its end.
+            if let names = walkZip(source, chain: [], headKind: kind) {
+                return BundleFormat.zipBased(names: names)
+            }
+            report(
+                .unreadable, at: [],
+                "not a bundle format ShelfGuard reads (zip, tar, wxapkg, TPKG): the content starts like \(kind.rawValue)"
+            )
+            return .unknown
+        }
+    }
+
+    /// Walks a container that can be read at any offset: the bundle, a stored nested archive read
+    /// in place, or a buffered one.
+    func walkContainer(_ source: any RandomAccessSource, kind: ContentKind, chain: [String]) {
+        switch kind {
+        case .zip:
+            walkZip(source, chain: chain)
+        case .wxapkg, .wxapkgEncrypted, .tpkg:
+            walkPackage(source, kind: kind, chain: chain)
+        default:
+            walkArchive(ArchiveInput(.random(source)), family: .tarFamily, chain: chain, directory: nil, source: source)
+        }
+    }
+
+    /// Walks a zip through its central directory. Returns the names the directory lists, or nil
+    /// when `headKind` is not zip and no zip was found (the caller reports what it is instead).
+    @discardableResult
+    func walkZip(_ source: any RandomAccessSource, chain: [String], headKind: ContentKind = .zip) -> [String]? {
+        let directory: ZipDirectory
+        do {
+            directory = try ZipDirectory.scan(source, maxEntries: max(0, limits.maxEntries - entryCount))
+        } catch {
+            // Not a zip by its head and no zip found at its end either: the caller says what it is.
+            if headKind != .zip {
+                if case .tooManyEntries = error {} else { return nil }
+            }
+            switch error {
+            case .notZip:
+                report(
+                    .truncated, at: chain,
+                    "the zip has no end-of-central-directory record: it is truncated or damaged")
+            case .truncated(let message): report(.truncated, at: chain, message)
+            case .corrupt(let message): report(.corrupt, at: chain, message)
+            case .tooManyEntries(let declared):
+                stopAll(
+                    .tooManyEntries, at: chain,
+                    "the central directory lists \(declared) entries; with those already read that passes \(limits.maxEntries); nothing of it was read (limit: --max-entries)"
+                )
+            }
+            return []
+        }
+        if directory.prefixLength > 0 {
+            let prefix = (try? source.bytes(at: 0, count: ContentKind.sniffLength)) ?? []
+            let prefixKind = ContentKind.sniff(prefix)
+            let janus = prefixKind == .dex ? ": a DEX, as in the Janus attack (CVE-2017-13156)" : ""
+            report(
+                .prependedData, at: chain,
+                "\(directory.prefixLength) bytes of \(prefixKind.rawValue) content sit before the first zip entry\(janus)"
+            )
+        }
+        for (first, second) in directory.overlappingPairs(limit: limits.maxHazardsPerKind + 1) {
+            report(
+                .overlappingEntries, at: chain + [EntryName.display(second.name)],
+                "its data overlaps that of \"\(EntryName.display(first.name))\"")
+        }
+        walkArchive(
+            ArchiveInput(.random(source)), family: .zipSeekable, chain: chain, directory: directory, source: source)
+        return directory.records.map { String(decoding: $0.name, as: UTF8.self) }
+    }
+
+    /// Which libarchive formats a handle gets: only those needed, since most libarchive
+    /// vulnerabilities are in formats ShelfGuard never has to read.
+    enum ArchiveFamily {
+        /// The central-directory zip reader, for anything that can seek.
+        case zipSeekable
+        /// The local-header zip reader, for compressed nested zips too large to buffer.
+        case zipStreaming
+        /// tar, and single compressed files, through gzip, xz and zstd.
+        case tarFamily
+
+        func register(on archive: OpaquePointer) {
+            switch self {
+            case .zipSeekable:
+                archive_read_support_format_zip_seekable(archive)
+            case .zipStreaming:
+                archive_read_support_format_zip_streamable(archive)
+            case .tarFamily:
+                archive_read_support_format_tar(archive)
+                archive_read_support_format_raw(archive)
+                archive_read_support_filter_gzip(archive)
+                archive_read_support_filter_xz(archive)
+                archive_read_support_filter_zstd(archive)
+            }
+        }
+    }
+
+    /// Walks an archive through libarchive. Returns libarchive's format code for the archive.
+    @discardableResult
+    func walkArchive(
+        _ input: ArchiveInput, family: ArchiveFamily, chain: [String], directory: ZipDirectory?,
+        source: (any RandomAccessSource)?
+    ) -> Int32 {
+        guard let archive = archive_read_new() else {
+            report(.corrupt, at: chain, "libarchive could not allocate a reader")
+            return 0
+        }
+        defer { archive_read_free(archive) }
+        family.register(on: archive)
+        let opened = input.open(archive)
+        guard opened >= ARCHIVE_WARN else {
+            reportInputFailure(input, archive: archive, at: chain)
+            return 0
+        }
+        var mapper = directory.map(ZipRecordMapper.init)
+        var seen = Set<[UInt8]>()
+        var retries = 0
+        var reachedEnd = false
+        var entryPointer: OpaquePointer?
+        while !isStopped && !checkDeadline(at: chain) {
+            let status = archive_read_next_header(archive, &entryPointer)
+            if status == ARCHIVE_EOF {
+                reachedEnd = true
+                break
+            }
+            if status == ARCHIVE_RETRY {
+                retries += 1
+                if retries > 16 {
+                    report(.corrupt, at: chain, "libarchive kept asking to retry a header")
+                    break
+                }
+                continue
+            }
+            guard status >= ARCHIVE_WARN, let entry = entryPointer else {
+                reportInputFailure(input, archive: archive, at: chain)
+                break
+            }
+            guard countEntry(at: chain.count) else { break }
+            let zipRecord = mapper?.next()
+            let headerName = Self.pathname(entry)
+            if status == ARCHIVE_WARN {
+                let message = LibArchive.errorString(archive)
+                report(.inconsistentHeader, at: chain + [EntryName.display(headerName)], message)
+            }
+            let raw = zipRecord?.name ?? headerName
+            let name = checkName(raw, chain: chain, seen: &seen)
+            let childChain = chain + [name]
+            if let zipRecord, !Self.sameName(headerName, zipRecord.nameUpToNUL) {
+                report(
+                    .nameMismatch, at: childChain,
+                    "the local header names it \"\(EntryName.display(headerName))\"; the central directory (which Android trusts) \"\(name)\""
+                )
+            }
+            readArchiveEntry(
+                entry, archive: archive, zipRecord: zipRecord, chain: childChain, directory: directory, source: source)
+        }
+        if reachedEnd, let unreached = mapper?.unreached {
+            for record in unreached {
+                report(
+                    .hiddenEntry, at: chain + [EntryName.display(record.name)],
+                    "listed in the central directory (entry \(record.index)) but never returned by the archive reader")
+            }
+        }
+        return archive_format(archive)
+    }
+
+    /// One entry of a libarchive handle: directories and links are recorded, files read.
+    private func readArchiveEntry(
+        _ entry: OpaquePointer, archive: OpaquePointer, zipRecord: ZipDirectory.Record?, chain: [String],
+        directory: ZipDirectory?, source: (any RandomAccessSource)?
+    ) {
+        let declared: Int64? =
+            archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : zipRecord?.uncompressedSize
+        let fileType = UInt32(archive_entry_filetype(entry))
+        if fileType == SG_AE_IFDIR {
+            record(BundleEntry(chain: chain, size: 0, kind: .directory), complete: true)
+            return
+        }
+        if fileType == SG_AE_IFLNK || archive_entry_hardlink(entry) != nil {
+            let target = archive_entry_symlink(entry) ?? archive_entry_hardlink(entry)
+            let shown = target.map { EntryName.escapeControls(String(cString: $0)) } ?? "?"
+            let what = fileType == SG_AE_IFLNK ? "symbolic link" : "hard link"
+            report(.symlink, at: chain, "a \(what) to \"\(shown)\"")
+            record(BundleEntry(chain: chain, size: 0, kind: .symlink), complete: true)
+            return
+        }
+        if archive_entry_is_encrypted(entry) != 0 || zipRecord?.isEncrypted == true {
+            report(.encryptedEntry, at: chain, "the entry is encrypted; its content was not read")
+            record(
+                BundleEntry(
+                    chain: chain, size: declared ?? 0, compressedSize: zipRecord?.compressedSize, kind: .binary),
+                complete: false)
+            return
+        }
+        var inPlace: (() -> (any RandomAccessSource)?)?
+        if let zipRecord, zipRecord.isStored, let directory, let source {
+            inPlace = {
+                directory.dataOffset(of: zipRecord, in: source).map {
+                    SliceSource(parent: source, base: $0, length: zipRecord.compressedSize)
+                }
+            }
+        }
+        let stream = LibarchiveEntryStream(archive)
+        readFile(
+            chain: chain, declaredSize: declared, compressedSize: zipRecord?.compressedSize, stream: stream,
+            inPlace: inPlace)
+        for warning in stream.warnings {
+            report(Self.classify(warning), at: chain, warning)
+        }
+    }
+
+    /// Walks a mini-program package (wxapkg, encrypted wxapkg, TPKG) through its own index.
+    func walkPackage(_ source: any RandomAccessSource, kind: ContentKind, chain: [String]) {
+        var package = source
+        if kind == .wxapkgEncrypted {
+            guard let appID = options.wechatAppID, !appID.isEmpty else {
+                report(
+                    .unreadable, at: chain,
+                    "a PC-client wxapkg (V1MMWX) is encrypted with its appid; give it (--appid) to read the package")
+                return
+            }
+            do {
+                package = try WxapkgCrypto.plainSource(of: source, appID: appID)
+            } catch {
+                report(.unreadable, at: chain, "decrypting the PC-client wxapkg failed: \(error)")
+                return
+            }
+            let head = (try? package.bytes(at: 0, count: 16)) ?? []
+            guard ContentKind.sniff(head) == .wxapkg else {
+                report(
+                    .unreadable, at: chain,
+                    "decrypting with appid \(appID) does not give a wxapkg: the appid is probably not this package's")
+                return
+            }
+        }
+        let index: PackageIndex
+        do {
+            index =
+                kind == .tpkg
+                ? try PackageIndex.tpkg(
+                    package, maxEntries: limits.maxEntries - entryCount, maxNameLength: limits.maxNameLength)
+                : try PackageIndex.wxapkg(
+                    package, maxEntries: limits.maxEntries - entryCount, maxNameLength: limits.maxNameLength)
+        } catch {
+            switch error {
+            case .truncated(let message): report(.truncated, at: chain, message)
+            case .corrupt(let message): report(.corrupt, at: chain, message)
+            case .unrecognised(let message):
+                report(.unreadable, at: chain, "TPKG layout not recognised (\(message)); it needs a person to review")
+            case .tooManyEntries(let count):
+                stopAll(
+                    .tooManyEntries, at: chain,
+                    "the package index lists \(count) files; with those already read that passes \(limits.maxEntries) (limit: --max-entries)"
+                )
+            }
+            return
+        }
+        var seen = Set<[UInt8]>()
+        for item in index.items {
+            guard !isStopped, !checkDeadline(at: chain), countEntry(at: chain.count) else { break }
+            let name = checkName(item.name, chain: chain, seen: &seen, leadingSlashAllowed: true)
+            let childChain = chain + [name]
+            let end = item.offset.addingReportingOverflow(item.size)
+            guard item.offset >= index.dataStart, !end.overflow, end.partialValue <= package.length else {
+                report(
+                    .offsetOutOfRange, at: childChain,
+                    "its data (\(item.size) bytes at offset \(item.offset)) lies outside the package's data (bytes \(index.dataStart)..<\(package.length))"
+                )
+                record(BundleEntry(chain: childChain, size: item.size, kind: .binary), complete: false)
+                continue
+            }
+            readFile(
+                chain: childChain, declaredSize: item.size, compressedSize: nil,
+                stream: SourceRangeStream(source: package, offset: item.offset, length: item.size),
+                inPlace: { SliceSource(parent: package, base: item.offset, length: item.size) })
+        }
+    }
+
+    /// Reports why an archive could not be opened or went on, unless a limit already said so.
+    private func reportInputFailure(_ input: ArchiveInput, archive: OpaquePointer, at chain: [String]) {
+        if let failure = input.failure, failure.hasPrefix(ReadSession.limitStop) { return }
+        let message = input.failure ?? LibArchive.errorString(archive)
+        report(Self.classify(message), at: chain, message)
+    }
+
+    /// Checks one entry name and remembers it for duplicates; returns the name to show.
+    func checkName(
+        _ raw: [UInt8], chain: [String], seen: inout Set<[UInt8]>, leadingSlashAllowed: Bool = false
+    )
+        -> String
+    {
+        let limit = limits.maxNameLength
+        var name = raw.isEmpty ? "(unnamed entry \(entryCount))" : EntryName.display(raw.prefix(limit))
+        if raw.count > limit { name += "…" }
+        let childChain = chain + [name]
+        for problem in EntryName.problems(raw, maxLength: limit, leadingSlashAllowed: leadingSlashAllowed) {
+            report(problem.kind, at: childChain, problem.detail)
+        }
+        // Remember long names by prefix and digest: memory stays bounded by the name limit.
+        var key = Array(raw.prefix(limit))
+        if raw.count > limit {
+            var hasher = FNV1a()
+            hasher.combine(raw)
+            withUnsafeBytes(of: hasher.value) { key.append(contentsOf: $0) }
+        }
+        if !seen.insert(key).inserted {
+            report(
+                .duplicateEntry, at: childChain,
+                "a second entry named \"\(name)\"; installers and scanners may each see a different one")
+        }
+        return name
+    }
+
+    /// The name libarchive gives an entry, as raw bytes.
+    static func pathname(_ entry: OpaquePointer) -> [UInt8] {
+        guard let c = archive_entry_pathname(entry) ?? archive_entry_pathname_utf8(entry) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: c, count: strlen(c)))
+    }
+
+    /// Whether a local-header name equals the directory's, allowing the `/` libarchive appends
+    /// to directory names.
+    static func sameName(_ local: [UInt8], _ central: ArraySlice<UInt8>) -> Bool {
+        if local.elementsEqual(central) { return true }
+        let slash = UInt8(ascii: "/")
+        return local.last == slash && local.dropLast().elementsEqual(central)
+            || central.last == slash && central.dropLast().elementsEqual(local)
+    }
+
+    /// Marks a stream failure caused by a limit (already reported), not by damage.
+    static var limitStop: String { "stopped at a limit" }
+}
+
+/// FNV-1a, 64-bit: a small, stable digest for remembering long names.
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func combine(_ bytes: [UInt8]) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard inspect BUNDLE…`: facts only, no verdict and no database.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read bundles and report what they are made of and what is wrong with their structure.",
+        discussion: """
+            Identifies each bundle by its content (zip-based APK, AAB, IPA, HAP, .app, XAPK and rpk; tar with gzip, xz or zstd; WeChat wxapkg; Douyin TPKG), reads every entry including nested archives, and reports the bundle's facts and its hazards: path traversal, duplicate names, Janus data, encrypted entries, zip bombs, limits reached. Nothing is extracted to disk and no database is touched.
+
+            Exit status: 0 read completely with no hazards; 3 hazards found; 2 some content could not be read (damage, encryption, a limit); 1 a file could not be opened at all.
+            """)
+
+    @Argument(help: ArgumentHelp("Bundle files to inspect.", valueName: "bundle"))
+    var bundles: [String]
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Flag(help: "List every entry with its path chain, size and content kind.")
+    var entries = false
+
+    @Option(
+        name: .customLong("appid"),
+        help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
+    var appID: String?
+
+    @OptionGroup(title: "Limits")
+    var limitOptions: ReadLimitOptions
+
+    func run() throws {
+        let reader = BundleReader(options: ReadOptions(limits: limitOptions.limits, wechatAppID: appID))
+        var outputs: [InspectionOutput] = []
+        for path in bundles {
+            do {
+                outputs.append(InspectionOutput(report: try reader.read(path: path), includeEntries: entries))
+            } catch {
+                outputs.append(InspectionOutput(path: path, error: error.description))
+            }
+        }
+        switch format {
+        case .json: print(try InspectionRenderer.json(outputs))
+        case .text: print(InspectionRenderer.text(outputs), terminator: "")
+        }
+        let status = outputs.map(\.status).max() ?? .pass
+        if status != .pass { throw ExitCode(status.rawValue) }
+    }
+}

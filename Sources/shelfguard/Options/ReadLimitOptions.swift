@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// The reader's limits as command-line flags, shared by every command that reads bundles.
+struct ReadLimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Entries at every nesting level together.", valueName: "count"))
+    var maxEntries: Int = ReadLimits.standard.maxEntries
+
+    @Option(
+        help: ArgumentHelp(
+            "Bytes read from one entry after decompression, e.g. 512MiB. (default: \(ReadLimitOptions.shown(\.maxEntryBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxEntrySize: Int64 = ReadLimits.standard.maxEntryBytes
+
+    @Option(
+        help: ArgumentHelp(
+            "Bytes read from the whole bundle, nested archives included. (default: \(ReadLimitOptions.shown(\.maxTotalBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxTotalSize: Int64 = ReadLimits.standard.maxTotalBytes
+
+    @Option(
+        help: ArgumentHelp(
+            "Decompressed over compressed size, per entry and for the whole bundle (zip-bomb guard).",
+            valueName: "ratio"))
+    var maxRatio: Double = ReadLimits.standard.maxCompressionRatio
+
+    @Option(
+        help: ArgumentHelp(
+            "Output size below which ratios are not judged. (default: \(ReadLimitOptions.shown(\.ratioFloorBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var ratioFloor: Int64 = ReadLimits.standard.ratioFloorBytes
+
+    @Option(help: ArgumentHelp("Archives inside archives; 0 opens none.", valueName: "levels"))
+    var maxDepth: Int = ReadLimits.standard.maxDepth
+
+    @Option(help: ArgumentHelp("Bytes in one entry name.", valueName: "bytes"))
+    var maxNameLength: Int = ReadLimits.standard.maxNameLength
+
+    @Option(help: ArgumentHelp("Seconds allowed for one bundle.", valueName: "seconds"))
+    var timeout: Double = ReadLimits.standard.timeLimitSeconds
+
+    @Option(
+        help: ArgumentHelp(
+            "Memory for compressed nested archives that need random access, all levels together. (default: \(ReadLimitOptions.shown(\.maxBufferedBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxNestedBuffer: Int64 = ReadLimits.standard.maxBufferedBytes
+
+    @Option(help: ArgumentHelp("Hazards of one kind listed per bundle; the rest are counted.", valueName: "count"))
+    var maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind
+
+    func validate() throws {
+        guard maxEntries > 0 else { throw ValidationError("--max-entries must be at least 1") }
+        guard maxEntrySize > 0, maxTotalSize > 0 else { throw ValidationError("sizes must be positive") }
+        guard maxRatio >= 1 else { throw ValidationError("--max-ratio must be at least 1") }
+        guard maxDepth >= 0 else { throw ValidationError("--max-depth cannot be negative") }
+        guard maxNameLength > 0 else { throw ValidationError("--max-name-length must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxHazardsPerKind > 0 else { throw ValidationError("--max-hazards-per-kind must be at least 1") }
+    }
+
+    var limits: ReadLimits {
+        var limits = ReadLimits()
+        limits.maxEntries = maxEntries
+        limits.maxEntryBytes = maxEntrySize
+        limits.maxTotalBytes = maxTotalSize
+        limits.maxCompressionRatio = maxRatio
+        limits.ratioFloorBytes = ratioFloor
+        limits.maxDepth = maxDepth
+        limits.maxNameLength = maxNameLength
+        limits.timeLimitSeconds = timeout
+        limits.maxBufferedBytes = maxNestedBuffer
+        limits.maxHazardsPerKind = maxHazardsPerKind
+        return limits
+    }
+
+    /// A default size as help text shows it.
+    static func shown(_ limit: KeyPath<ReadLimits, Int64>) -> String {
+        ByteCount.format(ReadLimits.standard[keyPath: limit]).replacingOccurrences(of: " ", with: "")
+    }
+
+    static func size(_ text: String) throws -> Int64 {
+        guard let value = ByteCount.parse(text) else {
+            throw ValidationError("'\(text)' is not a size; write e.g. 4096, 64KiB, 512M or 2G")
+        }
+        return value
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// The `shelfguard` command: shelf review, daily management and emergency response for app
+/// stores and mini-program platforms that distribute deep-synthesis apps.
+@main
+struct ShelfGuard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shelfguard",
+        abstract: "The shelf-review gatekeeper for apps and mini-programs that offer deep synthesis.",
+        discussion: """
+            ShelfGuard reads submitted bundles (APK, AAB, IPA, HAP, .app, XAPK, wxapkg, rpk, TPKG, tar), finds the deep-synthesis features inside them, and checks them against what the app declares and against the published filing lists (DSP Art. 13, LM Art. 7).
+
+            Exit codes, for every command:
+              0  pass / done
+              1  the tool could not do its job (bad arguments, a missing file, a broken policy)
+              2  refused, or the bundle could not be read completely
+              3  passed with warnings, or needs manual review
+            """,
+        version: ShelfGuardVersion.current,
+        subcommands: [Inspect.self]
+    )
+
+    /// Runs the command with the contract's exit codes: argument errors exit 1 (not
+    /// ArgumentParser's 64), and with `--format json` even they print a JSON object with `error`.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = fullMessage(for: error)
+            if wantsJSON(arguments) {
+                let object = ["error": message]
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(ExitStatus.toolError.rawValue)
+        }
+    }
+
+    private static func wantsJSON(_ arguments: [String]) -> Bool {
+        for (i, argument) in arguments.enumerated() {
+            if argument == "--format=json" { return true }
+            if argument == "--format", i + 1 < arguments.count, arguments[i + 1] == "json" { return true }
+        }
+        return false
+    }
+}

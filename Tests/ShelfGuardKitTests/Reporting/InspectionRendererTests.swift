@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import ShelfGuardKit
+
+/// The text and JSON of `inspect`, pinned by golden files in `Golden/`. To accept a deliberate
+/// change, run the tests with SHELFGUARD_UPDATE_GOLDEN=1 and review the diff.
+@Suite("inspect output, golden files")
+struct InspectionRendererTests {
+    static let report = BundleReport(
+        bundle: BundleSummary(
+            path: "samples/suspicious.apk", sha256: String(repeating: "ab", count: 32), format: .apk, size: 26_452,
+            entryCount: 3, entriesRead: 4, nestedArchives: 1, bytesRead: 34_210, peakBufferedBytes: 0,
+            complete: false),
+        hazards: [
+            Hazard(
+                kind: .pathTraversal, location: "suspicious.apk!../evil.so",
+                detail: "name \"../evil.so\" climbs out of the bundle with \"..\""),
+            Hazard(
+                kind: .encryptedEntry, location: "suspicious.apk!inner.zip!secret.dex",
+                detail: "the entry is encrypted; its content was not read"),
+        ],
+        entries: [
+            BundleEntry(chain: ["classes.dex"], size: 10_000, compressedSize: 4_100, kind: .dex),
+            BundleEntry(chain: ["../evil.so"], size: 5_000, compressedSize: 2_000, kind: .elf),
+            BundleEntry(chain: ["inner.zip"], size: 19_210, compressedSize: 19_210, kind: .zip),
+            BundleEntry(chain: ["inner.zip", "secret.dex"], size: 0, kind: .binary),
+        ])
+
+    static func golden(_ name: String, _ actual: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+        if ProcessInfo.processInfo.environment["SHELFGUARD_UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "differs from Golden/\(name); set SHELFGUARD_UPDATE_GOLDEN=1 to accept")
+    }
+
+    @Test("text")
+    func text() throws {
+        try Self.golden(
+            "inspect.txt", InspectionRenderer.text([InspectionOutput(report: Self.report, includeEntries: true)]))
+    }
+
+    @Test("json")
+    func json() throws {
+        try Self.golden(
+            "inspect.json",
+            try InspectionRenderer.json([InspectionOutput(report: Self.report, includeEntries: true)]) + "\n")
+    }
+
+    @Test("json error object")
+    func jsonError() throws {
+        try Self.golden(
+            "inspect-error.json",
+            try InspectionRenderer.json([
+                InspectionOutput(path: "gone.apk", error: "cannot open gone.apk: No such file or directory")
+            ]) + "\n")
+    }
+
+    @Test("exit status from the output")
+    func status() {
+        #expect(InspectionOutput(report: Self.report, includeEntries: false).status == .refused)
+        var clean = Self.report
+        clean.bundle.complete = true
+        #expect(InspectionOutput(report: clean, includeEntries: false).status == .warn)
+        clean.hazards = []
+        #expect(InspectionOutput(report: clean, includeEntries: false).status == .pass)
+        #expect(InspectionOutput(path: "x", error: "gone").status == .toolError)
+        #expect([ExitStatus.pass, .warn, .toolError, .refused].max() == .toolError)
+    }
+}
