@@ -35,7 +35,7 @@ struct ReaderBenchmark: ParsableCommand {
         )
         var ratios: [String] = []
         for scale in scales {
-            let path = "\(workDirectory)/bench-x\(scale).apk"
+            let path = "\(workDirectory)/bench-\(BenchmarkBundle.version)-x\(scale).apk"
             let stats = try ensureBundle(path: path, scale: scale)
             print("")
             print(

@@ -30,11 +30,14 @@ struct Inspect: ParsableCommand {
     var limitOptions: ReadLimitOptions
 
     func run() throws {
-        let reader = BundleReader(options: ReadOptions(limits: limitOptions.limits, wechatAppID: appID))
+        let inspector = Inspector(
+            options: InspectOptions(
+                read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
+                manifestLimits: limitOptions.manifestLimits))
         var outputs: [InspectionOutput] = []
         for path in bundles {
             do {
-                outputs.append(InspectionOutput(report: try reader.read(path: path), includeEntries: entries))
+                outputs.append(InspectionOutput(inspection: try inspector.inspect(path: path), includeEntries: entries))
             } catch {
                 outputs.append(InspectionOutput(path: path, error: error.description))
             }

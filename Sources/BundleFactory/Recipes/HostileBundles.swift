@@ -1,6 +1,12 @@
 /// Bundles built to attack a reader, one trick each. Tests generate them on the fly; none is
 /// stored in the repository.
 public enum HostileBundles {
+    /// A valid binary AndroidManifest.xml, so that the tricks below are the only problem.
+    public static func manifest(_ package: String = "com.example.hostile") -> [UInt8] {
+        BinaryXMLWriter.write(
+            AndroidManifestBuilder.manifest(package: package, versionCode: 1, versionName: .string("1.0")))
+    }
+
     /// A zip with one entry of `size` zeros, deflated at the highest level (about 1000:1).
     public static func zipBomb(size: Int64, name: String = "classes.dex") -> [UInt8] {
         let zip = ZipBuilder()
@@ -53,7 +59,7 @@ public enum HostileBundles {
     /// Names that climb out (`..`), absolute names, NUL/CR/LF inside names, a duplicate name.
     public static func hostileNames() -> [UInt8] {
         let zip = ZipBuilder()
-        zip.addFile("AndroidManifest.xml", Array("<manifest/>".utf8))
+        zip.addFile("AndroidManifest.xml", manifest())
         zip.addFile("../../../../data/local/tmp/evil.so", Array("x".utf8))
         zip.addFile("assets/../../escape.txt", Array("x".utf8))
         zip.addFile("/system/bin/sh", Array("x".utf8))
@@ -75,7 +81,7 @@ public enum HostileBundles {
         var generator = ContentGenerator(seed: 7)
         let zip = ZipBuilder()
         zip.writePrefix(generator.dex(size: 1032, strings: ["Lcom/evil/Payload;"]))
-        zip.addFile("AndroidManifest.xml", generator.binaryXMLLike(size: 600))
+        zip.addFile("AndroidManifest.xml", manifest("com.example.janus"))
         zip.addFile("classes.dex", generator.dex(size: 4000, strings: ["Lcom/example/Main;"]))
         zip.finish()
         return zip.bytes
@@ -85,7 +91,7 @@ public enum HostileBundles {
     public static func plainAPK(seed: UInt64 = 1) -> [UInt8] {
         var generator = ContentGenerator(seed: seed)
         let zip = ZipBuilder()
-        zip.addFile("AndroidManifest.xml", generator.binaryXMLLike(size: 2000))
+        zip.addFile("AndroidManifest.xml", manifest("com.example.plain"))
         zip.addFile("classes.dex", generator.dex(size: 20_000, strings: ["Lcom/example/Main;"]))
         zip.addFile("resources.arsc", [0x02, 0x00, 0x0C, 0x00] + generator.text(3000), method: .stored)
         zip.addFile("res/drawable/icon.png", generator.png(size: 3000), method: .stored)
@@ -99,7 +105,7 @@ public enum HostileBundles {
         var options = ZipBuilder.EntryOptions()
         options.encryptedFlag = true
         let zip = ZipBuilder()
-        zip.addFile("AndroidManifest.xml", Array("<manifest/>".utf8))
+        zip.addFile("AndroidManifest.xml", manifest())
         zip.addFile("classes.dex", Array("secret".utf8), method: .stored, options: options)
         zip.finish()
         return zip.bytes
@@ -128,7 +134,7 @@ public enum HostileBundles {
     /// Two central-directory records for one local header: a name only installers see.
     public static func hiddenAlias() -> [UInt8] {
         let zip = ZipBuilder()
-        zip.addFile("AndroidManifest.xml", Array("<manifest/>".utf8))
+        zip.addFile("AndroidManifest.xml", manifest())
         zip.addFile("classes.dex", Array("dex\n035\0".utf8) + [UInt8](repeating: 0, count: 100))
         zip.addCentralAlias(of: 1, name: "classes2.dex")
         zip.finish()
@@ -140,7 +146,7 @@ public enum HostileBundles {
         var options = ZipBuilder.EntryOptions()
         options.centralName = Array("classes.dex".utf8)
         let zip = ZipBuilder()
-        zip.addFile("AndroidManifest.xml", Array("<manifest/>".utf8))
+        zip.addFile("AndroidManifest.xml", manifest())
         zip.addFile("innocent.txt", Array("dex\n035\0".utf8) + [UInt8](repeating: 0, count: 100), options: options)
         zip.finish()
         return zip.bytes

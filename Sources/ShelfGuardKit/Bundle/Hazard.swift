@@ -46,6 +46,9 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
     case nestedTooLarge = "nested_too_large"
     case timeout
     case hazardsTruncated = "hazards_truncated"
+    case manifestUnreadable = "manifest_unreadable"
+    case manifestMissing = "manifest_missing"
+    case manifestConflict = "manifest_conflict"
 
     public static func < (lhs: HazardKind, rhs: HazardKind) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -81,6 +84,9 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .nestedTooLarge: "a nested package needs random access and is larger than the buffer limit"
         case .timeout: "reading the bundle took longer than the time limit"
         case .hazardsTruncated: "more hazards of one kind than the report lists"
+        case .manifestUnreadable: "the app's manifest is there but cannot be read (the reason says why)"
+        case .manifestMissing: "the bundle has no app manifest where its format needs one"
+        case .manifestConflict: "two manifests in one bundle disagree (an XAPK's wrapper and its base APK)"
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 
-/// What `shelfguard inspect` prints for one bundle: the contract's `bundle` and `hazards`, the
-/// entry list when asked for, or an `error` when the tool could not read the file at all.
+/// What `shelfguard inspect` prints for one bundle: the contract's `bundle`, `manifest` and
+/// `hazards`, the entry list when asked for, or an `error` when the tool could not read the file.
 public struct InspectionOutput: Sendable, Codable {
     public var bundle: BundleSummary?
+    public var manifest: AppManifest?
     public var hazards: [Hazard]?
     public var entries: [BundleEntry]?
     /// Set only when the tool itself failed (a missing file): exit 1.
@@ -11,10 +12,11 @@ public struct InspectionOutput: Sendable, Codable {
     /// The path as given, repeated here for error objects.
     public var path: String?
 
-    public init(report: BundleReport, includeEntries: Bool) {
-        bundle = report.bundle
-        hazards = report.hazards
-        entries = includeEntries ? report.entries : nil
+    public init(inspection: Inspection, includeEntries: Bool) {
+        bundle = inspection.bundle
+        manifest = inspection.manifest
+        hazards = inspection.hazards
+        entries = includeEntries ? inspection.entries : nil
     }
 
     public init(path: String, error: String) {
@@ -25,8 +27,9 @@ public struct InspectionOutput: Sendable, Codable {
     /// The exit status this output stands for.
     public var status: ExitStatus {
         guard error == nil, let bundle else { return .toolError }
-        if !bundle.complete { return .refused }
-        return (hazards ?? []).isEmpty ? .pass : .warn
+        let hazards = hazards ?? []
+        if !bundle.complete || hazards.contains(where: \.kind.meansContentUnread) { return .refused }
+        return hazards.isEmpty ? .pass : .warn
     }
 }
 
@@ -49,22 +52,23 @@ public enum InspectionRenderer {
         var lines: [String] = []
         guard let bundle = output.bundle else {
             lines.append(EntryName.escapeControls(output.path ?? "?"))
-            lines.append("  error     " + EntryName.escapeControls(output.error ?? "unknown error"))
+            lines.append("  error       " + EntryName.escapeControls(output.error ?? "unknown error"))
             return lines.joined(separator: "\n") + "\n"
         }
         let hazards = output.hazards ?? []
         lines.append(EntryName.escapeControls(bundle.path))
         let digest = bundle.sha256.isEmpty ? "" : ", sha256 \(bundle.sha256)"
-        lines.append("  format    \(bundle.format.rawValue) (\(ByteCount.format(bundle.size))\(digest))")
+        lines.append("  format      \(bundle.format.rawValue) (\(ByteCount.format(bundle.size))\(digest))")
         lines.append(
-            "  entries   \(bundle.entryCount) at the top level, \(bundle.entriesRead) in all, "
+            "  entries     \(bundle.entryCount) at the top level, \(bundle.entriesRead) in all, "
                 + "\(bundle.nestedArchives) nested archive\(bundle.nestedArchives == 1 ? "" : "s"), "
                 + "\(ByteCount.format(bundle.bytesRead)) read")
-        lines.append("  read      " + (bundle.complete ? "completely" : "INCOMPLETE: some content could not be read"))
+        lines.append("  read        " + (bundle.complete ? "completely" : "INCOMPLETE: some content could not be read"))
+        if let manifest = output.manifest { lines += manifestLines(manifest) }
         if hazards.isEmpty {
-            lines.append("  hazards   none")
+            lines.append("  hazards     none")
         } else {
-            lines.append("  hazards   \(hazards.count)")
+            lines.append("  hazards     \(hazards.count)")
             let width = hazards.map(\.kind.rawValue.count).max() ?? 0
             for hazard in hazards {
                 let kind = hazard.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -84,5 +88,36 @@ public enum InspectionRenderer {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func manifestLines(_ m: AppManifest) -> [String] {
+        func clean(_ s: String?) -> String { EntryName.escapeControls(s ?? "?") }
+        var lines: [String] = []
+        var identity = "\(m.platform.rawValue)  \(m.appId.map { clean($0) } ?? "(no app id in the bundle)")"
+        if m.versionName != nil || m.versionCode != nil {
+            identity += "  \(clean(m.versionName)) (\(clean(m.versionCode)))"
+        }
+        if let name = m.displayName { identity += "  \"\(clean(name))\"" }
+        lines.append("  manifest    " + identity)
+        let versions = [
+            m.minPlatformVersion.map { "min \(clean($0))" }, m.targetPlatformVersion.map { "target \(clean($0))" },
+        ]
+        .compactMap { $0 }
+        if !versions.isEmpty { lines.append("  platform    " + versions.joined(separator: ", ")) }
+        func list(_ label: String, _ items: [String]) {
+            guard !items.isEmpty else { return }
+            lines.append(
+                "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0)
+                    + items.map { clean($0) }.joined(separator: ", "))
+        }
+        list("permissions", m.permissions)
+        list("reaches", m.capabilities.map(\.rawValue))
+        list("features", m.features)
+        list("plugins", m.plugins.map { "\($0.alias) (\($0.provider ?? "?") \($0.version ?? ""))" })
+        list("code", m.codeUses.map { "\($0.api) → \($0.capability.rawValue)" })
+        list("modules", m.modules.map { "\($0.kind) \($0.name)" })
+        list("frameworks", m.frameworks)
+        if let signing = m.signing { list("signing", ["team \(clean(signing.teamIdentifier))"] + signing.entitlements) }
+        return lines
     }
 }

@@ -53,6 +53,19 @@ struct ReadLimitOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Hazards of one kind listed per bundle; the rest are counted.", valueName: "count"))
     var maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind
 
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of one manifest file kept for parsing, resources.arsc included. (default: \(ReadLimitOptions.shownManifestSize))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxManifestSize: Int64 = ManifestLimits.standard.maxFileBytes
+
+    @Option(help: ArgumentHelp("Nodes in one manifest: elements, attributes, values.", valueName: "count"))
+    var maxManifestNodes: Int = ManifestLimits.standard.maxNodes
+
+    @Option(help: ArgumentHelp("Nesting depth of one manifest.", valueName: "levels"))
+    var maxManifestDepth: Int = ManifestLimits.standard.maxDepth
+
     func validate() throws {
         guard maxEntries > 0 else { throw ValidationError("--max-entries must be at least 1") }
         guard maxEntrySize > 0, maxTotalSize > 0 else { throw ValidationError("sizes must be positive") }
@@ -61,6 +74,9 @@ struct ReadLimitOptions: ParsableArguments {
         guard maxNameLength > 0 else { throw ValidationError("--max-name-length must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxHazardsPerKind > 0 else { throw ValidationError("--max-hazards-per-kind must be at least 1") }
+        guard maxManifestSize > 0, maxManifestNodes > 0, maxManifestDepth > 0 else {
+            throw ValidationError("manifest limits must be positive")
+        }
     }
 
     var limits: ReadLimits {
@@ -76,6 +92,18 @@ struct ReadLimitOptions: ParsableArguments {
         limits.maxBufferedBytes = maxNestedBuffer
         limits.maxHazardsPerKind = maxHazardsPerKind
         return limits
+    }
+
+    var manifestLimits: ManifestLimits {
+        var limits = ManifestLimits()
+        limits.maxFileBytes = maxManifestSize
+        limits.maxNodes = maxManifestNodes
+        limits.maxDepth = maxManifestDepth
+        return limits
+    }
+
+    static var shownManifestSize: String {
+        ByteCount.format(ManifestLimits.standard.maxFileBytes).replacingOccurrences(of: " ", with: "")
     }
 
     /// A default size as help text shows it.

@@ -15,7 +15,7 @@ struct MutationTests {
             ("xapk", SampleBundles.faceFunXAPK()),
             ("wxapkg", SampleBundles.voiceChatWxapkg()),
             ("tpkg", PackageBuilder.tpkg([("app.json", Array("{}".utf8)), ("a.js", g.text(2_000))])),
-            ("tar.gz", SampleBundles.webGameTarball()),
+            ("tar.gz", TarBuilder.archive([("game/main.js", g.text(4_000)), ("game/a.png", g.png(size: 500))])),
             (
                 "tar.xz",
                 TarBuilder.archive([("a.txt", g.text(3_000)), ("b.zip", HostileBundles.plainAPK())], compression: .xz)

@@ -21,6 +21,36 @@ enum Corpus {
         "the shared corpus is absent: no \(directory.path)/expected.yaml (clone ../shared beside the project, or set SHELFGUARD_CORPUS)"
     }
 
+    /// The manifest facts an independent tool read.
+    struct Facts: Sendable, Equatable {
+        var appId: String?
+        var versionCode: String?
+        var versionName: String?
+        var minSdk: String?
+        var targetSdk: String?
+        var permissions: [String]?
+        var requestsCamera: Bool?
+        var requestsMicrophone: Bool?
+
+        init(_ d: [String: Any]) {
+            func text(_ key: String) -> String? {
+                switch d[key] {
+                case let s as String: s
+                case let i as Int: String(i)
+                default: nil
+                }
+            }
+            appId = text("package") ?? text("bundle_id")
+            versionCode = text("versionCode")
+            versionName = text("versionName")
+            minSdk = text("minSdkVersion") ?? text("minAPIVersion")
+            targetSdk = text("targetSdkVersion") ?? text("targetAPIVersion")
+            permissions = d["permissions"] as? [String]
+            requestsCamera = d["requests_camera"] as? Bool
+            requestsMicrophone = d["requests_microphone"] as? Bool
+        }
+    }
+
     /// One file of the corpus with its expected facts.
     struct Item: CustomTestStringConvertible, Sendable {
         var file: String
@@ -29,6 +59,11 @@ enum Corpus {
         var size: Int64
         var zipEntries: Int?
         var bytesBeforeFirstLocalHeader: Int64?
+        var facts: Facts
+        /// False when the independent tool refused the file (a strict parser's view).
+        var parseOK: Bool?
+        /// What a tolerant parser should read where the strict one refused.
+        var lenient: Facts?
 
         var path: String { Corpus.directory.appendingPathComponent(file).path }
         var isBundle: Bool { platform != "axml" }
@@ -49,7 +84,9 @@ enum Corpus {
             return Item(
                 file: name, platform: file["platform"] as? String ?? "", sha256: file["sha256"] as? String ?? "",
                 size: Int64(file["size"] as? Int ?? -1), zipEntries: zip["zip_entries"] as? Int,
-                bytesBeforeFirstLocalHeader: (zip["bytes_before_first_local_header"] as? Int).map(Int64.init))
+                bytesBeforeFirstLocalHeader: (zip["bytes_before_first_local_header"] as? Int).map(Int64.init),
+                facts: Facts(expected), parseOK: expected["parse_ok"] as? Bool,
+                lenient: (expected["lenient_reading"] as? [String: Any]).map(Facts.init))
         }
     }()
 

@@ -166,7 +166,7 @@ extension HazardKind {
         switch self {
         case .encryptedEntry, .emptyFile, .truncated, .corrupt, .crcMismatch, .unsupportedCompression,
             .offsetOutOfRange, .unreadable, .zipBomb, .depthLimit, .tooManyEntries, .entryTooLarge,
-            .totalSizeLimit, .nestedTooLarge, .timeout, .hiddenEntry:
+            .totalSizeLimit, .nestedTooLarge, .timeout, .hiddenEntry, .manifestUnreadable:
             true
         default:
             false
