@@ -8,5 +8,5 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shelfguard-bench",
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
-        subcommands: [ReaderBenchmark.self, ReaderPass.self, Generate.self])
+        subcommands: [ReaderBenchmark.self, ManifestBenchmark.self, ReaderPass.self, Generate.self])
 }

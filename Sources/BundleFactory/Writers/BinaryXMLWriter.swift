@@ -65,26 +65,32 @@ public enum BinaryXMLWriter {
     public static func write(_ root: XMLNode, options: Options = Options()) -> [UInt8] {
         // Strings: resource-id attribute names first (the resource map covers them), then the rest.
         var withIDs: [(String, UInt32)] = []
+        var idNames = Set<String>()
         var others: [String] = []
+        var seen = Set<String>()
+        func other(_ s: String) { if seen.insert(s).inserted { others.append(s) } }
         func collect(_ node: XMLNode) {
             for attribute in node.attributes {
                 if let id = attribute.resourceID {
-                    if !withIDs.contains(where: { $0.0 == attribute.name }) { withIDs.append((attribute.name, id)) }
-                } else if !others.contains(attribute.name) {
-                    others.append(attribute.name)
+                    if idNames.insert(attribute.name).inserted { withIDs.append((attribute.name, id)) }
+                } else {
+                    other(attribute.name)
                 }
-                if let ns = attribute.namespace, !others.contains(ns) { others.append(ns) }
-                if case .string(let s) = attribute.value, !others.contains(s) { others.append(s) }
+                if let ns = attribute.namespace { other(ns) }
+                if case .string(let s) = attribute.value { other(s) }
             }
-            if !others.contains(node.name) { others.append(node.name) }
+            other(node.name)
             node.children.forEach(collect)
         }
         collect(root)
-        for s in ["android", AndroidManifestBuilder.androidNamespace] where !others.contains(s) { others.append(s) }
-        let strings = withIDs.map(\.0) + others.filter { s in !withIDs.contains { $0.0 == s } }
+        other("android")
+        other(AndroidManifestBuilder.androidNamespace)
+        let strings = withIDs.map(\.0) + others.filter { !idNames.contains($0) }
+        var indexes: [String: UInt32] = [:]
+        for (i, s) in strings.enumerated() where indexes[s] == nil { indexes[s] = UInt32(i) }
         func index(_ s: String?) -> UInt32 {
             guard let s else { return 0xFFFF_FFFF }
-            return UInt32(strings.firstIndex(of: s)!)
+            return indexes[s]!
         }
 
         var body = LittleEndianWriter()

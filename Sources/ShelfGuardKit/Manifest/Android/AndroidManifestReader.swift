@@ -85,7 +85,12 @@ enum AndroidManifestReader {
         for child in application.children where componentTags.contains(child.name) {
             guard let componentName = text(child.android(name, "name", idsPresent: ids)) else { continue }
             var isExported: Bool?
-            if case .boolean(let b) = child.android(exported, "exported", idsPresent: ids) { isExported = b }
+            switch child.android(exported, "exported", idsPresent: ids) {
+            case .boolean(let b): isExported = b
+            case .string("true"): isExported = true  // protobuf XML keeps the text form
+            case .string("false"): isExported = false
+            default: break
+            }
             facts.components.append(AppManifest.Component(type: child.name, name: componentName, exported: isExported))
             metaData(child)
         }
@@ -97,5 +102,33 @@ enum AndroidManifestReader {
             if let found = first(named: name, in: child) { return found }
         }
         return nil
+    }
+}
+
+extension AppManifest {
+    /// The normalised manifest of one Android manifest's facts.
+    init(android facts: AndroidManifestFacts) {
+        self.init(platform: .android)
+        appId = facts.package
+        versionCode = facts.versionCode
+        versionName = facts.versionName
+        displayName = facts.label.flatMap { $0.hasPrefix("@") ? nil : $0 }
+        minPlatformVersion = facts.minSdk
+        targetPlatformVersion = facts.targetSdk
+        addPermissions(facts.permissions)
+        features = facts.features
+        components = facts.components
+        metaData = facts.metaData
+        deriveCapabilities()
+    }
+
+    /// Reads one binary AndroidManifest.xml on its own, outside any bundle (for tools and
+    /// benchmarks); `resourceTable` is the app's resources.arsc, for references.
+    public static func android(
+        binaryXML bytes: [UInt8], resourceTable: [UInt8]? = nil, limits: ManifestLimits = .standard
+    ) throws(ManifestError) -> AppManifest {
+        let document = try BinaryXML.parse(bytes, limits: limits)
+        let table = try resourceTable.map { (table) throws(ManifestError) in try ResourceTable(table, limits: limits) }
+        return AppManifest(android: AndroidManifestReader.facts(from: document, resources: table))
     }
 }

@@ -130,7 +130,8 @@ final class StringPool {
     private let offsetsStart: Int
     private let stringsStart: Int
     private let end: Int
-    private var cache: [Int: String] = [:]
+    /// Decoded strings by index; an entry stays nil until first asked for.
+    private var cache: [String?]
 
     init(_ data: LittleEndianBytes, at position: Int, headerSize: Int, end: Int) throws(ManifestError) {
         guard headerSize >= 28, let count = data.u32(position + 8), let flags = data.u32(position + 16),
@@ -146,6 +147,7 @@ final class StringPool {
         self.offsetsStart = position + headerSize
         self.stringsStart = position + Int(stringsStart)
         self.end = end
+        self.cache = [String?](repeating: nil, count: Int(count))
     }
 
     /// The string at `index`, or nil for "none" (0xFFFFFFFF) and anything out of bounds.
@@ -192,9 +194,21 @@ final class StringPool {
         }
         let available = max(0, (end - p) / 2)
         let take = min(units, available)
-        var codeUnits: [UInt16] = []
-        codeUnits.reserveCapacity(take)
-        for k in 0..<take { codeUnits.append(data.u16(p + 2 * k) ?? 0) }
+        // Manifests are mostly ASCII: decode those directly, the rest through UTF-16.
+        var ascii = [UInt8]()
+        ascii.reserveCapacity(take)
+        var isASCII = true
+        for k in 0..<take {
+            let unit = UInt16(data.bytes[p + 2 * k]) | UInt16(data.bytes[p + 2 * k + 1]) << 8
+            if unit >= 0x80 {
+                isASCII = false
+                break
+            }
+            ascii.append(UInt8(unit))
+        }
+        if isASCII { return StringPool.trimmed(String(decoding: ascii, as: UTF8.self)) }
+        var codeUnits = [UInt16](repeating: 0, count: take)
+        for k in 0..<take { codeUnits[k] = UInt16(data.bytes[p + 2 * k]) | UInt16(data.bytes[p + 2 * k + 1]) << 8 }
         return StringPool.trimmed(String(decoding: codeUnits, as: UTF16.self))
     }
 

@@ -23,19 +23,8 @@ extension ManifestAssembler {
 
     /// The normalised manifest of one Android manifest's facts.
     func android(_ facts: AndroidManifestFacts, source: String) -> AppManifest {
-        var manifest = AppManifest(platform: .android)
-        manifest.appId = facts.package
-        manifest.versionCode = facts.versionCode
-        manifest.versionName = facts.versionName
-        manifest.displayName = facts.label.flatMap { $0.hasPrefix("@") ? nil : $0 }
-        manifest.minPlatformVersion = facts.minSdk
-        manifest.targetPlatformVersion = facts.targetSdk
-        manifest.addPermissions(facts.permissions)
-        manifest.features = facts.features
-        manifest.components = facts.components
-        manifest.metaData = facts.metaData
+        var manifest = AppManifest(android: facts)
         manifest.sources = [location(source)]
-        manifest.deriveCapabilities()
         return manifest
     }
 
