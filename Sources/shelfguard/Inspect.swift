@@ -26,6 +26,9 @@ struct Inspect: ParsableCommand {
         help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
     var appID: String?
 
+    @OptionGroup
+    var policyOptions: PolicyOptions
+
     @OptionGroup(title: "Limits")
     var limitOptions: ReadLimitOptions
 
@@ -33,7 +36,8 @@ struct Inspect: ParsableCommand {
         let inspector = Inspector(
             options: InspectOptions(
                 read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
-                manifestLimits: limitOptions.manifestLimits))
+                manifestLimits: limitOptions.manifestLimits),
+            signatures: try policyOptions.signatureEngine())
         var outputs: [InspectionOutput] = []
         for path in bundles {
             do {

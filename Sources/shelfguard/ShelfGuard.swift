@@ -19,7 +19,7 @@ struct ShelfGuard: ParsableCommand {
               3  passed with warnings, or needs manual review
             """,
         version: ShelfGuardVersion.current,
-        subcommands: [Inspect.self]
+        subcommands: [Inspect.self, Signatures.self]
     )
 
     /// Runs the command with the contract's exit codes: argument errors exit 1 (not
@@ -31,6 +31,15 @@ struct ShelfGuard: ParsableCommand {
             try command.run()
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch let error as ToolError {
+            if wantsJSON(arguments),
+                let data = try? JSONSerialization.data(
+                    withJSONObject: ["error": error.description], options: [.sortedKeys])
+            {
+                print(String(decoding: data, as: UTF8.self))
+            }
+            FileHandle.standardError.write(Data(("shelfguard: " + error.description + "\n").utf8))
+            Foundation.exit(ExitStatus.toolError.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

@@ -122,6 +122,40 @@ public struct ContentGenerator: Sendable {
         return out
     }
 
+    /// A 64-bit Mach-O image with `strings` in it.
+    public mutating func machO(size: Int, strings: [String] = []) -> [UInt8] {
+        var out: [UInt8] = [0xCF, 0xFA, 0xED, 0xFE, 0x0C, 0x00, 0x00, 0x01] + [UInt8](repeating: 0, count: 24)
+        out += code(size / 2)
+        for s in strings { out += Array(s.utf8) + [0] }
+        out += code(max(0, size - out.count))
+        return out
+    }
+
+    /// HarmonyOS Ark bytecode (`modules.abc`) carrying `strings`.
+    public mutating func arkBytecode(size: Int, strings: [String] = []) -> [UInt8] {
+        var out = Array("PANDA\0\0\0".utf8) + code(size / 2)
+        for s in strings { out += Array(s.utf8) + [0] }
+        return out + code(max(0, size - out.count))
+    }
+
+    /// An ONNX Runtime model: `ORTM` at bytes 4–7.
+    public mutating func ort(size: Int) -> [UInt8] {
+        [0x14, 0, 0, 0] + Array("ORTM".utf8) + randomBytes(max(0, size - 8))
+    }
+
+    /// safetensors: a little-endian header length, a JSON header, weights.
+    public mutating func safetensors(size: Int) -> [UInt8] {
+        let header = Array(#"{"w":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}"#.utf8)
+        var length = [UInt8](repeating: 0, count: 8)
+        length[0] = UInt8(header.count)
+        return length + header + randomBytes(max(0, size - 8 - header.count))
+    }
+
+    /// An ncnn model's `.param` text.
+    public mutating func ncnnParam() -> [UInt8] {
+        Array("7767517\n3 3\nInput data 0 1 data 0=224 1=224 2=3\n".utf8)
+    }
+
     /// A TensorFlow Lite flatbuffer: `TFL3` at bytes 4–7, then weights.
     public mutating func tflite(size: Int) -> [UInt8] {
         [0x1C, 0, 0, 0] + Array("TFL3".utf8) + randomBytes(max(0, size - 8))

@@ -155,14 +155,14 @@ public enum SampleBundles {
         zip.addFile(app + "Info.plist", try binaryPlist(info))
         zip.addFile(
             app + "ChatPal",
-            machO(
-                &g, size: 120_000,
+            g.machO(
+                size: 120_000,
                 strings: [
                     "https://dashscope.aliyuncs.com/api/v1/services/aigc/text-generation/generation",
                     "https://api.openai.com/v1/chat/completions",
                 ]))
         zip.addFile(
-            app + "Frameworks/onnxruntime.framework/onnxruntime", machO(&g, size: 90_000, strings: ["OrtGetApiBase"]))
+            app + "Frameworks/onnxruntime.framework/onnxruntime", g.machO(size: 90_000, strings: ["OrtGetApiBase"]))
         zip.addFile(
             app + "Frameworks/onnxruntime.framework/Info.plist",
             try binaryPlist(["CFBundleIdentifier": "com.microsoft.onnxruntime"]))
@@ -186,7 +186,7 @@ public enum SampleBundles {
         ]
         let zip = ZipBuilder()
         zip.addFile(app + "Info.plist", try binaryPlist(info))
-        zip.addFile(app + "Flashlight", machO(&g, size: 40_000, strings: ["AVCaptureDevice torchMode"]))
+        zip.addFile(app + "Flashlight", g.machO(size: 40_000, strings: ["AVCaptureDevice torchMode"]))
         zip.finish()
         return zip.bytes
     }
@@ -212,7 +212,9 @@ public enum SampleBundles {
         zip.addFile("module.json", Array(module.utf8), method: .stored)
         zip.addFile("pack.info", Array(pack.utf8), method: .stored)
         zip.addFile(
-            "ets/modules.abc", Array("PANDA\0\0\0".utf8) + g.code(20_000) + Array("@kit.CoreVisionKit".utf8),
+            "ets/modules.abc",
+            Array("PANDA\0\0\0".utf8) + g.code(20_000) + Array("@kit.CoreVisionKit".utf8) + [0]
+                + Array("https://dashscope.aliyuncs.com/api/v1/services/aigc/image2image/image-synthesis".utf8),
             method: .stored)
         zip.addFile("libs/arm64-v8a/libmindspore-lite.so", g.elf(size: 50_000), method: .stored)
         zip.addFile("resources/rawfile/face_swap.ms", g.randomBytes(30_000), method: .stored)
@@ -381,14 +383,5 @@ public enum SampleBundles {
             0x30, 0x80, 0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02, 0xA0, 0x80,
         ]
         return envelope + [UInt8](xml) + [0x00, 0x00, 0xA0, 0x82, 0x01, 0x00] + Array(repeating: 0x5A, count: 64)
-    }
-
-    /// A 64-bit Mach-O image with `strings` in it.
-    static func machO(_ g: inout ContentGenerator, size: Int, strings: [String]) -> [UInt8] {
-        var out: [UInt8] = [0xCF, 0xFA, 0xED, 0xFE, 0x0C, 0x00, 0x00, 0x01] + [UInt8](repeating: 0, count: 24)
-        out += g.code(size / 2)
-        for s in strings { out += Array(s.utf8) + [0] }
-        out += g.code(max(0, size - out.count))
-        return out
     }
 }

@@ -48,6 +48,11 @@ public struct BundleReader: Sendable {
         self.options = options
     }
 
+    /// The bundle's file name as every location starts with it, control characters escaped.
+    public static func displayName(of path: String) -> String {
+        EntryName.escapeControls(path.split(separator: "/").last.map(String.init) ?? path)
+    }
+
     /// Reads every entry of the bundle at `path`; nothing is delivered to any visitor.
     public func read(path: String) throws(BundleReadError) -> BundleReport {
         var visitor = NoVisitor()
@@ -69,9 +74,8 @@ public struct BundleReader: Sendable {
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path: path) }
 
         let source = FileSource(descriptor: descriptor, length: Int64(status.st_size))
-        let name = path.split(separator: "/").last.map(String.init) ?? path
         let session = ReadSession(
-            options: options, bundleName: EntryName.escapeControls(name), fileSize: source.length,
+            options: options, bundleName: BundleReader.displayName(of: path), fileSize: source.length,
             visitor: visitor)
         let format = session.readBundle(source)
         var digest = ""

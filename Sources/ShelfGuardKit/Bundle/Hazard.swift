@@ -49,6 +49,7 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
     case manifestUnreadable = "manifest_unreadable"
     case manifestMissing = "manifest_missing"
     case manifestConflict = "manifest_conflict"
+    case packed
 
     public static func < (lhs: HazardKind, rhs: HazardKind) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -87,6 +88,7 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .manifestUnreadable: "the app's manifest is there but cannot be read (the reason says why)"
         case .manifestMissing: "the bundle has no app manifest where its format needs one"
         case .manifestConflict: "two manifests in one bundle disagree (an XAPK's wrapper and its base APK)"
+        case .packed: "a packer encrypted the real code: the bundle is opaque and needs manual review"
         }
     }
 }

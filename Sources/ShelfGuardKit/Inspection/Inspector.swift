@@ -13,6 +13,9 @@ public struct InspectOptions: Sendable, Equatable {
 public struct Inspection: Sendable, Codable {
     public var bundle: BundleSummary
     public var manifest: AppManifest?
+    public var detections: [Detection]
+    /// For each feature found, its strongest evidence.
+    public var featureSummary: [FeatureEvidence]
     public var hazards: [Hazard]
     public var entries: [BundleEntry]
 
@@ -23,24 +26,47 @@ public struct Inspection: Sendable, Codable {
     }
 }
 
-/// The inspection stages in order: read the bundle (streaming every entry once), then read its
-/// manifests from the entries kept on the way. The detector joins the same single pass next.
+/// The inspection stages in order. One pass reads the bundle, streaming every entry once to both
+/// the manifest collector and the detector; then the manifests are read from the entries kept on
+/// the way; then the manifest's facts join the detector's evidence and the detections are made.
 public struct Inspector: Sendable {
     public var options: InspectOptions
+    /// The compiled feature database; without it, nothing is detected.
+    public var signatures: SignatureEngine?
 
-    public init(options: InspectOptions = InspectOptions()) {
+    public init(options: InspectOptions = InspectOptions(), signatures: SignatureEngine? = nil) {
         self.options = options
+        self.signatures = signatures
     }
 
     public func inspect(path: String) throws(BundleReadError) -> Inspection {
-        var collector = ManifestCollector(limits: options.manifestLimits)
-        let report = try BundleReader(options: options.read).read(path: path, visitor: &collector)
+        let collector = ManifestCollector(limits: options.manifestLimits)
+        guard let signatures else {
+            var visitor = PairedVisitor(collector, NoVisitor())
+            let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+            return finish(report: report, collector: visitor.first, detector: nil)
+        }
+        let detector = DetectorVisitor(engine: signatures, bundleName: BundleReader.displayName(of: path))
+        var visitor = PairedVisitor(collector, detector)
+        let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+        return finish(report: report, collector: visitor.first, detector: visitor.second)
+    }
+
+    private func finish(report: BundleReport, collector: ManifestCollector, detector: DetectorVisitor?) -> Inspection {
         var assembler = ManifestAssembler(
             collector: collector, report: report, limits: options.manifestLimits,
             wechatAppID: options.read.wechatAppID)
         let manifest = assembler.assemble()
+        var result = DetectionResult.empty
+        if var run = detector?.run {
+            if let manifest {
+                run.observe(manifest: manifest, location: manifest.sources.first ?? assembler.bundleName)
+            }
+            result = run.result()
+        }
         return Inspection(
-            bundle: report.bundle, manifest: manifest, hazards: report.hazards + assembler.hazards,
+            bundle: report.bundle, manifest: manifest, detections: result.detections,
+            featureSummary: result.featureSummary, hazards: report.hazards + assembler.hazards + result.hazards,
             entries: report.entries)
     }
 }

@@ -22,9 +22,7 @@ struct ManifestAssembler {
     }
 
     /// The bundle's file name as locations start with it.
-    var bundleName: String {
-        EntryName.escapeControls(report.bundle.path.split(separator: "/").last.map(String.init) ?? report.bundle.path)
-    }
+    var bundleName: String { BundleReader.displayName(of: report.bundle.path) }
 
     func location(_ path: String) -> String { path.isEmpty ? bundleName : bundleName + "!" + path }
 

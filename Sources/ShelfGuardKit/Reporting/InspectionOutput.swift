@@ -5,6 +5,8 @@ import Foundation
 public struct InspectionOutput: Sendable, Codable {
     public var bundle: BundleSummary?
     public var manifest: AppManifest?
+    public var detections: [Detection]?
+    public var featureSummary: [FeatureEvidence]?
     public var hazards: [Hazard]?
     public var entries: [BundleEntry]?
     /// Set only when the tool itself failed (a missing file): exit 1.
@@ -15,6 +17,8 @@ public struct InspectionOutput: Sendable, Codable {
     public init(inspection: Inspection, includeEntries: Bool) {
         bundle = inspection.bundle
         manifest = inspection.manifest
+        detections = inspection.detections
+        featureSummary = inspection.featureSummary
         hazards = inspection.hazards
         entries = includeEntries ? inspection.entries : nil
     }
@@ -65,6 +69,7 @@ public enum InspectionRenderer {
                 + "\(ByteCount.format(bundle.bytesRead)) read")
         lines.append("  read        " + (bundle.complete ? "completely" : "INCOMPLETE: some content could not be read"))
         if let manifest = output.manifest { lines += manifestLines(manifest) }
+        lines += detectionLines(output.featureSummary ?? [], output.detections ?? [])
         if hazards.isEmpty {
             lines.append("  hazards     none")
         } else {
@@ -112,12 +117,37 @@ public enum InspectionRenderer {
         }
         list("permissions", m.permissions)
         list("reaches", m.capabilities.map(\.rawValue))
-        list("features", m.features)
+        list("uses", m.features)
         list("plugins", m.plugins.map { "\($0.alias) (\($0.provider ?? "?") \($0.version ?? ""))" })
         list("code", m.codeUses.map { "\($0.api) → \($0.capability.rawValue)" })
         list("modules", m.modules.map { "\($0.kind) \($0.name)" })
         list("frameworks", m.frameworks)
         if let signing = m.signing { list("signing", ["team \(clean(signing.teamIdentifier))"] + signing.entitlements) }
+        return lines
+    }
+
+    static func detectionLines(_ summary: [FeatureEvidence], _ detections: [Detection]) -> [String] {
+        var lines: [String] = []
+        if summary.isEmpty {
+            lines.append("  features    none found")
+        } else {
+            let shown = summary.map {
+                "\($0.feature) (\($0.confidence.rawValue)\($0.synthesis ? "" : ", not synthesis"))"
+            }
+            lines.append("  features    " + shown.joined(separator: ", "))
+        }
+        guard !detections.isEmpty else { return lines }
+        lines.append("  detections  \(detections.count)")
+        let width = detections.map(\.signature.count).max() ?? 0
+        for d in detections {
+            let id = d.signature.padding(toLength: width, withPad: " ", startingAt: 0)
+            let confidence = d.confidence.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let more = d.occurrences > 1 ? "  (+\(d.occurrences - 1) more)" : ""
+            lines.append("    \(confidence)  \(id)  \(EntryName.escapeControls(d.location))")
+            lines.append(
+                "            " + String(repeating: " ", count: width) + "  "
+                    + EntryName.escapeControls(d.evidence) + more)
+        }
         return lines
     }
 }

@@ -27,6 +27,25 @@ struct InspectionRendererTests {
             entryCount: 3, entriesRead: 4, nestedArchives: 1, bytesRead: 34_210, peakBufferedBytes: 0,
             complete: false),
         manifest: manifest,
+        detections: [
+            Detection(
+                signature: "qihoo_jiagu", features: [], confidence: .strong, category: .packer, vendor: "Qihoo 360",
+                product: "Jiagu packer", location: "suspicious.apk!lib/arm64-v8a/libjiagu.so", evidence: "libjiagu.so",
+                occurrences: 1, alsoAt: []),
+            Detection(
+                signature: "faceunity_nama", features: ["face_swap", "face_manipulation"], confidence: .strong,
+                category: .synthesis, vendor: "Faceunity", product: "Nama SDK", location: "suspicious.apk!classes.dex",
+                evidence: "Lcom/faceunity/wrapper/faceunity;", occurrences: 3,
+                alsoAt: [.init(location: "suspicious.apk!lib/arm64-v8a/libCNamaSDK.so", evidence: "libCNamaSDK.so")]),
+        ],
+        featureSummary: [
+            FeatureEvidence(
+                feature: "face_manipulation", confidence: .strong, synthesis: true, signature: "faceunity_nama",
+                location: "suspicious.apk!classes.dex", evidence: "Lcom/faceunity/wrapper/faceunity;"),
+            FeatureEvidence(
+                feature: "face_swap", confidence: .strong, synthesis: true, signature: "faceunity_nama",
+                location: "suspicious.apk!classes.dex", evidence: "Lcom/faceunity/wrapper/faceunity;"),
+        ],
         hazards: [
             Hazard(
                 kind: .pathTraversal, location: "suspicious.apk!../evil.so",

@@ -166,7 +166,7 @@ extension HazardKind {
         switch self {
         case .encryptedEntry, .emptyFile, .truncated, .corrupt, .crcMismatch, .unsupportedCompression,
             .offsetOutOfRange, .unreadable, .zipBomb, .depthLimit, .tooManyEntries, .entryTooLarge,
-            .totalSizeLimit, .nestedTooLarge, .timeout, .hiddenEntry, .manifestUnreadable:
+            .totalSizeLimit, .nestedTooLarge, .timeout, .hiddenEntry, .manifestUnreadable, .packed:
             true
         default:
             false

@@ -1,0 +1,111 @@
+/// The matches collected while one bundle is read, turned into detections at the end.
+struct DetectionRun {
+    let engine: SignatureEngine
+    /// Places kept per matcher after the first.
+    static let placesPerMatcher = 10
+
+    struct Hit {
+        var order: Int
+        var places: [Detection.Place]
+        var count: Int
+    }
+
+    /// signature → matcher → hit.
+    private var hits: [Int32: [Int32: Hit]] = [:]
+    private var order = 0
+
+    init(engine: SignatureEngine) { self.engine = engine }
+
+    mutating func record(_ ref: SignatureEngine.Ref, location: String, evidence: String) {
+        if var hit = hits[ref.signature]?[ref.matcher] {
+            hit.count += 1
+            if hit.places.count < Self.placesPerMatcher {
+                hit.places.append(Detection.Place(location: location, evidence: evidence))
+            }
+            hits[ref.signature]![ref.matcher] = hit
+        } else {
+            order += 1
+            hits[ref.signature, default: [:]][ref.matcher] = Hit(
+                order: order, places: [Detection.Place(location: location, evidence: evidence)], count: 1)
+        }
+    }
+
+    /// Matches the manifest's facts: permissions, metadata keys, plugin providers, quick-app features.
+    mutating func observe(manifest: AppManifest, location: String) {
+        for permission in manifest.permissions + manifest.modules.flatMap(\.permissions) {
+            for ref in engine.byPermission[permission] ?? [] {
+                record(ref, location: location, evidence: "permission \(permission)")
+            }
+        }
+        for item in manifest.metaData {
+            for ref in engine.byMetaData[item.name] ?? [] {
+                record(ref, location: location, evidence: "metadata \(item.name)")
+            }
+        }
+        for plugin in manifest.plugins {
+            guard let provider = plugin.provider else { continue }
+            for ref in engine.byPluginProvider[provider] ?? [] {
+                record(ref, location: location, evidence: "plugin \(plugin.alias) from \(provider)")
+            }
+        }
+        if manifest.platform == .quickapp {
+            for feature in manifest.features {
+                for ref in engine.byQuickAppFeature[feature] ?? [] {
+                    record(ref, location: location, evidence: "feature \(feature)")
+                }
+            }
+        }
+    }
+
+    /// The signatures that fired, the per-feature roll-up, and `packed` hazards.
+    func result() -> DetectionResult {
+        var detections: [(order: Int, detection: Detection)] = []
+        var hazards: [Hazard] = []
+        for (s, matcherHits) in hits {
+            let signature = engine.database.signatures[Int(s)]
+            if signature.requireAll && matcherHits.count < signature.matchers.count { continue }
+            let ordered = matcherHits.sorted { $0.value.order < $1.value.order }.map(\.value)
+            let first = ordered[0].places[0]
+            var evidence = first.evidence
+            if signature.requireAll {
+                evidence = matcherHits.sorted { $0.key < $1.key }.map { $0.value.places[0].evidence }.joined(
+                    separator: " + ")
+            }
+            let others = ordered.flatMap(\.places).dropFirst().prefix(9)
+            let detection = Detection(
+                signature: signature.id, features: signature.features, confidence: signature.confidence,
+                category: signature.category, vendor: signature.vendor, product: signature.product,
+                location: first.location, evidence: evidence, occurrences: ordered.reduce(0) { $0 + $1.count },
+                alsoAt: Array(others))
+            detections.append((ordered[0].order, detection))
+            if signature.category == .packer {
+                hazards.append(
+                    Hazard(
+                        kind: .packed, location: first.location,
+                        detail:
+                            "\(signature.vendor) \(signature.product) (\(first.evidence)): the real code is encrypted, so what the app does cannot be inspected"
+                    ))
+            }
+        }
+        let sorted = detections.sorted { $0.order < $1.order }.map(\.detection)
+        return DetectionResult(detections: sorted, featureSummary: summary(sorted), hazards: hazards)
+    }
+
+    /// For each feature, its strongest detection (the first found among equals).
+    private func summary(_ detections: [Detection]) -> [FeatureEvidence] {
+        var best: [String: Detection] = [:]
+        for detection in detections where detection.category != .packer {
+            for feature in detection.features {
+                if let current = best[feature], current.confidence >= detection.confidence { continue }
+                best[feature] = detection
+            }
+        }
+        return best.keys.sorted().map { feature in
+            let d = best[feature]!
+            return FeatureEvidence(
+                feature: feature, confidence: d.confidence,
+                synthesis: engine.database.taxonomy.features[feature]?.synthesis ?? false, signature: d.signature,
+                location: d.location, evidence: d.evidence)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+/// One entry of the feature database (特征库, DSP Art. 10): what an AI SDK, model or service looks
+/// like inside a bundle, and which features it suggests.
+public struct Signature: Sendable, Equatable {
+    /// How much a match says on its own.
+    public enum Confidence: String, Sendable, Codable, CaseIterable, Comparable {
+        case weak, medium, strong
+
+        private var rank: Int {
+            switch self {
+            case .weak: 0
+            case .medium: 1
+            case .strong: 2
+            }
+        }
+
+        public static func < (lhs: Confidence, rhs: Confidence) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// What kind of thing the signature finds.
+    public enum Category: String, Sendable, Codable, CaseIterable {
+        /// Deep synthesis: an SDK, model or service that generates or edits content.
+        case synthesis
+        /// Biometric recognition, liveness, speech recognition: classed apart from synthesis.
+        case recognition
+        /// A generic inference runtime or model: a weak signal that raises questions.
+        case runtime
+        /// A packer: the real code is encrypted; the bundle is opaque (a `packed` hazard).
+        case packer
+    }
+
+    public var id: String
+    public var vendor: String
+    public var product: String
+    public var category: Category
+    public var features: [String]
+    public var confidence: Confidence
+    public var matchers: [Matcher]
+    /// When true, every matcher must match somewhere in the bundle; otherwise any one.
+    public var requireAll: Bool
+    public var note: String?
+    public var positiveExamples: [SignatureExample]
+    public var negativeExamples: [SignatureExample]
+    /// Where the signature is defined: `file:line`.
+    public var definedAt: String
+
+    /// Machine ids are snake_case: lowercase letters, digits and underscores, starting with a
+    /// letter or digit.
+    static func isSnakeCase(_ id: String) -> Bool {
+        guard let first = id.unicodeScalars.first, first.properties.isLowercase || ("0"..."9").contains(first) else {
+            return false
+        }
+        return id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+/// One way a signature recognises its subject.
+public enum Matcher: Sendable, Equatable {
+    /// An entry whose last path component is exactly this (`libCNamaSDK.so`).
+    case file(String)
+    /// An entry whose path matches a glob (`*` within a component, `**` across components).
+    case path(Glob)
+    /// An entry with this folder anywhere in its path (`onnxruntime.framework`).
+    case directory(String)
+    /// An entry with this extension, lowercased (`tflite`).
+    case fileExtension(String)
+    /// An entry whose content kind (from its magic number) is this.
+    case kind(ContentKind)
+    /// An entry whose bytes at `offset` are these.
+    case magic(offset: Int, bytes: [UInt8])
+    /// A class in a DEX string table whose descriptor starts with this (`Lcom/iflytek/cloud/`).
+    case classPrefix(String)
+    /// Bytes inside the content of entries of the given kinds.
+    case string([UInt8], scope: Set<ContentKind>)
+    /// A host name inside the content of entries of the given kinds.
+    case host(String, scope: Set<ContentKind>)
+    /// A permission in the manifest.
+    case permission(String)
+    /// A metadata key (Android meta-data name, iOS Info.plist key).
+    case metaData(String)
+    /// A mini-program plugin by its provider's appid.
+    case pluginProvider(String)
+    /// A quick-app feature.
+    case quickAppFeature(String)
+
+    /// The content kinds searched for strings and hosts unless a matcher says otherwise: code and
+    /// text, not images, media or model weights.
+    public static let defaultScope: Set<ContentKind> = [
+        .dex, .elf, .machO, .javaClass, .arkBytecode, .wasm, .text, .json, .xml, .binaryPlist, .resourceTable,
+    ]
+
+    /// The matcher's key in the YAML.
+    var key: String {
+        switch self {
+        case .file: "file"
+        case .path: "path"
+        case .directory: "dir"
+        case .fileExtension: "extension"
+        case .kind: "kind"
+        case .magic: "magic"
+        case .classPrefix: "class"
+        case .string: "string"
+        case .host: "host"
+        case .permission: "permission"
+        case .metaData: "meta_data"
+        case .pluginProvider: "plugin_provider"
+        case .quickAppFeature: "quickapp_feature"
+        }
+    }
+}
+
+/// An example input a signature must (positive) or must not (negative) match. Each key adds one
+/// fact to a small synthetic bundle; together they form one example.
+public struct SignatureExample: Sendable, Equatable {
+    /// The platform of the synthetic bundle (android unless said).
+    public var platform: AppManifest.Platform = .android
+    /// An entry path.
+    public var path: String?
+    /// Text placed in the entry's content (at `path`, or a default path for `kind`).
+    public var content: String?
+    /// The content kind of that entry (dex, elf, mach_o, text, json…); text unless said.
+    public var kind: ContentKind?
+    /// A class descriptor in a DEX string table.
+    public var className: String?
+    public var permission: String?
+    public var metaData: String?
+    public var pluginProvider: String?
+    public var feature: String?
+    /// Where the example is written: `file:line`.
+    public var definedAt: String = ""
+
+    public init() {}
+}
+
+/// A path glob: `*` and `?` within one component, `**` for any number of components.
+public struct Glob: Sendable, Equatable, CustomStringConvertible {
+    public let pattern: String
+    private let components: [String]
+
+    public init(_ pattern: String) {
+        self.pattern = pattern
+        self.components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    public var description: String { pattern }
+
+    /// Letters and digits outside wildcards: how specific the glob is.
+    var significantCharacters: Int {
+        pattern.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.count
+    }
+
+    /// Whether `path` matches: dynamic programming over (pattern component, path component), so
+    /// that hostile paths of many components cost no more than their length times the pattern's.
+    public func matches(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        let pattern = components.map { Array($0.utf8) }
+        let n = parts.count
+        // next[j]: does pattern[i+1...] match parts[j...]; current[j] for pattern[i...].
+        var next = [Bool](repeating: false, count: n + 1)
+        next[n] = true
+        for i in stride(from: pattern.count - 1, through: 0, by: -1) {
+            var current = [Bool](repeating: false, count: n + 1)
+            if pattern[i] == Array("**".utf8) {
+                var any = false
+                for j in stride(from: n, through: 0, by: -1) {
+                    any = any || next[j]
+                    current[j] = any
+                }
+            } else {
+                for j in 0..<n where next[j + 1] {
+                    current[j] = Glob.component(pattern[i][...], parts[j][...])
+                }
+            }
+            next = current
+        }
+        return next[0]
+    }
+
+    /// `*` and `?` within one component (iterative, linear in practice).
+    private static func component(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        var pi = p.startIndex
+        var si = s.startIndex
+        var star: ArraySlice<UInt8>.Index?
+        var mark = si
+        while si < s.endIndex {
+            if pi < p.endIndex && (p[pi] == UInt8(ascii: "?") || p[pi] == s[si]) {
+                pi += 1
+                si += 1
+            } else if pi < p.endIndex && p[pi] == UInt8(ascii: "*") {
+                star = pi
+                mark = si
+                pi += 1
+            } else if let star {
+                pi = star + 1
+                mark += 1
+                si = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.endIndex && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.endIndex
+    }
+}

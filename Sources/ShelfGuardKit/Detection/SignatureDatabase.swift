@@ -1,0 +1,404 @@
+import Crypto
+import Foundation
+import Yams
+
+/// The feature database: every signature in `policies/signatures/*.yaml`, checked against the
+/// feature taxonomy. Loading is strict: unknown keys, bad or over-broad patterns, duplicate ids
+/// and unknown feature ids are errors naming the file, line and column.
+public struct SignatureDatabase: Sendable {
+    public var signatures: [Signature]
+    public var taxonomy: FeatureTaxonomy
+    /// SHA-256 over the files read (names and contents, in order): stamped on every verdict.
+    public var digest: String
+
+    /// Everything wrong with a database, each problem with its position.
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public var problems: [YAMLProblem]
+
+        public init(problems: [YAMLProblem]) { self.problems = problems }
+
+        public var description: String { problems.map(\.description).joined(separator: "\n") }
+    }
+
+    public init(signatures: [Signature], taxonomy: FeatureTaxonomy, digest: String) {
+        self.signatures = signatures
+        self.taxonomy = taxonomy
+        self.digest = digest
+    }
+
+    /// Patterns with fewer letters and digits than this are refused as over-broad.
+    public static let minimumSignificantCharacters = 4
+
+    /// Loads `<policies>/taxonomy.yaml` and `<policies>/signatures/*.yaml`.
+    public static func load(policies: URL) throws(LoadError) -> SignatureDatabase {
+        let taxonomy = try FeatureTaxonomy.load(file: policies.appendingPathComponent("taxonomy.yaml"))
+        return try load(signatures: policies.appendingPathComponent("signatures"), taxonomy: taxonomy)
+    }
+
+    /// Loads every `.yaml` file in `directory` (sorted by name).
+    public static func load(
+        signatures directory: URL, taxonomy: FeatureTaxonomy
+    ) throws(LoadError)
+        -> SignatureDatabase
+    {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw LoadError(problems: [
+                YAMLProblem(
+                    file: directory.path, line: 1, column: 1,
+                    message: "cannot list the signature folder: \(error.localizedDescription)")
+            ])
+        }
+        guard !names.isEmpty else {
+            throw LoadError(problems: [
+                YAMLProblem(file: directory.path, line: 1, column: 1, message: "no .yaml files in the signature folder")
+            ])
+        }
+        var problems: [YAMLProblem] = []
+        var signatures: [Signature] = []
+        var firstDefinition: [String: String] = [:]
+        var hasher = SHA256()
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            let text: String
+            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                problems.append(
+                    YAMLProblem(
+                        file: url.path, line: 1, column: 1, message: "cannot read: \(error.localizedDescription)"))
+                continue
+            }
+            hasher.update(data: Data(name.utf8))
+            hasher.update(data: Data([0]))
+            hasher.update(data: Data(text.utf8))
+            var reader = SignatureFileReader(file: url.path, taxonomy: taxonomy)
+            for signature in reader.read(text) {
+                if let first = firstDefinition[signature.id] {
+                    let (line, column) = SignatureFileReader.position(signature.definedAt)
+                    problems.append(
+                        YAMLProblem(
+                            file: url.path, line: line, column: column,
+                            message: "duplicate signature id '\(signature.id)' (first defined at \(first))"))
+                    continue
+                }
+                firstDefinition[signature.id] = signature.definedAt
+                signatures.append(signature)
+            }
+            problems += reader.problems
+        }
+        guard problems.isEmpty else {
+            throw LoadError(problems: problems.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
+        }
+        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SignatureDatabase(signatures: signatures, taxonomy: taxonomy, digest: digest)
+    }
+}
+
+/// Reads one signature file.
+struct SignatureFileReader {
+    let file: String
+    let taxonomy: FeatureTaxonomy
+    private var yaml: StrictYAML
+
+    init(file: String, taxonomy: FeatureTaxonomy) {
+        self.file = file
+        self.taxonomy = taxonomy
+        self.yaml = StrictYAML(file: file)
+    }
+
+    var problems: [YAMLProblem] { yaml.problems }
+
+    static let signatureKeys = [
+        "id", "vendor", "product", "category", "features", "confidence", "match", "require", "note", "examples",
+    ]
+    static let matcherKeys = [
+        "file", "path", "dir", "extension", "kind", "magic", "magic_hex", "class", "string", "host", "permission",
+        "meta_data", "plugin_provider", "quickapp_feature",
+    ]
+    static let modifierKeys = ["in", "offset"]
+    static let exampleKeys = [
+        "platform", "path", "content", "kind", "class", "permission", "meta_data", "plugin_provider", "feature",
+    ]
+    /// First package segments too common to count towards a class prefix's specificity.
+    static let commonRoots: Set<String> = ["com", "org", "net", "cn", "io", "ai", "me", "android", "androidx"]
+
+    static func position(_ definedAt: String) -> (Int, Int) {
+        let parts = definedAt.split(separator: ":")
+        guard parts.count >= 2, let line = Int(parts[parts.count - 2]), let column = Int(parts[parts.count - 1]) else {
+            return (1, 1)
+        }
+        return (line, column)
+    }
+
+    mutating func read(_ text: String) -> [Signature] {
+        guard let root = yaml.parse(text),
+            let top = yaml.mapping(root, "a signature file", allowed: ["signatures"], required: ["signatures"])
+        else { return [] }
+        return yaml.sequence(top["signatures"], "signatures").compactMap { signature($0) }
+    }
+
+    private mutating func signature(_ node: Node) -> Signature? {
+        guard
+            let fields = yaml.mapping(
+                node, "a signature", allowed: Self.signatureKeys,
+                required: ["id", "vendor", "product", "category", "features", "confidence", "match", "examples"])
+        else { return nil }
+        let here = "\(file):\(node.position.line):\(node.position.column)"
+        guard let id = yaml.string(fields["id"], "id") else { return nil }
+        guard Signature.isSnakeCase(id) else {
+            yaml.problem(fields["id"], "signature id '\(id)' must be snake_case (a-z, 0-9, _)")
+            return nil
+        }
+        let what = "signature '\(id)'"
+        let vendor = yaml.string(fields["vendor"], "vendor of \(what)")
+        let product = yaml.string(fields["product"], "product of \(what)")
+        let category = enumValue(fields["category"], Signature.Category.self, "category of \(what)")
+        let confidence = enumValue(fields["confidence"], Signature.Confidence.self, "confidence of \(what)")
+        var features: [String] = []
+        for featureNode in yaml.sequence(fields["features"], "features of \(what)") {
+            guard let feature = yaml.string(featureNode, "a feature id") else { continue }
+            if taxonomy.features[feature] == nil {
+                let hint = StrictYAML.closest(to: feature, in: taxonomy.ids).map { "; did you mean '\($0)'?" } ?? ""
+                yaml.problem(featureNode, "unknown feature id '\(feature)' in \(what) (see taxonomy.yaml)\(hint)")
+            } else {
+                features.append(feature)
+            }
+        }
+        if features.isEmpty && category != .packer && category != nil {
+            yaml.problem(fields["features"], "\(what) names no feature; only packers may have none")
+        }
+        var requireAll = false
+        if let require = fields["require"] {
+            switch yaml.string(require, "require of \(what)") {
+            case "any": requireAll = false
+            case "all": requireAll = true
+            case let other?: yaml.problem(require, "require of \(what) must be 'any' or 'all', not '\(other)'")
+            case nil: break
+            }
+        }
+        let matcherNodes = yaml.sequence(fields["match"], "match of \(what)")
+        if matcherNodes.isEmpty { yaml.problem(fields["match"], "\(what) has no matcher") }
+        let matchers = matcherNodes.compactMap { matcher($0, in: what) }
+        var positive: [SignatureExample] = []
+        var negative: [SignatureExample] = []
+        if let examples = yaml.mapping(
+            fields["examples"], "examples of \(what)", allowed: ["positive", "negative"],
+            required: ["positive", "negative"])
+        {
+            positive = yaml.sequence(examples["positive"], "positive examples").compactMap { example($0, in: what) }
+            negative = yaml.sequence(examples["negative"], "negative examples").compactMap { example($0, in: what) }
+            if positive.isEmpty {
+                yaml.problem(examples["positive"] ?? fields["examples"], "\(what) needs a positive example")
+            }
+            if negative.isEmpty {
+                yaml.problem(examples["negative"] ?? fields["examples"], "\(what) needs a negative example")
+            }
+        }
+        guard let vendor, let product, let category, let confidence, matchers.count == matcherNodes.count,
+            !matchers.isEmpty
+        else { return nil }
+        return Signature(
+            id: id, vendor: vendor, product: product, category: category, features: features, confidence: confidence,
+            matchers: matchers, requireAll: requireAll, note: fields["note"].flatMap { yaml.string($0, "note") },
+            positiveExamples: positive, negativeExamples: negative, definedAt: here)
+    }
+
+    private mutating func enumValue<T: RawRepresentable & CaseIterable>(
+        _ node: Node?, _ type: T.Type, _ what: String
+    )
+        -> T? where T.RawValue == String
+    {
+        guard let text = yaml.string(node, what) else { return nil }
+        guard let value = T(rawValue: text) else {
+            let allowed = T.allCases.map(\.rawValue)
+            yaml.problem(node, "\(what) must be one of \(allowed.joined(separator: ", ")), not '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func matcher(_ node: Node, in what: String) -> Matcher? {
+        guard let fields = yaml.mapping(node, "a matcher of \(what)", allowed: Self.matcherKeys + Self.modifierKeys)
+        else {
+            return nil
+        }
+        let present = Self.matcherKeys.filter { fields[$0] != nil }
+        guard present.count == 1, let key = present.first, let valueNode = fields[key] else {
+            yaml.problem(
+                node,
+                "a matcher of \(what) needs exactly one of: \(Self.matcherKeys.joined(separator: ", ")) (found \(present.isEmpty ? "none" : present.joined(separator: ", ")))"
+            )
+            return nil
+        }
+        if fields["in"] != nil && key != "string" && key != "host" {
+            yaml.problem(fields["in"], "'in' only goes with string and host matchers")
+        }
+        if fields["offset"] != nil && key != "magic" && key != "magic_hex" {
+            yaml.problem(fields["offset"], "'offset' only goes with magic matchers")
+        }
+        guard let value = yaml.string(valueNode, "\(key) of \(what)") else { return nil }
+        func alnum(_ s: String) -> Int {
+            s.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0.value > 0x7F }.count
+        }
+        func specific(_ count: Int, _ shown: String) -> Bool {
+            if count < SignatureDatabase.minimumSignificantCharacters {
+                yaml.problem(
+                    valueNode,
+                    "\(key) pattern '\(shown)' of \(what) is over-broad: \(count) significant characters, at least \(SignatureDatabase.minimumSignificantCharacters) needed"
+                )
+                return false
+            }
+            return true
+        }
+        switch key {
+        case "file":
+            guard !value.contains("/") else {
+                yaml.problem(valueNode, "file matches one name without '/'; use path for '\(value)'")
+                return nil
+            }
+            // The extension tells nothing about the vendor: "lib.so" is as broad as "lib".
+            let stem =
+                value.split(separator: ".").count > 1
+                ? value.split(separator: ".").dropLast().joined(separator: ".") : value
+            return specific(alnum(stem), value) ? .file(value) : nil
+        case "path":
+            let glob = Glob(value)
+            guard !value.hasPrefix("/"), !value.contains("//") else {
+                yaml.problem(valueNode, "path glob '\(value)' must be relative with no empty folder names")
+                return nil
+            }
+            return specific(glob.significantCharacters, value) ? .path(glob) : nil
+        case "dir":
+            return specific(alnum(value), value) ? .directory(value) : nil
+        case "extension":
+            let ext = value.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            return specific(alnum(ext), value) ? .fileExtension(ext) : nil
+        case "kind":
+            guard let kind = ContentKind(rawValue: value) else {
+                let hint =
+                    StrictYAML.closest(to: value, in: ContentKind.allCases.map(\.rawValue)).map {
+                        "; did you mean '\($0)'?"
+                    } ?? ""
+                yaml.problem(valueNode, "unknown content kind '\(value)'\(hint)")
+                return nil
+            }
+            return .kind(kind)
+        case "magic", "magic_hex":
+            var bytes = Array(value.utf8)
+            if key == "magic_hex" {
+                guard let decoded = Self.hex(value) else {
+                    yaml.problem(valueNode, "magic_hex '\(value)' is not hexadecimal bytes")
+                    return nil
+                }
+                bytes = decoded
+            }
+            let offset = fields["offset"].flatMap { yaml.integer($0, "offset") } ?? 0
+            guard (0...4096).contains(offset) else {
+                yaml.problem(fields["offset"], "offset must be between 0 and 4096")
+                return nil
+            }
+            guard bytes.count >= SignatureDatabase.minimumSignificantCharacters else {
+                yaml.problem(valueNode, "magic '\(value)' of \(what) is over-broad: at least 4 bytes needed")
+                return nil
+            }
+            return .magic(offset: offset, bytes: bytes)
+        case "class":
+            guard value.hasPrefix("L"), !value.contains("."), !value.contains(" ") else {
+                yaml.problem(
+                    valueNode, "class '\(value)' must be a DEX type descriptor prefix such as Lcom/vendor/sdk/")
+                return nil
+            }
+            var segments = value.dropFirst().split(separator: "/").map(String.init)
+            if let first = segments.first, Self.commonRoots.contains(first) { segments.removeFirst() }
+            return specific(alnum(segments.joined()), value) ? .classPrefix(value) : nil
+        case "string", "host":
+            var scope = Matcher.defaultScope
+            if let scopeNode = fields["in"] {
+                scope = []
+                for kindNode in yaml.sequence(scopeNode, "in", single: true) {
+                    guard let name = yaml.string(kindNode, "a content kind") else { continue }
+                    if let kind = ContentKind(rawValue: name) {
+                        scope.insert(kind)
+                    } else {
+                        yaml.problem(kindNode, "unknown content kind '\(name)'")
+                    }
+                }
+            }
+            guard specific(alnum(value), value) else { return nil }
+            if key == "host" {
+                guard !value.contains(" "), !value.contains("://") else {
+                    yaml.problem(valueNode, "host '\(value)' must be a bare host name (use string for URLs)")
+                    return nil
+                }
+                return .host(value, scope: scope)
+            }
+            return .string(Array(value.utf8), scope: scope)
+        case "permission":
+            return specific(alnum(value), value) ? .permission(value) : nil
+        case "meta_data":
+            return specific(alnum(value), value) ? .metaData(value) : nil
+        case "plugin_provider":
+            return specific(alnum(value), value) ? .pluginProvider(value) : nil
+        default:
+            return specific(alnum(value), value) ? .quickAppFeature(value) : nil
+        }
+    }
+
+    private mutating func example(_ node: Node, in what: String) -> SignatureExample? {
+        guard let fields = yaml.mapping(node, "an example of \(what)", allowed: Self.exampleKeys) else { return nil }
+        var example = SignatureExample()
+        example.definedAt = "\(file):\(node.position.line):\(node.position.column)"
+        if let platformNode = fields["platform"], let name = yaml.string(platformNode, "platform") {
+            guard let platform = AppManifest.Platform(rawValue: name) else {
+                yaml.problem(
+                    platformNode,
+                    "unknown platform '\(name)' (one of \(AppManifest.Platform.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+                return nil
+            }
+            example.platform = platform
+        }
+        example.path = fields["path"].flatMap { yaml.string($0, "path") }
+        example.content = fields["content"].flatMap { yaml.string($0, "content") }
+        if let kindNode = fields["kind"], let name = yaml.string(kindNode, "kind") {
+            guard let kind = ContentKind(rawValue: name) else {
+                yaml.problem(kindNode, "unknown content kind '\(name)'")
+                return nil
+            }
+            example.kind = kind
+        }
+        example.className = fields["class"].flatMap { yaml.string($0, "class") }
+        example.permission = fields["permission"].flatMap { yaml.string($0, "permission") }
+        example.metaData = fields["meta_data"].flatMap { yaml.string($0, "meta_data") }
+        example.pluginProvider = fields["plugin_provider"].flatMap { yaml.string($0, "plugin_provider") }
+        example.feature = fields["feature"].flatMap { yaml.string($0, "feature") }
+        let facts: [Any?] = [
+            example.path, example.content, example.className, example.permission, example.metaData,
+            example.pluginProvider, example.feature,
+        ]
+        guard facts.contains(where: { $0 != nil }) else {
+            yaml.problem(
+                node,
+                "an example of \(what) needs at least one of: path, content, class, permission, meta_data, plugin_provider, feature"
+            )
+            return nil
+        }
+        return example
+    }
+
+    static func hex(_ text: String) -> [UInt8]? {
+        let digits = text.filter { !$0.isWhitespace }
+        guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        var index = digits.startIndex
+        while index < digits.endIndex {
+            let next = digits.index(index, offsetBy: 2)
+            guard let byte = UInt8(digits[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,92 @@
+/// Runs the examples every signature carries, SwiftLint-style: each positive example must make its
+/// signature fire, each negative one must not. The examples are fed to the same detector that
+/// reads bundles, as the facts a bundle would show (an entry, its content, a DEX class, manifest
+/// facts), so `signatures lint` checks them without building bundles; the test suite also builds
+/// real bundles from them.
+public enum SignatureExamples {
+    /// An example that did not behave.
+    public struct Failure: Sendable, Equatable, CustomStringConvertible {
+        public var signature: String
+        public var definedAt: String
+        public var positive: Bool
+        /// The signatures that did fire on the example.
+        public var fired: [String]
+
+        public var description: String {
+            positive
+                ? "\(definedAt): positive example of '\(signature)' does not match it"
+                : "\(definedAt): negative example of '\(signature)' matches it"
+        }
+    }
+
+    /// Every failing example of every signature.
+    public static func check(_ engine: SignatureEngine) -> [Failure] {
+        var failures: [Failure] = []
+        for signature in engine.database.signatures {
+            for (examples, positive) in [(signature.positiveExamples, true), (signature.negativeExamples, false)] {
+                for example in examples {
+                    let fired = self.fired(engine, example)
+                    if fired.contains(signature.id) != positive {
+                        failures.append(
+                            Failure(
+                                signature: signature.id, definedAt: example.definedAt, positive: positive,
+                                fired: fired.sorted()))
+                    }
+                }
+            }
+        }
+        return failures
+    }
+
+    /// The ids of the signatures an example makes fire.
+    public static func fired(_ engine: SignatureEngine, _ example: SignatureExample) -> Set<String> {
+        var detector = DetectorVisitor(engine: engine, bundleName: "example")
+        if example.path != nil || example.content != nil || example.kind != nil {
+            let content = example.content.map { Array($0.utf8) }
+            let kind = example.kind ?? content.map(ContentKind.sniff) ?? .empty
+            let path = example.path ?? defaultPath(for: kind, platform: example.platform)
+            let entry = BundleEntry(chain: [path], size: Int64(content?.count ?? 0), kind: kind)
+            if detector.wantsContent(of: entry), let content {
+                content.withUnsafeBytes { detector.consume($0, of: entry) }
+            }
+            detector.finish(entry, complete: true)
+        }
+        if let className = example.className {
+            detector.observe(descriptor: className, location: "example!classes.dex")
+        }
+        var manifest = AppManifest(platform: example.platform)
+        if let permission = example.permission { manifest.addPermissions([permission]) }
+        if let key = example.metaData { manifest.metaData.append(.init(name: key, value: "example")) }
+        if let provider = example.pluginProvider {
+            manifest.plugins.append(.init(alias: "plugin", provider: provider, version: "1.0.0"))
+        }
+        if let feature = example.feature { manifest.features.append(feature) }
+        detector.run.observe(manifest: manifest, location: "example!manifest")
+        return Set(detector.run.result().detections.map(\.signature))
+    }
+
+    /// Where a piece of content sits when the example does not say.
+    public static func defaultPath(for kind: ContentKind, platform: AppManifest.Platform) -> String {
+        switch (kind, platform) {
+        case (.dex, _): "classes.dex"
+        case (.elf, .harmony): "libs/arm64-v8a/libexample.so"
+        case (.elf, _): "lib/arm64-v8a/libexample.so"
+        case (.machO, _): "Payload/App.app/App"
+        case (.arkBytecode, _): "ets/modules.abc"
+        case (_, .wechatMini), (_, .douyinMini): "/app-service.js"
+        case (_, .quickapp): "app.js"
+        default: "assets/example.txt"
+        }
+    }
+}
+
+extension DetectorVisitor {
+    /// A class descriptor seen in a DEX string table.
+    mutating func observe(descriptor: String, location: String) {
+        var refs: [SignatureEngine.Ref] = []
+        Array(descriptor.utf8).withUnsafeBytes { bytes in
+            engine.classes.prefixes(of: bytes) { refs.append($0) }
+        }
+        for ref in refs { run.record(ref, location: location, evidence: descriptor) }
+    }
+}

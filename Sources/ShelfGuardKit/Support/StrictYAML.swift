@@ -1,0 +1,184 @@
+import Foundation
+import Yams
+
+/// A problem in a YAML file a person wrote (feature database, policy, declaration), with where
+/// it is and what was expected, printed as `file:line:column: message`.
+public struct YAMLProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String, line: Int, column: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Reads YAML strictly: every key must be known, every value of the expected type, and every
+/// problem is collected with its line and column instead of stopping at the first. The walk is
+/// bounded (aliases can make a small file describe an enormous tree).
+struct StrictYAML {
+    let file: String
+    private(set) var problems: [YAMLProblem] = []
+    private var budget: Int
+
+    init(file: String, maxNodes: Int = 1_000_000) {
+        self.file = file
+        self.budget = maxNodes
+    }
+
+    /// Parses `text`; a syntax error becomes a problem and the result is nil.
+    mutating func parse(_ text: String) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
+                let place = context.map { " (\($0.text))" } ?? ""
+                add(line: mark.line, column: mark.column, "YAML syntax: \(problem)\(place)")
+            case .reader(let problem, _, _, _):
+                add(line: 1, column: 1, "not readable as YAML text: \(problem)")
+            default:
+                add(line: 1, column: 1, "YAML: \(error)")
+            }
+            return nil
+        } catch {
+            add(line: 1, column: 1, "YAML: \(error)")
+            return nil
+        }
+    }
+
+    mutating func add(line: Int, column: Int, _ message: String) {
+        problems.append(YAMLProblem(file: file, line: line, column: column, message: message))
+    }
+
+    /// Records a problem at a node's position.
+    mutating func problem(_ node: Node?, _ message: String) {
+        add(line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message)
+    }
+
+    /// Counts one visited node; false (with one problem) once the budget is spent.
+    private mutating func visit(_ node: Node) -> Bool {
+        budget -= 1
+        if budget == 0 { problem(node, "the document is too large to read (more than a million nodes)") }
+        return budget > 0
+    }
+
+    /// A mapping's values by key. Unknown keys, duplicate keys, non-string keys and missing
+    /// required keys are problems; `what` names the mapping in messages ("signature").
+    mutating func mapping(
+        _ node: Node?, _ what: String, allowed: [String], required: [String] = []
+    )
+        -> [String: Node]?
+    {
+        guard let node, visit(node) else { return nil }
+        guard case .mapping(let mapping) = node else {
+            problem(node, "\(what) must be a mapping of keys to values")
+            return nil
+        }
+        var values: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                problem(keyNode, "keys of \(what) must be plain text")
+                continue
+            }
+            guard allowed.contains(key) else {
+                let hint = StrictYAML.closest(to: key, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+                problem(
+                    keyNode,
+                    "unknown key '\(key)' in \(what) (expected one of: \(allowed.joined(separator: ", ")))\(hint)")
+                continue
+            }
+            if values[key] != nil {
+                problem(keyNode, "duplicate key '\(key)' in \(what)")
+                continue
+            }
+            values[key] = value
+        }
+        for key in required where values[key] == nil {
+            problem(node, "\(what) is missing the required key '\(key)'")
+        }
+        return values
+    }
+
+    mutating func string(_ node: Node?, _ what: String) -> String? {
+        guard let node, visit(node) else { return nil }
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            problem(node, "\(what) must be non-empty text")
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func bool(_ node: Node?, _ what: String) -> Bool? {
+        guard let node, visit(node) else { return nil }
+        guard let value = node.bool else {
+            problem(node, "\(what) must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    mutating func integer(_ node: Node?, _ what: String) -> Int? {
+        guard let node, visit(node) else { return nil }
+        guard let value = node.int else {
+            problem(node, "\(what) must be a whole number")
+            return nil
+        }
+        return value
+    }
+
+    /// A sequence's elements (a single value is accepted as a one-element list when `single`).
+    mutating func sequence(_ node: Node?, _ what: String, single: Bool = false) -> [Node] {
+        guard let node, visit(node) else { return [] }
+        switch node {
+        case .sequence(let sequence): return Array(sequence)
+        case .scalar where single: return [node]
+        default:
+            problem(node, "\(what) must be a list")
+            return []
+        }
+    }
+
+    /// A list of non-empty texts (or one text when `single`).
+    mutating func strings(_ node: Node?, _ what: String, single: Bool = true) -> [String] {
+        sequence(node, what, single: single).compactMap { string($0, "each item of \(what)") }
+    }
+
+    /// The allowed value nearest to a misspelling, when one is close enough to suggest.
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, word.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...b.count {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+}
+
+extension Node {
+    /// Where a node starts, for messages: `line:column`.
+    var position: (line: Int, column: Int) { (mark?.line ?? 1, mark?.column ?? 1) }
+}

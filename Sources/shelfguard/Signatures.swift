@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard signatures …`: the feature database (特征库, DSP Art. 10).
+struct Signatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check and list the feature database of deep-synthesis signatures.",
+        subcommands: [Lint.self, List.self])
+
+    /// `shelfguard signatures lint [DIR]`
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the feature database and run every signature's examples.",
+            discussion: """
+                Reads every .yaml file in the signature folder strictly: unknown keys, values of the wrong type, bad or over-broad patterns (fewer than 4 significant characters), duplicate ids and feature ids missing from taxonomy.yaml are errors, each printed as file:line:column: message. Then every signature's positive examples must match it and its negative examples must not.
+
+                Exit status: 0 when the database is sound; 1 when it is not (a broken database is a tool error: nothing can be judged with it).
+                """)
+
+        @Argument(
+            help: ArgumentHelp("The signature folder (default: signatures/ in the policies folder).", valueName: "dir"))
+        var directory: String?
+
+        @OptionGroup var policyOptions: PolicyOptions
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let folder: URL
+            let taxonomyFile: URL
+            if let directory {
+                folder = URL(fileURLWithPath: directory)
+                let sibling = folder.deletingLastPathComponent().appendingPathComponent("taxonomy.yaml")
+                taxonomyFile =
+                    policyOptions.policies == nil && FileManager.default.fileExists(atPath: sibling.path)
+                    ? sibling : try policyOptions.directory().appendingPathComponent("taxonomy.yaml")
+            } else {
+                let policies = try policyOptions.directory()
+                folder = policies.appendingPathComponent("signatures")
+                taxonomyFile = policies.appendingPathComponent("taxonomy.yaml")
+            }
+            var problems: [String] = []
+            var count = 0
+            var digest = ""
+            do {
+                let taxonomy = try FeatureTaxonomy.load(file: taxonomyFile)
+                let database = try SignatureDatabase.load(signatures: folder, taxonomy: taxonomy)
+                count = database.signatures.count
+                digest = database.digest
+                problems = SignatureExamples.check(SignatureEngine(database)).map(\.description)
+            } catch {
+                problems = error.problems.map(\.description)
+            }
+            switch format {
+            case .json:
+                let object: [String: Any] = [
+                    "directory": folder.path, "signatures": count, "digest": digest, "problems": problems,
+                    "ok": problems.isEmpty,
+                ]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            case .text:
+                for problem in problems { print(problem) }
+                if problems.isEmpty {
+                    print("\(folder.path): \(count) signatures, all examples behave (sha256 \(digest))")
+                } else {
+                    print("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(folder.path)")
+                }
+            }
+            if !problems.isEmpty { throw ExitCode(ExitStatus.toolError.rawValue) }
+        }
+    }
+
+    /// `shelfguard signatures list`
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the signatures of the feature database.")
+
+        @OptionGroup var policyOptions: PolicyOptions
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let database = try policyOptions.signatureEngine().database
+            switch format {
+            case .json:
+                let rows = database.signatures.map {
+                    [
+                        "id": $0.id, "vendor": $0.vendor, "product": $0.product, "category": $0.category.rawValue,
+                        "confidence": $0.confidence.rawValue, "features": $0.features, "definedAt": $0.definedAt,
+                    ] as [String: Any]
+                }
+                let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            case .text:
+                let width = database.signatures.map(\.id.count).max() ?? 0
+                for s in database.signatures {
+                    let id = s.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                    let category = s.category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                    let confidence = s.confidence.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+                    print(
+                        "\(id)  \(category) \(confidence) \(s.features.joined(separator: ",").padding(toLength: 34, withPad: " ", startingAt: 0)) \(s.vendor): \(s.product)"
+                    )
+                }
+                print("\(database.signatures.count) signatures (sha256 \(database.digest))")
+            }
+        }
+    }
+}
+
+extension Error {
+    /// The positioned problems of a database load error, or the error itself as one problem.
+    var problems: [YAMLProblem] {
+        (self as? SignatureDatabase.LoadError)?.problems
+            ?? [YAMLProblem(file: "?", line: 1, column: 1, message: String(describing: self))]
+    }
+}

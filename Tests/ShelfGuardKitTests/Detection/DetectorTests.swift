@@ -1,0 +1,167 @@
+import BundleFactory
+import Foundation
+import Testing
+
+@testable import ShelfGuardKit
+
+@Suite("The detector")
+struct DetectorTests {
+    static func apk(_ extra: [(String, [UInt8], ZipBuilder.Method)]) -> [UInt8] {
+        let zip = ZipBuilder()
+        zip.addFile("AndroidManifest.xml", HostileBundles.manifest("com.example.detect"))
+        for (name, data, method) in extra { zip.addFile(name, data, method: method) }
+        zip.finish()
+        return zip.bytes
+    }
+
+    @Test("a host straddling the reader's chunk boundary is found", arguments: [-20, -9, -1, 0, 1, 7])
+    func chunkBoundary(shift: Int) throws {
+        var g = ContentGenerator(seed: 31)
+        let host = Array("api.deepseek.com".utf8)
+        let boundary = ArchiveInput.bufferSize
+        var text = g.text(2 * boundary)
+        text.replaceSubrange((boundary + shift)..<(boundary + shift + host.count), with: host)
+        let inspection = try SeedDatabase.inspect(Self.apk([("assets/app.js", text, .stored)]), name: "x.apk")
+        #expect(inspection.detections.map(\.signature).contains("deepseek"))
+    }
+
+    @Test("inside nested archives, with the full location chain")
+    func nested() throws {
+        let inspection = try SeedDatabase.inspect(SampleBundles.faceFunXAPK(), name: "facefun.xapk")
+        let detection = try #require(inspection.detections.first { $0.signature == "faceunity_nama" })
+        #expect(detection.location == "facefun.xapk!com.example.facefun.apk!classes.dex")
+        #expect(detection.evidence.hasPrefix("Lcom/faceunity/"))
+        #expect(
+            detection.alsoAt.contains {
+                $0.location == "facefun.xapk!config.arm64_v8a.apk!lib/arm64-v8a/libCNamaSDK.so"
+            })
+    }
+
+    @Test("class prefixes come from the DEX string table, not from any bytes")
+    func stringTable() throws {
+        var g = ContentGenerator(seed: 32)
+        // The descriptor as a string-table entry: found.
+        let real = g.dex(size: 5_000, strings: ["Lcom/iflytek/cloud/SpeechSynthesizer;"])
+        let found = try SeedDatabase.inspect(Self.apk([("classes.dex", real, .deflated)]), name: "a.apk")
+        #expect(
+            found.detections.first { $0.signature == "iflytek_speech_synthesizer" }?.evidence
+                == "Lcom/iflytek/cloud/SpeechSynthesizer;")
+        // The same bytes inside another string: not a class.
+        let buried = g.dex(size: 5_000, strings: ["see Lcom/iflytek/cloud/SpeechSynthesizer; in the docs"])
+        let notFound = try SeedDatabase.inspect(Self.apk([("classes.dex", buried, .deflated)]), name: "b.apk")
+        #expect(!notFound.detections.contains { $0.signature == "iflytek_speech_synthesizer" })
+    }
+
+    @Test("the DEX walker finds the same descriptors whatever the chunk size", arguments: [1, 2, 3, 7, 64, 113, 4096])
+    func walkerChunks(size: Int) {
+        var g = ContentGenerator(seed: 33)
+        let strings = (0..<300).map { "Lcom/vendor\($0 % 17)/pkg\($0)/Class\($0);" } + ["short", "", "Lx;"]
+        let dex = g.dex(size: 30_000, strings: strings)
+        var walker = DexStringWalker()
+        var found: [String] = []
+        dex.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let end = min(raw.count, offset + size)
+                walker.feed(UnsafeRawBufferPointer(rebasing: raw[offset..<end])) {
+                    found.append(String(decoding: $0, as: UTF8.self))
+                }
+                offset = end
+            }
+        }
+        #expect(Set(found) == Set(strings.filter { $0.hasPrefix("L") }))
+    }
+
+    @Test("strings are searched only in the kinds their matchers name")
+    func scope() throws {
+        var g = ContentGenerator(seed: 34)
+        let png = g.png(size: 400) + Array("api.openai.com".utf8)
+        let inImage = try SeedDatabase.inspect(Self.apk([("res/drawable/a.png", png, .stored)]), name: "a.apk")
+        #expect(!inImage.detections.contains { $0.signature == "openai_api" })
+        let inCode = try SeedDatabase.inspect(
+            Self.apk([("lib/arm64-v8a/libapp.so", g.elf(size: 400, strings: ["api.openai.com"]), .deflated)]),
+            name: "b.apk")
+        #expect(inCode.detections.contains { $0.signature == "openai_api" })
+    }
+
+    @Test("a signature that needs all its matchers fires only with all of them")
+    func requireAll() throws {
+        var g = ContentGenerator(seed: 35)
+        let alone = try SeedDatabase.inspect(
+            Self.apk([("lib/armeabi/libmsc.so", g.elf(size: 300), .deflated)]), name: "a.apk")
+        #expect(!alone.detections.contains { $0.signature == "iflytek_msc" })
+        let both = try SeedDatabase.inspect(
+            Self.apk([
+                ("lib/armeabi/libmsc.so", g.elf(size: 300), .deflated),
+                ("classes.dex", g.dex(size: 2_000, strings: ["Lcom/iflytek/cloud/SpeechUtility;"]), .deflated),
+            ]), name: "b.apk")
+        let detection = try #require(both.detections.first { $0.signature == "iflytek_msc" })
+        #expect(detection.evidence == "libmsc.so + Lcom/iflytek/cloud/SpeechUtility;")
+    }
+
+    @Test("each feature's roll-up carries its strongest evidence")
+    func rollUp() throws {
+        var g = ContentGenerator(seed: 36)
+        // libllama.so is weak text_generation evidence; the Moonshot endpoint is strong.
+        let inspection = try SeedDatabase.inspect(
+            Self.apk([
+                ("lib/arm64-v8a/libllama.so", g.elf(size: 300), .deflated),
+                ("assets/app.js", Array("fetch('https://api.moonshot.cn/v1/chat/completions')".utf8), .deflated),
+            ]), name: "a.apk")
+        let text = try #require(inspection.featureSummary.first { $0.feature == "text_generation" })
+        #expect(text.confidence == .strong)
+        #expect(text.signature == "moonshot_kimi")
+        #expect(text.synthesis)
+    }
+
+    @Test("a packer gives a packed hazard and makes inspect exit 2")
+    func packer() throws {
+        var g = ContentGenerator(seed: 37)
+        let inspection = try SeedDatabase.inspect(
+            Self.apk([("lib/armeabi-v7a/libshella-2.10.3.so", g.elf(size: 300), .deflated)]), name: "a.apk")
+        #expect(inspection.hazards.map(\.kind) == [.packed])
+        #expect(inspection.hazards.first?.location == "a.apk!lib/armeabi-v7a/libshella-2.10.3.so")
+        #expect(inspection.status == .refused)
+    }
+
+    @Test("manifest facts match: a mini-program plugin, a quick-app feature")
+    func manifestFacts() throws {
+        let wechat = try SeedDatabase.inspect(SampleBundles.voiceChatWxapkg(), name: "v.wxapkg")
+        let plugin = try #require(wechat.detections.first { $0.signature == "wechat_si_plugin" })
+        #expect(plugin.evidence == "requirePlugin('WechatSI')" || plugin.evidence.contains("wx069ba97219f66d99"))
+        #expect(plugin.occurrences == 2)
+        let quick = try SeedDatabase.inspect(SampleBundles.storybookRPK(), name: "s.rpk")
+        #expect(
+            quick.detections.contains { $0.signature == "quickapp_tts_service" && $0.evidence == "feature service.tts" }
+        )
+    }
+
+    @Test("repeated matches in one entry count once; places are capped")
+    func occurrences() throws {
+        var g = ContentGenerator(seed: 38)
+        var files: [(String, [UInt8], ZipBuilder.Method)] = []
+        for i in 0..<30 {
+            files.append(
+                (
+                    "assets/page\(i).js", Array(String(repeating: "api.openai.com ", count: 50).utf8) + g.text(100),
+                    .deflated
+                ))
+        }
+        let inspection = try SeedDatabase.inspect(Self.apk(files), name: "a.apk")
+        let detection = try #require(inspection.detections.first { $0.signature == "openai_api" })
+        #expect(detection.occurrences == 30)
+        #expect(detection.alsoAt.count == 9)
+    }
+
+    @Test("globs: * within a component, ** across; hostile paths stay linear")
+    func globs() {
+        #expect(Glob("lib/*/libQnnHtp*.so").matches("lib/arm64-v8a/libQnnHtpV73.so"))
+        #expect(!Glob("lib/*/libQnnHtp*.so").matches("lib/a/b/libQnnHtp.so"))
+        #expect(Glob("**/*.mlmodelc/model.mil").matches("Payload/A.app/X.mlmodelc/model.mil"))
+        #expect(Glob("**/*.mlmodelc/model.mil").matches("X.mlmodelc/model.mil"))
+        #expect(Glob("resources/rawfile/**/*.ms").matches("resources/rawfile/face.ms"))
+        #expect(!Glob("resources/rawfile/**/*.ms").matches("resources/base/face.ms"))
+        let hostile = Array(repeating: "a", count: 500).joined(separator: "/")
+        #expect(!Glob("**/x/**/y/**/z.so").matches(hostile))
+    }
+}
