@@ -8,5 +8,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shelfguard-bench",
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
-        subcommands: [ReaderBenchmark.self, ManifestBenchmark.self, ReaderPass.self, Generate.self])
+        subcommands: [
+            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReaderPass.self, Generate.self,
+        ])
 }

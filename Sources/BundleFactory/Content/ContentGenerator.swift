@@ -110,6 +110,30 @@ public struct ContentGenerator: Sendable {
         return out
     }
 
+    /// Strings as a real app's DEX string table holds them: class descriptors, member names, log
+    /// messages and URLs, about `bytes` long in all.
+    public mutating func dexStrings(bytes: Int, package: String) -> [String] {
+        let words = ContentGenerator.words
+        var strings: [String] = []
+        var total = 0
+        var n = 0
+        while total < bytes {
+            let w = words[next(below: words.count)]
+            let s: String
+            switch n % 6 {
+            case 0, 1: s = "L\(package)/\(w)\(n / 7)/\(w.capitalized)\(n);"
+            case 2: s = "\(w)\(words[next(below: words.count)].capitalized)\(n % 97)"
+            case 3: s = String(decoding: text(20 + next(below: 60)), as: UTF8.self)
+            case 4: s = "https://cdn.example.com/\(w)/\(n).json"
+            default: s = "(L\(package)/\(w);I)V"
+            }
+            strings.append(s)
+            total += s.utf8.count + 2
+            n += 1
+        }
+        return strings
+    }
+
     /// An ELF shared object carrying `strings` in its data, padded with code-like bytes.
     public mutating func elf(size: Int, strings: [String] = []) -> [UInt8] {
         var out: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 8)

@@ -3,7 +3,7 @@
 /// plugins, signature files), written straight to disk.
 public enum BenchmarkBundle {
     /// Changes whenever the recipe does, so that cached benchmark bundles are made anew.
-    public static let version = "v2"
+    public static let version = "v3"
 
     /// What was written.
     public struct Stats: Sendable {

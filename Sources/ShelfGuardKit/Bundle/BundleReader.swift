@@ -77,10 +77,14 @@ public struct BundleReader: Sendable {
         let session = ReadSession(
             options: options, bundleName: BundleReader.displayName(of: path), fileSize: source.length,
             visitor: visitor)
+        // The digest reads the file on another core while this one walks the entries.
+        let digestJob = options.computeDigest ? FileDigest.Job(descriptor: descriptor, length: source.length) : nil
         let format = session.readBundle(source)
         var digest = ""
-        if options.computeDigest {
-            do { digest = try FileDigest.sha256(source) } catch {
+        if let digestJob {
+            switch digestJob.wait() {
+            case .success(let value): digest = value
+            case .failure(let error):
                 session.report(.truncated, at: [], "the file could not be read to its end: \(error)")
             }
         }

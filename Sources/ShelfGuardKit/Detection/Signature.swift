@@ -134,32 +134,56 @@ public struct SignatureExample: Sendable, Equatable {
 /// A path glob: `*` and `?` within one component, `**` for any number of components.
 public struct Glob: Sendable, Equatable, CustomStringConvertible {
     public let pattern: String
-    private let components: [String]
+    private let components: [[UInt8]]
+    /// The components before the first wildcard, joined with `/`: the engine indexes globs by it,
+    /// so that an entry is only tried against globs whose literal start it has.
+    let literalPrefix: String
+    /// The literal end of the last component (after its last wildcard): a cheap first test.
+    private let literalSuffix: [UInt8]
 
     public init(_ pattern: String) {
         self.pattern = pattern
-        self.components = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false).map { Array($0.utf8) }
+        self.components = parts
+        func wild(_ c: [UInt8]) -> Bool { c.contains(UInt8(ascii: "*")) || c.contains(UInt8(ascii: "?")) }
+        let literal = parts.prefix { !wild($0) && $0 != Array("**".utf8) }
+        // A glob that is all literal keeps its last component out of the prefix (it is the name).
+        let prefixParts = literal.count == parts.count ? literal.dropLast() : literal[...]
+        self.literalPrefix = prefixParts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+        let last = parts.last ?? []
+        if let star = last.lastIndex(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) {
+            self.literalSuffix = Array(last[(star + 1)...])
+        } else {
+            self.literalSuffix = last
+        }
     }
 
     public var description: String { pattern }
+
+    public static func == (lhs: Glob, rhs: Glob) -> Bool { lhs.pattern == rhs.pattern }
 
     /// Letters and digits outside wildcards: how specific the glob is.
     var significantCharacters: Int {
         pattern.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.count
     }
 
-    /// Whether `path` matches: dynamic programming over (pattern component, path component), so
-    /// that hostile paths of many components cost no more than their length times the pattern's.
     public func matches(_ path: String) -> Bool {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map { Array($0.utf8) }
-        let pattern = components.map { Array($0.utf8) }
+        matches(components: path.split(separator: "/", omittingEmptySubsequences: false).map { Array($0.utf8) })
+    }
+
+    /// Whether a path, already split into components, matches: dynamic programming over (pattern
+    /// component, path component), so that hostile paths of many components cost no more than
+    /// their length times the pattern's.
+    func matches(components parts: [[UInt8]]) -> Bool {
+        guard let last = parts.last, last.count >= literalSuffix.count,
+            last.suffix(literalSuffix.count).elementsEqual(literalSuffix)
+        else { return false }
         let n = parts.count
-        // next[j]: does pattern[i+1...] match parts[j...]; current[j] for pattern[i...].
         var next = [Bool](repeating: false, count: n + 1)
         next[n] = true
-        for i in stride(from: pattern.count - 1, through: 0, by: -1) {
+        for i in stride(from: components.count - 1, through: 0, by: -1) {
             var current = [Bool](repeating: false, count: n + 1)
-            if pattern[i] == Array("**".utf8) {
+            if components[i] == Array("**".utf8) {
                 var any = false
                 for j in stride(from: n, through: 0, by: -1) {
                     any = any || next[j]
@@ -167,7 +191,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
                 }
             } else {
                 for j in 0..<n where next[j + 1] {
-                    current[j] = Glob.component(pattern[i][...], parts[j][...])
+                    current[j] = Glob.component(components[i][...], parts[j][...])
                 }
             }
             next = current

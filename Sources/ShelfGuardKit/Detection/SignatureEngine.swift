@@ -13,11 +13,12 @@ public struct SignatureEngine: Sendable {
     let byFile: [String: [Ref]]
     let byDirectory: [String: [Ref]]
     let byExtension: [String: [Ref]]
-    let globs: [(Glob, Ref)]
+    /// Globs by their literal prefix (`lib`, `assets/x`, or empty for globs that start with a wildcard).
+    let globs: [String: [(Glob, Ref)]]
     let byKind: [ContentKind: [Ref]]
     let magics: [(offset: Int, bytes: [UInt8], ref: Ref)]
     /// Strings and hosts, one pattern per distinct byte string.
-    let content: PatternSet
+    public let content: PatternSet
     /// For each content pattern, the matchers that use it and the kinds they search.
     let contentRefs: [[(ref: Ref, scope: Set<ContentKind>)]]
     /// Content kinds any string or host matcher searches.
@@ -35,7 +36,7 @@ public struct SignatureEngine: Sendable {
         var byFile: [String: [Ref]] = [:]
         var byDirectory: [String: [Ref]] = [:]
         var byExtension: [String: [Ref]] = [:]
-        var globs: [(Glob, Ref)] = []
+        var globs: [String: [(Glob, Ref)]] = [:]
         var byKind: [ContentKind: [Ref]] = [:]
         var magics: [(Int, [UInt8], Ref)] = []
         var patterns: [[UInt8]] = []
@@ -53,7 +54,7 @@ public struct SignatureEngine: Sendable {
                 let ref = Ref(signature: Int32(s), matcher: Int32(m))
                 switch matcher {
                 case .file(let name): byFile[name, default: []].append(ref)
-                case .path(let glob): globs.append((glob, ref))
+                case .path(let glob): globs[glob.literalPrefix, default: []].append((glob, ref))
                 case .directory(let name): byDirectory[name, default: []].append(ref)
                 case .fileExtension(let ext): byExtension[ext, default: []].append(ref)
                 case .kind(let kind): byKind[kind, default: []].append(ref)

@@ -42,8 +42,10 @@ public enum SignatureExamples {
     public static func fired(_ engine: SignatureEngine, _ example: SignatureExample) -> Set<String> {
         var detector = DetectorVisitor(engine: engine, bundleName: "example")
         if example.path != nil || example.content != nil || example.kind != nil {
-            let content = example.content.map { Array($0.utf8) }
+            var content = example.content.map { Array($0.utf8) }
             let kind = example.kind ?? content.map(ContentKind.sniff) ?? .empty
+            // DEX content lives in the string table; put the example's text there.
+            if kind == .dex, let text = example.content { content = DexStringWalker.minimalDEX(strings: [text]) }
             let path = example.path ?? defaultPath(for: kind, platform: example.platform)
             let entry = BundleEntry(chain: [path], size: Int64(content?.count ?? 0), kind: kind)
             if detector.wantsContent(of: entry), let content {
@@ -52,7 +54,11 @@ public enum SignatureExamples {
             detector.finish(entry, complete: true)
         }
         if let className = example.className {
-            detector.observe(descriptor: className, location: "example!classes.dex")
+            let entry = BundleEntry(chain: ["classes.dex"], size: 0, kind: .dex)
+            if detector.wantsContent(of: entry) {
+                DexStringWalker.minimalDEX(strings: [className]).withUnsafeBytes { detector.consume($0, of: entry) }
+            }
+            detector.finish(entry, complete: true)
         }
         var manifest = AppManifest(platform: example.platform)
         if let permission = example.permission { manifest.addPermissions([permission]) }
@@ -77,16 +83,5 @@ public enum SignatureExamples {
         case (_, .quickapp): "app.js"
         default: "assets/example.txt"
         }
-    }
-}
-
-extension DetectorVisitor {
-    /// A class descriptor seen in a DEX string table.
-    mutating func observe(descriptor: String, location: String) {
-        var refs: [SignatureEngine.Ref] = []
-        Array(descriptor.utf8).withUnsafeBytes { bytes in
-            engine.classes.prefixes(of: bytes) { refs.append($0) }
-        }
-        for ref in refs { run.record(ref, location: location, evidence: descriptor) }
     }
 }

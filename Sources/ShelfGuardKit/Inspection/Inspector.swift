@@ -2,10 +2,16 @@
 public struct InspectOptions: Sendable, Equatable {
     public var read: ReadOptions
     public var manifestLimits: ManifestLimits
+    /// Run the detector on a second thread while the reader decompresses (faster on more than one
+    /// core; the results are the same either way).
+    public var detectInBackground: Bool
 
-    public init(read: ReadOptions = ReadOptions(), manifestLimits: ManifestLimits = .standard) {
+    public init(
+        read: ReadOptions = ReadOptions(), manifestLimits: ManifestLimits = .standard, detectInBackground: Bool = true
+    ) {
         self.read = read
         self.manifestLimits = manifestLimits
+        self.detectInBackground = detectInBackground
     }
 }
 
@@ -47,9 +53,21 @@ public struct Inspector: Sendable {
             return finish(report: report, collector: visitor.first, detector: nil)
         }
         let detector = DetectorVisitor(engine: signatures, bundleName: BundleReader.displayName(of: path))
-        var visitor = PairedVisitor(collector, detector)
-        let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
-        return finish(report: report, collector: visitor.first, detector: visitor.second)
+        guard options.detectInBackground else {
+            var visitor = PairedVisitor(collector, detector)
+            let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+            return finish(report: report, collector: visitor.first, detector: visitor.second)
+        }
+        // The detector scans on a second core while this one decompresses.
+        var visitor = PairedVisitor(collector, BackgroundVisitor(detector))
+        let report: BundleReport
+        do {
+            report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+        } catch {
+            _ = visitor.second.join()
+            throw error
+        }
+        return finish(report: report, collector: visitor.first, detector: visitor.second.join())
     }
 
     private func finish(report: BundleReport, collector: ManifestCollector, detector: DetectorVisitor?) -> Inspection {

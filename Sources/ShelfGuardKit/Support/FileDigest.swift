@@ -1,4 +1,5 @@
 import Crypto
+import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -24,5 +25,30 @@ enum FileDigest {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
+    }
+}
+
+extension FileDigest {
+    /// A SHA-256 computed in the background, from its own reads of the file.
+    final class Job: @unchecked Sendable {
+        // Written once by the background block, read after `wait()`: the group orders the two.
+        private var result: Result<String, SourceError>?
+        private let group = DispatchGroup()
+
+        init(descriptor: Int32, length: Int64) {
+            group.enter()
+            DispatchQueue.global(qos: .userInitiated).async { [self] in
+                result = Result { () throws(SourceError) in
+                    try FileDigest.sha256(FileSource(descriptor: descriptor, length: length))
+                }
+                group.leave()
+            }
+        }
+
+        /// The digest, once computed.
+        func wait() -> Result<String, SourceError> {
+            group.wait()
+            return result!
+        }
     }
 }

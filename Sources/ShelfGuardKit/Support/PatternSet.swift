@@ -8,7 +8,9 @@ public struct PatternSet: Sendable {
     public let caseInsensitive: Bool
     let classOf: [UInt8]
     let classCount: Int
-    /// Next state for (state, class): `next[state * classCount + class]`.
+    /// Next state for (state, class), stored premultiplied: entry `state * classCount + class`
+    /// holds `nextState * classCount`, negated when the next state has an output, so that the
+    /// scan loop is one load and one sign test per byte.
     let next: [Int32]
     /// The first pattern ending in each state, or -1.
     let firstOutput: [Int32]
@@ -16,6 +18,9 @@ public struct PatternSet: Sendable {
     let outputLink: [Int32]
     /// Patterns ending in a state beyond its first: `(state, pattern)` pairs in state order.
     let extraOutputs: [Int32: [Int32]]
+    /// For each byte, whether it leaves the start state: the bytes that can begin a pattern. The
+    /// scan skips the others without touching the transition table.
+    let startsPattern: [Bool]
 
     /// Compiles `patterns` (empty patterns are ignored).
     public init(_ patterns: [[UInt8]], caseInsensitive: Bool = false) {
@@ -82,9 +87,18 @@ public struct PatternSet: Sendable {
         }
         var extra: [Int32: [Int32]] = [:]
         for (state, list) in outputs.enumerated() where list.count > 1 { extra[Int32(state)] = Array(list.dropFirst()) }
+        // Premultiply, and mark transitions into states that report something.
+        let reports = (0..<trie.count).map { !outputs[$0].isEmpty || link[$0] >= 0 }
+        for k in table.indices {
+            let target = Int(table[k])
+            precondition(target * classes < Int(Int32.max), "pattern set too large")
+            table[k] = Int32(target * classes) * (reports[target] ? -1 : 1)
+        }
+        // State 0 never reports (patterns are not empty), so -0 never occurs.
 
         self.classOf = classOf
         self.classCount = classes
+        self.startsPattern = (0..<256).map { table[Int(classOf[$0])] != 0 }
         self.next = table
         self.firstOutput = outputs.map { $0.first ?? -1 }
         self.outputLink = link
@@ -95,6 +109,11 @@ public struct PatternSet: Sendable {
     public init(strings: [String], caseInsensitive: Bool = false) {
         self.init(strings.map { Array($0.utf8) }, caseInsensitive: caseInsensitive)
     }
+
+    /// States of the automaton (its size grows with the patterns).
+    public var stateCount: Int { next.count / max(classCount, 1) }
+    /// Bytes of the transition table.
+    public var tableBytes: Int { next.count * MemoryLayout<Int32>.size }
 
     /// A fresh scan over a stream of chunks.
     public func scanner() -> PatternScanner { PatternScanner(set: self) }
@@ -109,8 +128,9 @@ public struct PatternSet: Sendable {
 }
 
 /// The running state of one scan; feed it chunks in order.
-public struct PatternScanner {
+public struct PatternScanner: Sendable {
     let set: PatternSet
+    /// The current state, premultiplied by the class count.
     private var state: Int32 = 0
     /// Bytes scanned so far.
     public private(set) var offset: Int64 = 0
@@ -120,23 +140,64 @@ public struct PatternScanner {
     /// Scans the next chunk; `onMatch(pattern, end)` gets each match with the stream offset just
     /// past its last byte.
     public mutating func scan(_ chunk: UnsafeRawBufferPointer, onMatch: (Int, Int64) -> Void) {
+        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
+        var row = Int(self.state)  // the current state, premultiplied
+        let start = offset
         let classes = set.classCount
-        var state = self.state
-        let base = offset
+        let count = chunk.count
         set.next.withUnsafeBufferPointer { next in
             set.classOf.withUnsafeBufferPointer { classOf in
-                set.firstOutput.withUnsafeBufferPointer { firstOutput in
-                    for i in 0..<chunk.count {
-                        state = next[Int(state) &* classes &+ Int(classOf[Int(chunk[i])])]
-                        if firstOutput[Int(state)] >= 0 || set.outputLink[Int(state)] >= 0 {
-                            report(state, end: base + Int64(i) + 1, onMatch)
+                set.startsPattern.withUnsafeBufferPointer { starts in
+                    let bytes = base.assumingMemoryBound(to: UInt8.self)
+                    var i = 0
+                    while i < count {
+                        let stop = PatternScanner.run(
+                            next: next.baseAddress!, classOf: classOf.baseAddress!, starts: starts.baseAddress!,
+                            bytes: bytes, from: i, to: count, row: &row)
+                        i = stop
+                        if row < 0 {
+                            row = -row
+                            report(Int32(row / classes), end: start + Int64(i), onMatch)
                         }
                     }
                 }
             }
         }
-        self.state = state
-        offset += Int64(chunk.count)
+        self.state = Int32(row)
+        offset += Int64(count)
+    }
+
+    /// The hot loop, with no calls in it: advances through `bytes[from..<to]` and stops just after
+    /// a byte that enters a reporting state (leaving `row` negated), or at `to`. While in the start
+    /// state, bytes that cannot begin a pattern are skipped with one table lookup each.
+    @inline(__always)
+    private static func run(
+        next: UnsafePointer<Int32>, classOf: UnsafePointer<UInt8>, starts: UnsafePointer<Bool>,
+        bytes: UnsafePointer<UInt8>, from: Int, to: Int, row: inout Int
+    ) -> Int {
+        var i = from
+        var r = row
+        while i < to {
+            if r == 0 {
+                while i < to && !starts[Int(bytes[i])] { i &+= 1 }
+                if i == to { break }
+            }
+            let t = Int(next[r &+ Int(classOf[Int(bytes[i])])])
+            i &+= 1
+            if t < 0 {
+                row = t
+                return i
+            }
+            r = t
+        }
+        row = r
+        return i
+    }
+
+    /// Starts over, as at the beginning of a new stream (for scanning many short strings).
+    public mutating func reset() {
+        state = 0
+        offset = 0
     }
 
     private func report(_ state: Int32, end: Int64, _ onMatch: (Int, Int64) -> Void) {

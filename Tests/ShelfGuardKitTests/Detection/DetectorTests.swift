@@ -52,24 +52,40 @@ struct DetectorTests {
         #expect(!notFound.detections.contains { $0.signature == "iflytek_speech_synthesizer" })
     }
 
-    @Test("the DEX walker finds the same descriptors whatever the chunk size", arguments: [1, 2, 3, 7, 64, 113, 4096])
+    @Test("the DEX walker reads every string whatever the chunk size", arguments: [1, 2, 3, 7, 64, 113, 4096])
     func walkerChunks(size: Int) {
         var g = ContentGenerator(seed: 33)
-        let strings = (0..<300).map { "Lcom/vendor\($0 % 17)/pkg\($0)/Class\($0);" } + ["short", "", "Lx;"]
+        let strings =
+            (0..<300).map { "Lcom/vendor\($0 % 17)/pkg\($0)/Class\($0);" } + ["short", "", "Lx;", "https://api.x.com"]
         let dex = g.dex(size: 30_000, strings: strings)
+        #expect(Self.walk(dex, chunk: size).sorted() == strings.sorted())
+    }
+
+    @Test("the minimal DEX the example runner builds is read back exactly")
+    func minimalDEX() {
+        let strings = ["Lcom/a/B;", "api.example.com", "多字节"]
+        #expect(Self.walk(DexStringWalker.minimalDEX(strings: strings), chunk: 5).sorted() == strings.sorted())
+    }
+
+    static func walk(_ dex: [UInt8], chunk size: Int) -> [String] {
         var walker = DexStringWalker()
         var found: [String] = []
+        var current: [UInt8] = []
         dex.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let end = min(raw.count, offset + size)
-                walker.feed(UnsafeRawBufferPointer(rebasing: raw[offset..<end])) {
-                    found.append(String(decoding: $0, as: UTF8.self))
+                walker.feed(UnsafeRawBufferPointer(rebasing: raw[offset..<end])) { event in
+                    switch event {
+                    case .begin: current = []
+                    case .bytes(let bytes): current += bytes
+                    case .end: found.append(String(decoding: current, as: UTF8.self))
+                    }
                 }
                 offset = end
             }
         }
-        #expect(Set(found) == Set(strings.filter { $0.hasPrefix("L") }))
+        return found
     }
 
     @Test("strings are searched only in the kinds their matchers name")
@@ -163,5 +179,25 @@ struct DetectorTests {
         #expect(!Glob("resources/rawfile/**/*.ms").matches("resources/base/face.ms"))
         let hostile = Array(repeating: "a", count: 500).joined(separator: "/")
         #expect(!Glob("**/x/**/y/**/z.so").matches(hostile))
+    }
+
+    @Test("the detector gives the same results on a second thread as on the reading thread")
+    func background() throws {
+        for (name, bytes) in try SampleBundles.all() + [
+            ("bench.apk", Self.apk([("assets/a.js", Array("api.openai.com".utf8), .deflated)]))
+        ] {
+            let path = try TestFiles.write(bytes, name: name)
+            let threaded = try Inspector(
+                options: InspectOptions(detectInBackground: true), signatures: SeedDatabase.engine
+            )
+            .inspect(path: path)
+            let inline = try Inspector(
+                options: InspectOptions(detectInBackground: false), signatures: SeedDatabase.engine
+            )
+            .inspect(path: path)
+            #expect(threaded.detections == inline.detections, "\(name)")
+            #expect(threaded.featureSummary == inline.featureSummary, "\(name)")
+            #expect(threaded.hazards == inline.hazards, "\(name)")
+        }
     }
 }
