@@ -88,7 +88,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            exclude: ["Reporting/Golden"],
+            exclude: ["Reporting/Golden", "Reporting/Schemas"],
             swiftSettings: swiftSettings
         ),
     ]

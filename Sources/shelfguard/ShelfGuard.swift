@@ -19,7 +19,7 @@ struct ShelfGuard: ParsableCommand {
               3  passed with warnings, or needs manual review
             """,
         version: ShelfGuardVersion.current,
-        subcommands: [Inspect.self, Signatures.self]
+        subcommands: [Inspect.self, Check.self, Signatures.self, PolicyCommand.self]
     )
 
     /// Runs the command with the contract's exit codes: argument errors exit 1 (not

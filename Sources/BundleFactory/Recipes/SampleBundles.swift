@@ -19,6 +19,7 @@ public enum SampleBundles {
             ("storybook.rpk", storybookRPK()),
             ("weather.rpk", weatherRPK()),
             ("suspicious.apk", suspiciousAPK()),
+            ("broken.apk", brokenAPK()),
         ]
     }
 
@@ -296,13 +297,14 @@ public enum SampleBundles {
         ])
     }
 
-    /// A clean WeChat mini-program.
+    /// A clean WeChat mini-program that carries its declaration inside, at the package root.
     public static func todoWxapkg() -> [UInt8] {
         let config = """
             {"pages": ["pages/list/list", "pages/edit/edit"], "window": {"navigationBarTitleText": "To do"}}
             """
         return PackageBuilder.wxapkg([
             ("/app-config.json", Array(config.utf8)),
+            ("/deep-synthesis.yaml", Array(todoDeclaration.utf8)),
             ("/app-service.js", Array("App({onLaunch() { wx.setStorageSync('todos', []) }});".utf8)),
             ("/page-frame.html", Array("<html><body></body></html>".utf8)),
         ])
@@ -342,6 +344,22 @@ public enum SampleBundles {
         return zip.bytes
     }
 
+    /// The declaration the to-do mini-program carries (LM Art. 7: no AI generation).
+    static let todoDeclaration = """
+        # The to-do mini-program's own declaration, shipped inside the package.
+        schema: shelfguard/declaration/v1
+        app:
+          id: wx5e1d0c2b3a4f6e7d
+          name: 待办清单
+        developer:
+          name: 东莞示例软件工作室有限公司
+          uscc: 92440300MA5T0D010F
+          icp_filing: 粤ICP备2025090123号-2X
+        ai_generation: false
+        features: []
+
+        """
+
     // MARK: - Hostile
 
     /// An APK with hostile structure: a second classes.dex, a DEX hidden as a PNG, a name that
@@ -360,6 +378,22 @@ public enum SampleBundles {
         zip.addFile("../../../data/local/tmp/payload.so", g.elf(size: 5_000))
         zip.finish()
         return zip.bytes
+    }
+
+    /// A photo-filter APK damaged in transit: the start of classes.dex is scrambled (its
+    /// checksum fails) and AndroidManifest.xml is not binary XML at all.
+    public static func brokenAPK() -> [UInt8] {
+        var g = ContentGenerator(seed: 16)
+        let zip = ZipBuilder()
+        zip.addFile("classes.dex", g.dex(size: 20_000, strings: ["Lcom/example/lens/Main;"]))
+        zip.addFile("AndroidManifest.xml", Array("<manifest package=\"com.example.lens\">".utf8) + g.randomBytes(600))
+        zip.addFile("resources.arsc", g.randomBytes(4_000), method: .stored)
+        zip.finish()
+        var bytes = zip.bytes
+        // classes.dex is the first entry: its data follows the 30-byte local header and its name.
+        let data = 30 + "classes.dex".utf8.count
+        for i in data..<(data + 64) { bytes[i] ^= 0x5A }
+        return bytes
     }
 
     // MARK: - Pieces

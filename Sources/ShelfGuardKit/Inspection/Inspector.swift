@@ -24,6 +24,17 @@ public struct Inspection: Sendable, Codable {
     public var featureSummary: [FeatureEvidence]
     public var hazards: [Hazard]
     public var entries: [BundleEntry]
+    /// Declarations the bundle carries at the well-known paths, in path order.
+    public var embeddedDeclarations: [EmbeddedFile] = []
+
+    /// A small text file kept from inside the bundle.
+    public struct EmbeddedFile: Sendable, Codable, Equatable {
+        /// The path chain inside the bundle.
+        public var path: String
+        public var bytes: [UInt8]
+        /// False when it could not be read to its end or was over the manifest size limit.
+        public var complete: Bool
+    }
 
     /// 2 when anything could not be read (content or manifest), 3 when there are hazards, else 0.
     public var status: ExitStatus {
@@ -82,9 +93,14 @@ public struct Inspector: Sendable {
             }
             result = run.result()
         }
+        let declarations = report.entries.filter(ManifestCollector.isDeclarationFile).compactMap { entry in
+            collector.files[entry.path].map {
+                Inspection.EmbeddedFile(path: entry.path, bytes: $0.bytes, complete: $0.complete && !$0.oversize)
+            }
+        }
         return Inspection(
             bundle: report.bundle, manifest: manifest, detections: result.detections,
             featureSummary: result.featureSummary, hazards: report.hazards + assembler.hazards + result.hazards,
-            entries: report.entries)
+            entries: report.entries, embeddedDeclarations: declarations)
     }
 }

@@ -45,6 +45,20 @@ public struct ManifestCollector: EntryVisitor {
         return parts.count == 5 && parts[2] == "PlugIns" && parts[3].hasSuffix(".appex") && parts[4] == "Info.plist"
     }
 
+    /// The well-known places a bundle carries its own declaration (product contract): at the root
+    /// of the bundle (`deep-synthesis.yaml`, `/deep-synthesis.yaml` in mini-program packages, the
+    /// `.app` folder of an IPA) or `META-INF/deep-synthesis.yaml`. Only the outer bundle's.
+    static func isDeclarationFile(_ entry: BundleEntry) -> Bool {
+        guard entry.chain.count == 1 else { return false }
+        let name = entry.name
+        if name == "META-INF/deep-synthesis.yaml" || name == "deep-synthesis.yaml" || name == "/deep-synthesis.yaml" {
+            return true
+        }
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == "Payload" && parts[1].hasSuffix(".app")
+            && parts[2] == "deep-synthesis.yaml"
+    }
+
     /// Mini-program code: scanned for API names, not kept.
     static func isMiniProgramCode(_ entry: BundleEntry) -> Bool {
         let name = entry.name
@@ -66,7 +80,7 @@ public struct ManifestCollector: EntryVisitor {
         oversize = false
         scanning = nil
         hitsInEntry.removeAll()
-        if ManifestCollector.isManifestFile(entry.name) { return true }
+        if ManifestCollector.isManifestFile(entry.name) || ManifestCollector.isDeclarationFile(entry) { return true }
         if ManifestCollector.isMiniProgramCode(entry) {
             scanning = ManifestCollector.codePatterns.scanner()
             return true
@@ -100,7 +114,9 @@ public struct ManifestCollector: EntryVisitor {
             hitsInEntry.removeAll()
             return
         }
-        guard entry.kind != .directory, ManifestCollector.isManifestFile(entry.name) else { return }
+        guard entry.kind != .directory,
+            ManifestCollector.isManifestFile(entry.name) || ManifestCollector.isDeclarationFile(entry)
+        else { return }
         files[entry.path] = File(bytes: buffer, complete: complete, oversize: oversize)
         buffer = []
         oversize = false

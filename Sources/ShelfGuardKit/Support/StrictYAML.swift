@@ -35,7 +35,11 @@ struct StrictYAML {
     /// Parses `text`; a syntax error becomes a problem and the result is nil.
     mutating func parse(_ text: String) -> Node? {
         do {
-            return try Yams.compose(yaml: text)
+            guard let node = try Yams.compose(yaml: text) else {
+                add(line: 1, column: 1, "the document is empty")
+                return nil
+            }
+            return node
         } catch let error as YamlError {
             switch error {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),

@@ -22,6 +22,7 @@ struct SampleDetectionTests {
         ("storybook.rpk", ["deepseek", "quickapp_tts_service"], false),
         ("weather.rpk", [], true),
         ("suspicious.apk", ["qihoo_jiagu"], false),
+        ("broken.apk", [], true),
     ]
 
     @Test("every sample's detections, and no strong detection in a clean app", arguments: expected)

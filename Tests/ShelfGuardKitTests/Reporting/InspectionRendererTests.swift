@@ -61,31 +61,22 @@ struct InspectionRendererTests {
             BundleEntry(chain: ["inner.zip", "secret.dex"], size: 0, kind: .binary),
         ])
 
-    static func golden(_ name: String, _ actual: String) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
-        if ProcessInfo.processInfo.environment["SHELFGUARD_UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        #expect(actual == expected, "differs from Golden/\(name); set SHELFGUARD_UPDATE_GOLDEN=1 to accept")
-    }
-
     @Test("text")
     func text() throws {
-        try Self.golden(
+        try Golden.check(
             "inspect.txt", InspectionRenderer.text([InspectionOutput(inspection: Self.report, includeEntries: true)]))
     }
 
     @Test("json")
     func json() throws {
-        try Self.golden(
+        try Golden.check(
             "inspect.json",
             try InspectionRenderer.json([InspectionOutput(inspection: Self.report, includeEntries: true)]) + "\n")
     }
 
     @Test("json error object")
     func jsonError() throws {
-        try Self.golden(
+        try Golden.check(
             "inspect-error.json",
             try InspectionRenderer.json([
                 InspectionOutput(path: "gone.apk", error: "cannot open gone.apk: No such file or directory")

@@ -115,3 +115,24 @@ enum Tools {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+/// Real rows of the published filing lists (`../shared/registry` beside the project, or
+/// `$SHELFGUARD_REGISTRY`).
+enum PublishedLists {
+    static var directory: URL {
+        if let override = ProcessInfo.processInfo.environment["SHELFGUARD_REGISTRY"] {
+            return URL(fileURLWithPath: override)
+        }
+        return TestFiles.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/registry")
+    }
+
+    static var isPresent: Bool {
+        FileManager.default.fileExists(atPath: directory.appendingPathComponent("cancellations.csv").path)
+    }
+
+    static var absenceNote: Comment {
+        "the published lists are absent: no \(directory.path)/cancellations.csv (clone ../shared beside the project, or set SHELFGUARD_REGISTRY)"
+    }
+
+    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+}

@@ -1,0 +1,331 @@
+import Foundation
+import Yams
+
+/// One file of evidence, read and checked row by row: a published filing list, a cancellation
+/// notice list, a gen-AI filing or registration list (CSV, as CAC publishes them), or the store's
+/// own evidence (YAML: security assessments and waivers). A malformed row is rejected with its line
+/// number; the good rows are kept.
+public struct RegistryFile: Sendable {
+    /// What the file holds, told by its header (CSV) or its first key (YAML).
+    public enum Kind: String, Sendable, Codable {
+        case filings
+        case cancellations
+        case genaiFilings = "genai_filings"
+        case genaiRegistrations = "genai_registrations"
+        case evidence
+    }
+
+    /// A row (or YAML item) that was rejected, or taken with something not understood.
+    public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
+        public var file: String
+        public var line: Int
+        public var message: String
+        public var description: String { "\(file):\(line): \(message)" }
+    }
+
+    /// A file that cannot be read as evidence at all.
+    public struct FileError: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public var path: String
+    public var kind: Kind
+    /// Rows (or items) in the file.
+    public var rowCount: Int
+    public var filings: [AlgorithmFilingRecord] = []
+    public var cancellations: [FilingCancellation] = []
+    public var genai: [GenAIRecord] = []
+    public var assessments: [SecurityAssessment] = []
+    public var waivers: [Waiver] = []
+    /// Rows not taken, each with its line.
+    public var rejected: [RowProblem] = []
+    /// Rows taken, with a quirk worth knowing (a truncated role, a province token unknown).
+    public var notes: [RowProblem] = []
+
+    /// Rows taken.
+    public var acceptedCount: Int {
+        filings.count + cancellations.count + genai.count + assessments.count + waivers.count
+    }
+
+    static let filingColumns = ["序号", "算法名称", "角色", "主体名称", "应用产品", "主要用途", "备案编号", "备注"]
+    static let cancellationColumns = ["备案编号", "注销日期", "公告日期", "公告标题", "算法名称", "角色", "主体名称", "应用产品"]
+    static let genaiColumns = ["序号", "属地", "模型名称", "备案单位", "备案号", "备案时间"]
+    static let registrationColumns = ["序号", "属地", "应用/功能名称", "登记单位", "上线编号", "登记时间"]
+
+    /// The evidence files named: files as given, folders as their `.csv`, `.yaml` and `.yml`
+    /// files in name order. A path that does not exist is an error.
+    public static func expand(_ paths: [String]) throws(FileError) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw FileError(description: "\(path): no such file or folder")
+            }
+            guard isDirectory.boolValue else {
+                files.append(path)
+                continue
+            }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            let evidence = names.filter {
+                ["csv", "yaml", "yml"].contains(($0 as NSString).pathExtension.lowercased())
+            }
+            guard !evidence.isEmpty else {
+                throw FileError(description: "\(path): the folder holds no .csv or .yaml evidence files")
+            }
+            files += evidence.sorted().map { (path as NSString).appendingPathComponent($0) }
+        }
+        return files
+    }
+
+    /// Reads one file; its kind is recognised from the content.
+    public static func read(_ url: URL) throws(FileError) -> RegistryFile {
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw FileError(description: "cannot read \(url.path) as UTF-8 text: \(error.localizedDescription)")
+        }
+        if url.pathExtension == "yaml" || url.pathExtension == "yml" {
+            return try evidence(text, path: url.path)
+        }
+        return try csv(text, path: url.path)
+    }
+
+    // MARK: - CSV lists
+
+    static func csv(_ text: String, path: String) throws(FileError) -> RegistryFile {
+        let (table, openQuote) = CSVTable.parse(text)
+        let header = table.header
+        func has(_ columns: [String]) -> Bool { columns.allSatisfy(header.contains) }
+        let kind: Kind
+        if has(filingColumns) {
+            kind = .filings
+        } else if has(cancellationColumns) {
+            kind = .cancellations
+        } else if has(genaiColumns) {
+            kind = .genaiFilings
+        } else if has(registrationColumns) {
+            kind = .genaiRegistrations
+        } else {
+            throw FileError(
+                description:
+                    "\(path): the header (\(header.joined(separator: ","))) is not one of the published lists: filing list (\(filingColumns.joined(separator: ","))), cancellations, gen-AI filings or registrations"
+            )
+        }
+        var file = RegistryFile(path: path, kind: kind, rowCount: table.rows.count)
+        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        // A quote left open swallows the rest of the file into the last row: that row is the
+        // broken one, reported once.
+        var rows = table.rows[...]
+        if let openQuote, let last = rows.popLast() {
+            let swallowed = openQuote > last.line ? "" : " (the rest of the file was read into it)"
+            file.rejected.append(
+                RowProblem(
+                    file: path, line: last.line,
+                    message: "a quoted field opened on line \(openQuote) is never closed\(swallowed)"))
+        }
+        for row in rows {
+            guard row.fields.count == header.count else {
+                file.rejected.append(
+                    RowProblem(
+                        file: path, line: row.line,
+                        message: "\(row.fields.count) columns where the header has \(header.count)"))
+                continue
+            }
+            func field(_ name: String) -> String {
+                index[name].map { row.fields[$0].trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            }
+            let source = "\(path):\(row.line)"
+            switch kind {
+            case .filings: file.takeFiling(field, source: source, line: row.line)
+            case .cancellations: file.takeCancellation(field, source: source, line: row.line)
+            case .genaiFilings, .genaiRegistrations: file.takeGenAI(field, source: source, line: row.line)
+            case .evidence: break
+            }
+        }
+        file.rejected.sort { $0.line < $1.line }
+        return file
+    }
+
+    private mutating func reject(_ line: Int, _ message: String) {
+        rejected.append(RowProblem(file: path, line: line, message: message))
+    }
+
+    private mutating func note(_ line: Int, _ message: String) {
+        notes.append(RowProblem(file: path, line: line, message: message))
+    }
+
+    private mutating func takeFiling(_ field: (String) -> String, source: String, line: Int) {
+        let raw = field("备案编号")
+        guard let number = AlgorithmFilingNumber(raw) else {
+            reject(line, "备案编号 '\(raw)' \(AlgorithmFilingNumber.problem(with: raw))")
+            return
+        }
+        guard !field("主体名称").isEmpty else { return reject(line, "主体名称 is empty") }
+        let roleText = field("角色")
+        let role = FilingRole(published: roleText)
+        if case .other = role { note(line, "角色 '\(roleText)' is neither 服务提供者 nor 服务技术支持者") }
+        if roleText == "服务提供" { note(line, "角色 '服务提供' read as 服务提供者") }
+        if !number.checkDigitMatches {
+            note(line, "\(number.text): the check digit does not follow the derived rule")
+        }
+        filings.append(
+            AlgorithmFilingRecord(
+                number: number.text, algorithmName: field("算法名称"), role: role, entity: field("主体名称"),
+                products: RegistryFile.products(field("应用产品")), purpose: field("主要用途"), note: field("备注"),
+                source: source))
+    }
+
+    private mutating func takeCancellation(_ field: (String) -> String, source: String, line: Int) {
+        let raw = field("备案编号")
+        guard let number = AlgorithmFilingNumber(raw) else {
+            reject(line, "备案编号 '\(raw)' \(AlgorithmFilingNumber.problem(with: raw))")
+            return
+        }
+        let cancelledText = field("注销日期")
+        let cancelled = RegistryFile.chineseDate(cancelledText)
+        if cancelled == nil && !cancelledText.isEmpty {
+            note(line, "注销日期 '\(cancelledText)' is not a date; kept as written")
+        }
+        let noticeDate = RegistryFile.isoDate(field("公告日期")) ?? field("公告日期")
+        cancellations.append(
+            FilingCancellation(
+                number: number.text, cancelledOnText: cancelledText, cancelledOn: cancelled, noticeDate: noticeDate,
+                noticeTitle: field("公告标题"), algorithmName: field("算法名称"), role: FilingRole(published: field("角色")),
+                entity: field("主体名称"), products: field("应用产品"), noticeID: field("noticeId"), source: source))
+    }
+
+    private mutating func takeGenAI(_ field: (String) -> String, source: String, line: Int) {
+        let registration = kind == .genaiRegistrations
+        let raw = field(registration ? "上线编号" : "备案号")
+        guard let number = GenAINumber(raw) else {
+            reject(
+                line,
+                "\(registration ? "上线编号" : "备案号") '\(raw)' is not a gen-AI \(registration ? "registration" : "filing") number"
+            )
+            return
+        }
+        if (number.kind == .registration) != registration {
+            note(
+                line,
+                "\(raw) looks like a \(number.kind.rawValue) in a list of \(registration ? "registrations" : "filings")"
+            )
+        }
+        if !number.knownProvince {
+            note(line, "province token '\(number.province)' in \(raw) is not a known spelling")
+        } else if number.provinceAgrees(withRegion: field("属地")) == false {
+            note(line, "province token '\(number.province)' in \(raw) differs from 属地 \(field("属地"))")
+        }
+        let dateText = field(registration ? "登记时间" : "备案时间")
+        genai.append(
+            GenAIRecord(
+                number: number.text, kind: number.kind, region: field("属地"),
+                name: field(registration ? "应用/功能名称" : "模型名称"), entity: field(registration ? "登记单位" : "备案单位"),
+                date: RegistryFile.isoDate(dateText) ?? dateText, source: source))
+    }
+
+    /// 应用产品: items joined by 、, each a name with its channel in brackets of either width;
+    /// a trailing 等 ("and others") and `--` (none) are dropped.
+    static func products(_ text: String) -> [AlgorithmFilingRecord.Product] {
+        var text = text.trimmingCharacters(in: .whitespaces)
+        if text == "--" || text == "-" || text.isEmpty { return [] }
+        if text.hasSuffix("等") { text.removeLast() }
+        return text.split(separator: "、").compactMap { item in
+            let item = item.trimmingCharacters(in: .whitespaces)
+            guard !item.isEmpty else { return nil }
+            if let open = item.lastIndex(where: { $0 == "（" || $0 == "(" }),
+                item.last == "）" || item.last == ")"
+            {
+                let name = item[..<open].trimmingCharacters(in: .whitespaces)
+                let channel = item[item.index(after: open)..<item.index(before: item.endIndex)]
+                return AlgorithmFilingRecord.Product(name: name, channel: String(channel))
+            }
+            return AlgorithmFilingRecord.Product(name: item, channel: "")
+        }
+    }
+
+    /// `2023/8/31`, `2023-08-31` → `2023-08-31`.
+    static func isoDate(_ text: String) -> String? {
+        let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." }).compactMap { Int($0) }
+        guard parts.count == 3, (2000...2099).contains(parts[0]), (1...12).contains(parts[1]),
+            (1...31).contains(parts[2])
+        else { return nil }
+        return String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2])
+    }
+
+    /// `2025年7月` → `2025-07`; `2025年7月14日` → `2025-07-14`.
+    static func chineseDate(_ text: String) -> String? {
+        let numbers = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard text.contains("年"), let year = numbers.first, (2000...2099).contains(year) else { return isoDate(text) }
+        if numbers.count >= 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) {
+            return String(format: "%04d-%02d-%02d", year, numbers[1], numbers[2])
+        }
+        if numbers.count >= 2, (1...12).contains(numbers[1]) { return String(format: "%04d-%02d", year, numbers[1]) }
+        return nil
+    }
+
+    // MARK: - The store's own evidence (YAML)
+
+    static func evidence(_ text: String, path: String) throws(FileError) -> RegistryFile {
+        var yaml = StrictYAML(file: path)
+        guard let root = yaml.parse(text) else {
+            throw FileError(description: yaml.problems.map(\.description).joined(separator: "\n"))
+        }
+        guard
+            let top = yaml.mapping(
+                root, "an evidence file", allowed: ["evidence", "assessments", "waivers"], required: ["evidence"])
+        else { throw FileError(description: yaml.problems.map(\.description).joined(separator: "\n")) }
+        if let schema = yaml.string(top["evidence"], "evidence"), schema != "shelfguard/evidence/v1" {
+            yaml.problem(top["evidence"], "evidence must be shelfguard/evidence/v1, not '\(schema)'")
+        }
+        guard yaml.problems.isEmpty else {
+            throw FileError(description: yaml.problems.map(\.description).joined(separator: "\n"))
+        }
+        let assessmentNodes = yaml.sequence(top["assessments"], "assessments")
+        let waiverNodes = yaml.sequence(top["waivers"], "waivers")
+        var file = RegistryFile(path: path, kind: .evidence, rowCount: assessmentNodes.count + waiverNodes.count)
+        for node in assessmentNodes {
+            var item = StrictYAML(file: path)
+            let line = node.position.line
+            let keys = ["id", "entity", "features", "date", "assessor", "document_sha256"]
+            if let f = item.mapping(node, "an assessment", allowed: keys, required: keys),
+                let id = item.string(f["id"], "id"), let entity = item.string(f["entity"], "entity"),
+                let date = item.string(f["date"], "date"), let assessor = item.string(f["assessor"], "assessor"),
+                let hash = item.string(f["document_sha256"], "document_sha256")
+            {
+                let features = item.strings(f["features"], "features")
+                if isoDate(date) == nil { item.problem(f["date"], "date '\(date)' is not YYYY-MM-DD") }
+                if hash.count != 64 || !hash.allSatisfy(\.isHexDigit) {
+                    item.problem(f["document_sha256"], "document_sha256 is not 64 hexadecimal digits")
+                }
+                if item.problems.isEmpty {
+                    file.assessments.append(
+                        SecurityAssessment(
+                            id: id, entity: entity, features: features, date: isoDate(date) ?? date, assessor: assessor,
+                            documentSHA256: hash.lowercased(), source: "\(path):\(line)"))
+                    continue
+                }
+            }
+            file.rejected += item.problems.map { RowProblem(file: path, line: $0.line, message: $0.message) }
+        }
+        for node in waiverNodes {
+            var item = StrictYAML(file: path)
+            let line = node.position.line
+            let keys = ["app", "rule", "reason", "expires", "granted_by"]
+            if let f = item.mapping(node, "a waiver", allowed: keys, required: keys),
+                let app = item.string(f["app"], "app"), let rule = item.string(f["rule"], "rule"),
+                let reason = item.string(f["reason"], "reason"), let expires = item.string(f["expires"], "expires"),
+                let by = item.string(f["granted_by"], "granted_by")
+            {
+                if isoDate(expires) == nil { item.problem(f["expires"], "expires '\(expires)' is not YYYY-MM-DD") }
+                if item.problems.isEmpty {
+                    file.waivers.append(
+                        Waiver(
+                            app: app, rule: rule, reason: reason, expires: isoDate(expires) ?? expires, grantedBy: by,
+                            source: "\(path):\(line)"))
+                    continue
+                }
+            }
+            file.rejected += item.problems.map { RowProblem(file: path, line: $0.line, message: $0.message) }
+        }
+        return file
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// The catalogue of checks a policy rule can run, one method each (see `PolicyCheck` for what
+/// each means). A check returns what it found; the rule gives it severity, basis and remedy.
+struct Checks {
+    typealias Hit = PolicyEvaluator.Hit
+    let rule: PolicyRule
+    let context: ReviewContext
+
+    var bundle: String { context.bundleName }
+    var declared: Declaration? { context.declared }
+    var taxonomy: FeatureTaxonomy { context.taxonomy }
+    var manifestLocation: String { context.inspection.manifest?.sources.first ?? bundle }
+
+    func hit(_ message: String, at location: String? = nil) -> Hit {
+        Hit(message: message, location: location ?? bundle)
+    }
+
+    // MARK: - The declaration (LM Art. 7)
+
+    func declarationPresent() -> [Hit] {
+        guard case .missing(let searched) = context.declaration else { return [] }
+        return [
+            hit(
+                "no declaration for this bundle: none given, none at \(searched.joined(separator: " or "))")
+        ]
+    }
+
+    func declarationValid() -> [Hit] {
+        guard case .invalid(let failure) = context.declaration else { return [] }
+        guard !failure.problems.isEmpty else { return [hit("the declaration cannot be read", at: failure.source)] }
+        return failure.problems.map { hit($0.message, at: "\($0.file):\($0.line):\($0.column)") }
+    }
+
+    func aiStatement() -> [Hit] {
+        guard let declared, declared.aiGeneration == nil else { return [] }
+        return [hit("the declaration does not state ai_generation (true or false)", at: declared.source)]
+    }
+
+    func labelingMaterials() -> [Hit] {
+        guard let declared, declared.aiGeneration == true else { return [] }
+        var hits: [Hit] = []
+        let materials = declared.features.enumerated().flatMap { i, feature in
+            (feature.labeling?.materials ?? []).map { (i, $0) }
+        }
+        if materials.isEmpty {
+            return [
+                hit(
+                    "ai_generation is true but no labeling materials are listed", at: declared.position("ai_generation")
+                )
+            ]
+        }
+        var folder: String?
+        if case .found(_, let f) = context.declaration { folder = f }
+        let entries = Set(context.inspection.entries.map(\.path))
+        for (i, material) in materials {
+            let inBundle = entries.contains(material)
+            let beside =
+                folder.map {
+                    FileManager.default.fileExists(
+                        atPath: URL(fileURLWithPath: $0).appendingPathComponent(material).path)
+                } ?? false
+            if !inBundle && !beside {
+                hits.append(
+                    hit(
+                        "labeling material '\(material)' is neither in the bundle nor beside the declaration",
+                        at: declared.position("features[\(i)].labeling.materials")))
+            }
+        }
+        return hits
+    }
+
+    // MARK: - Declared against detected (DSP Art. 13)
+
+    /// Deep-synthesis features the detector found, with their strongest evidence.
+    var detectedSynthesis: [FeatureEvidence] { context.inspection.featureSummary.filter(\.synthesis) }
+
+    func undeclaredFeature() -> [Hit] {
+        guard let declared, let level = rule.confidence else { return [] }
+        let declaredCategories = Set(declared.features.map(\.category))
+        return detectedSynthesis.filter { $0.confidence == level && !declaredCategories.contains($0.feature) }.map {
+            hit(
+                "the bundle shows \($0.feature) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) but the declaration does not declare it",
+                at: $0.location)
+        }
+    }
+
+    func aiGenerationDenied() -> [Hit] {
+        guard let declared, declared.aiGeneration == false else { return [] }
+        var hits: [Hit] = []
+        if !declared.features.isEmpty {
+            hits.append(
+                hit(
+                    "ai_generation is false but the declaration lists \(declared.features.map(\.category).joined(separator: ", "))",
+                    at: declared.position("ai_generation")))
+        }
+        for evidence in detectedSynthesis where evidence.confidence == .strong {
+            hits.append(
+                hit(
+                    "ai_generation is false but the bundle shows \(evidence.feature) (\(evidence.signature), \(evidence.evidence))",
+                    at: evidence.location))
+        }
+        return hits
+    }
+
+    func appIdMatches() -> [Hit] {
+        guard let declared, let manifestID = context.inspection.manifest?.appId, declared.app.id != manifestID else {
+            return []
+        }
+        return [
+            hit(
+                "the declaration is for '\(declared.app.id)' but the bundle's manifest says '\(manifestID)'",
+                at: declared.position("app.id"))
+        ]
+    }
+
+    func declaredNotDetected() -> [Hit] {
+        guard let declared else { return [] }
+        let found = Set(context.inspection.featureSummary.map(\.feature))
+        return declared.features.enumerated().filter { !found.contains($0.element.category) }.map { i, feature in
+            hit(
+                "\(feature.category) is declared but nothing in the bundle shows it (a server-side service leaves no trace; nothing to act on)",
+                at: declared.position("features[\(i)]"))
+        }
+    }
+
+    func otherAIDetected() -> [Hit] {
+        context.inspection.featureSummary.filter { !$0.synthesis }.map {
+            hit(
+                "\($0.feature) (\($0.confidence.rawValue): \($0.signature), \($0.evidence)): not deep synthesis by itself",
+                at: $0.location)
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Crypto
+import Foundation
+import Yams
+
+/// Reads a review policy strictly: unknown keys, unknown checks, outcomes and hazard kinds,
+/// parameters a check does not take, duplicate or non-snake_case ids are errors with file, line
+/// and column (`shelfguard policy lint`).
+public enum PolicyLoader {
+    /// The policy file in a policies folder when none is named.
+    public static let defaultFileName = "review-policy.yaml"
+
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public var problems: [YAMLProblem]
+        public var description: String { problems.map(\.description).joined(separator: "\n") }
+    }
+
+    static let ruleKeys = ["id", "check", "basis", "outcome", "description", "remedy"]
+    static let settingKeys = ["assessment_max_age_days", "cancellation_grace_days", "complaint_threshold"]
+
+    public static func load(file: URL) throws(LoadError) -> Policy {
+        let text: String
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+            throw LoadError(problems: [
+                YAMLProblem(
+                    file: file.path, line: 1, column: 1,
+                    message: "cannot read the policy: \(error.localizedDescription)")
+            ])
+        }
+        return try parse(text, source: file.path)
+    }
+
+    public static func parse(_ text: String, source: String) throws(LoadError) -> Policy {
+        var yaml = StrictYAML(file: source)
+        guard let root = yaml.parse(text),
+            let top = yaml.mapping(
+                root, "the policy", allowed: ["policy", "name", "settings", "rules"],
+                required: ["policy", "name", "rules"])
+        else { throw LoadError(problems: yaml.problems) }
+        if let schema = yaml.string(top["policy"], "policy"), schema != Policy.schemaID {
+            yaml.problem(top["policy"], "policy must be \(Policy.schemaID), not '\(schema)'")
+        }
+        let name = yaml.string(top["name"], "name") ?? ""
+        var settings = Policy.Settings()
+        if let node = top["settings"], let fields = yaml.mapping(node, "settings", allowed: settingKeys) {
+            func days(_ key: String) -> Int? {
+                guard let value = fields[key].flatMap({ yaml.integer($0, key) }) else { return nil }
+                if value < 0 { yaml.problem(fields[key], "\(key) cannot be negative") }
+                return value
+            }
+            settings.assessmentMaxAgeDays = days("assessment_max_age_days") ?? settings.assessmentMaxAgeDays
+            settings.cancellationGraceDays = days("cancellation_grace_days") ?? settings.cancellationGraceDays
+            settings.complaintThreshold = days("complaint_threshold") ?? settings.complaintThreshold
+        }
+        var rules: [PolicyRule] = []
+        var firstDefinition: [String: String] = [:]
+        for node in yaml.sequence(top["rules"], "rules") {
+            guard let rule = rule(node, &yaml, source: source) else { continue }
+            if let first = firstDefinition[rule.id] {
+                yaml.problem(node, "duplicate rule id '\(rule.id)' (first defined at \(first))")
+                continue
+            }
+            firstDefinition[rule.id] = rule.definedAt
+            rules.append(rule)
+        }
+        if rules.isEmpty && yaml.problems.isEmpty { yaml.problem(top["rules"], "the policy has no rules") }
+        guard yaml.problems.isEmpty else { throw LoadError(problems: yaml.problems) }
+        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Policy(name: name, settings: settings, rules: rules, digest: digest, source: source)
+    }
+
+    private static func rule(_ node: Node, _ yaml: inout StrictYAML, source: String) -> PolicyRule? {
+        let allParameters = Array(Set(PolicyCheck.allCases.flatMap(\.parameters))).sorted()
+        guard let fields = yaml.mapping(node, "a rule", allowed: ruleKeys + allParameters, required: ruleKeys),
+            let id = yaml.string(fields["id"], "id")
+        else { return nil }
+        guard Signature.isSnakeCase(id) else {
+            yaml.problem(fields["id"], "rule id '\(id)' must be snake_case (a-z, 0-9, _)")
+            return nil
+        }
+        let what = "rule '\(id)'"
+        var check: PolicyCheck?
+        if let name = yaml.string(fields["check"], "check of \(what)") {
+            check = PolicyCheck(rawValue: name)
+            if check == nil {
+                let hint =
+                    StrictYAML.closest(to: name, in: PolicyCheck.allCases.map(\.rawValue)).map {
+                        "; did you mean '\($0)'?"
+                    } ?? ""
+                yaml.problem(fields["check"], "unknown check '\(name)' in \(what)\(hint)")
+            }
+        }
+        var outcome: Severity?
+        if let text = yaml.string(fields["outcome"], "outcome of \(what)") {
+            outcome = Severity(rawValue: text)
+            if outcome == nil {
+                yaml.problem(
+                    fields["outcome"],
+                    "outcome of \(what) must be one of \(Severity.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'"
+                )
+            }
+        }
+        let basis = yaml.string(fields["basis"], "basis of \(what)")
+        let description = yaml.string(fields["description"], "description of \(what)")
+        let remedy = yaml.string(fields["remedy"], "remedy of \(what)")
+        var confidence: Signature.Confidence?
+        var hazards: [HazardKind]?
+        var maxAge: Int?
+        if let check {
+            for key in allParameters where fields[key] != nil && !check.parameters.contains(key) {
+                yaml.problem(fields[key], "'\(key)' does not go with the check \(check.rawValue)")
+            }
+            switch check {
+            case .undeclaredFeature:
+                if let text = yaml.string(fields["confidence"], "confidence of \(what)") {
+                    confidence = Signature.Confidence(rawValue: text)
+                    if confidence == nil {
+                        yaml.problem(fields["confidence"], "confidence must be weak, medium or strong")
+                    }
+                } else if fields["confidence"] == nil {
+                    yaml.problem(node, "\(what) runs undeclared_feature and needs confidence: weak, medium or strong")
+                }
+            case .structuralHazards:
+                if fields["hazards"] == nil {
+                    yaml.problem(node, "\(what) runs structural_hazards and needs a hazards list")
+                }
+                hazards = yaml.strings(fields["hazards"], "hazards of \(what)").compactMap { name in
+                    guard let kind = HazardKind(rawValue: name) else {
+                        yaml.problem(fields["hazards"], "unknown hazard kind '\(name)' in \(what)")
+                        return nil
+                    }
+                    return kind
+                }
+            case .assessmentAge:
+                maxAge = fields["max_age_days"].flatMap { yaml.integer($0, "max_age_days") }
+            default:
+                break
+            }
+        }
+        guard let check, let outcome, let basis, let description, let remedy else { return nil }
+        return PolicyRule(
+            id: id, check: check, basis: basis, outcome: outcome, description: description, remedy: remedy,
+            confidence: confidence, hazards: hazards, maxAgeDays: maxAge,
+            definedAt: "\(source):\(node.position.line):\(node.position.column)")
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+
+/// Where a finding points, taken apart for reporters that need a file and a line: either a place
+/// inside the bundle (`facefun.apk!lib/arm64-v8a/libx.so` → the bundle file, inner path
+/// `lib/arm64-v8a/libx.so`) or a position in a file (`app.declaration.yaml:12:5`).
+struct FindingPlace: Equatable {
+    /// A path as the user gave it: the bundle, or the declaration beside it.
+    var file: String
+    var line: Int?
+    var column: Int?
+    /// The path chain inside the bundle, when the finding is about an entry of it.
+    var inner: String?
+
+    init(file: String, line: Int? = nil, column: Int? = nil, inner: String? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.inner = inner
+    }
+
+    /// Reads a finding's location against the bundle it was made on.
+    init(_ location: String, bundlePath: String) {
+        let bundleName = BundleReader.displayName(of: bundlePath)
+        var rest = location
+        var line: Int?
+        var column: Int?
+        // `file:line:column`, as declaration findings end.
+        let parts = location.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count >= 3, let l = Int(parts[parts.count - 2]), let c = Int(parts[parts.count - 1]), l > 0, c > 0 {
+            line = l
+            column = c
+            rest = parts.dropLast(2).joined(separator: ":")
+        }
+        if rest == bundleName {
+            self.init(file: bundlePath)
+        } else if rest.hasPrefix(bundleName + "!") {
+            let inner = String(rest.dropFirst(bundleName.count + 1))
+            // A position inside an entry (an embedded declaration) stays with the entry's name.
+            let shown = line.map { "\(inner):\($0):\(column ?? 1)" } ?? inner
+            self.init(file: bundlePath, inner: shown)
+        } else {
+            self.init(file: rest, line: line, column: column)
+        }
+    }
+
+    /// A URI reference for the file: the path percent-encoded (names may hold spaces or Chinese).
+    var uri: String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: ":")
+        return file.addingPercentEncoding(withAllowedCharacters: allowed) ?? file
+    }
+}
+
+extension Finding {
+    /// The same finding on the same app gets the same fingerprint from run to run and version to
+    /// version (SARIF `partialFingerprints`): the rule, the app, where it points without line
+    /// numbers (they move when a declaration is edited), and its subject or message.
+    func fingerprint(app: String, place: FindingPlace) -> String {
+        let whereAbout =
+            place.inner.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
+            ?? URL(fileURLWithPath: place.file).lastPathComponent
+        let key = [rule, app, whereAbout, subject ?? message].joined(separator: "\u{0}")
+        return SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension CheckResult {
+    /// The app a report speaks of: the declared id, the manifest's, or the bundle's file name.
+    var appIdentity: String {
+        declaration?.app.id ?? inspection.manifest?.appId ?? BundleReader.displayName(of: inspection.bundle.path)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// The shelf-review decision for one bundle (DSP Art. 13, LM Art. 7): inspect it, find and read
+/// its declaration, check both against the evidence registry under the policy, decide.
+/// `shelfguard check` runs it for one bundle with no database; `review` runs it for batches.
+public struct ShelfCheck: Sendable {
+    public var inspector: Inspector
+    public var policy: Policy
+    public var taxonomy: FeatureTaxonomy
+    public var registry: any EvidenceRegistry
+    /// The day ages and expiries are counted to, `YYYY-MM-DD` (China's date when not given).
+    public var asOf: String
+
+    public init(
+        inspector: Inspector, policy: Policy, taxonomy: FeatureTaxonomy, registry: any EvidenceRegistry,
+        asOf: String? = nil
+    ) {
+        self.inspector = inspector
+        self.policy = policy
+        self.taxonomy = taxonomy
+        self.registry = registry
+        self.asOf = asOf ?? CalendarDay.today()
+    }
+
+    /// Why the tool itself could not check a bundle (exit 1): not a verdict on the submission.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        case bundle(BundleReadError)
+        case declaration(DeclarationLocator.MissingFile)
+        case registry(String)
+
+        public var description: String {
+            switch self {
+            case .bundle(let error): error.description
+            case .declaration(let error): error.description
+            case .registry(let message): "the evidence registry failed: \(message)"
+            }
+        }
+    }
+
+    /// Checks the bundle at `path`, with the declaration named by `declaration` or found by
+    /// `DeclarationLocator`.
+    public func check(path: String, declaration: String? = nil) throws(Failure) -> CheckResult {
+        let inspection: Inspection
+        do { inspection = try inspector.inspect(path: path) } catch { throw .bundle(error) }
+        return try judge(inspection, bundlePath: path, declaration: declaration)
+    }
+
+    /// Judges an inspection already made (a stored inventory needs no second read).
+    public func judge(
+        _ inspection: Inspection, bundlePath: String, declaration: String? = nil
+    ) throws(Failure)
+        -> CheckResult
+    {
+        let state: DeclarationState
+        do {
+            state = try DeclarationLocator.locate(
+                bundlePath: bundlePath, explicit: declaration, inspection: inspection, taxonomy: taxonomy)
+        } catch { throw .declaration(error) }
+        return try judge(inspection, declaration: state)
+    }
+
+    /// Judges an inspection with a declaration already located.
+    public func judge(_ inspection: Inspection, declaration state: DeclarationState) throws(Failure) -> CheckResult {
+        let context = ReviewContext(
+            inspection: inspection, declaration: state, registry: registry, taxonomy: taxonomy, asOf: asOf,
+            settings: policy.settings)
+        let evaluation: (outcome: VerdictOutcome, findings: [Finding])
+        let counts: RegistryCounts
+        do {
+            evaluation = try PolicyEvaluator(policy: policy).evaluate(context)
+            counts = try registry.counts()
+        } catch { throw .registry(String(describing: error)) }
+        var declared: Declaration?
+        var source: String?
+        switch state {
+        case .found(let declaration, _):
+            declared = declaration
+            source = declaration.source
+        case .invalid(let failure): source = failure.source
+        case .missing: break
+        }
+        return CheckResult(
+            inspection: inspection, declaration: declared, declarationSource: source, verdict: evaluation.outcome,
+            findings: evaluation.findings,
+            stamp: CheckResult.Stamp(
+                toolVersion: ShelfGuardVersion.current, policyName: policy.name, policyDigest: policy.digest,
+                signatureDigest: inspector.signatures?.database.digest ?? "", asOf: asOf, registry: counts))
+    }
+}
+
+/// The outcome of `check` for one bundle: the inspection's facts, the declaration as parsed, the
+/// verdict and its findings, and what it was judged against.
+public struct CheckResult: Sendable, Codable {
+    public var inspection: Inspection
+    public var declaration: Declaration?
+    /// Where the declaration was read from (also set when it was defective).
+    public var declarationSource: String?
+    public var verdict: VerdictOutcome
+    /// Worst first, then in policy order.
+    public var findings: [Finding]
+    public var stamp: Stamp
+
+    /// What the verdict was reached with, so that it can be reproduced and audited.
+    public struct Stamp: Sendable, Codable, Equatable {
+        public var toolVersion: String
+        public var policyName: String
+        /// SHA-256 of the policy file.
+        public var policyDigest: String
+        /// SHA-256 over the feature database's files.
+        public var signatureDigest: String
+        public var asOf: String
+        public var registry: RegistryCounts
+    }
+
+    public init(
+        inspection: Inspection, declaration: Declaration?, declarationSource: String?, verdict: VerdictOutcome,
+        findings: [Finding], stamp: Stamp
+    ) {
+        self.inspection = inspection
+        self.declaration = declaration
+        self.declarationSource = declarationSource
+        self.verdict = verdict
+        // Stable order: severity, then the policy's order (a stable sort keeps it).
+        self.findings = findings.enumerated().sorted {
+            $0.element.severity != $1.element.severity
+                ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
+        }.map(\.element)
+        self.stamp = stamp
+    }
+
+    /// The exit status of `check`: 0 approve, 2 refuse, 3 warn or manual review.
+    public var exitStatus: ExitStatus { verdict.exitStatus }
+}

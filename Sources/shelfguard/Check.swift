@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// A report written to a file: `-o FORMAT=PATH`.
+struct ReportTarget: ExpressibleByArgument {
+    var format: ReportFormat
+    var path: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "="),
+            let format = ReportFormat(rawValue: String(argument[..<equals]).lowercased())
+        else { return nil }
+        let path = String(argument[argument.index(after: equals)...])
+        guard !path.isEmpty else { return nil }
+        self.format = format
+        self.path = path
+    }
+}
+
+/// `shelfguard check BUNDLE…`: the CI hook and the single-bundle shelf review.
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Review bundles against their declarations, the evidence registry and the policy: a verdict.",
+        discussion: """
+            For each bundle: inspect it (manifest, deep-synthesis features, hazards), find its declaration (--declaration, else <bundle>.declaration.yaml or <name>.declaration.yaml beside it, else META-INF/deep-synthesis.yaml or deep-synthesis.yaml inside it), check filings, assessments, labels and identity against the registry (--registry files; no database needed) under the review policy, and decide: approve, warn, manual_review or refuse (DSP Art. 13, LM Art. 7).
+
+            A defective submission (an unreadable bundle, a malformed or missing declaration) is refused with findings that say exactly what is wrong; it is not a tool error.
+
+            Reports: --format for standard output; -o FORMAT=PATH (repeatable) writes more at once, e.g. -o sarif=shelfguard.sarif -o junit=shelfguard.xml. Formats: text, json, sarif, junit, github, markdown.
+
+            Exit status: 0 every bundle approved; 2 at least one refused; 3 warnings or manual review (and none refused); 1 the tool could not do its job (bad arguments, a missing file, a broken policy, feature database or registry file).
+            """)
+
+    @Argument(help: ArgumentHelp("Bundle files to check.", valueName: "bundle"))
+    var bundles: [String]
+
+    @Option(help: ArgumentHelp("The declaration to check the bundle against (one bundle only).", valueName: "file"))
+    var declaration: String?
+
+    @Option(help: "Format on standard output: text, json, sarif, junit, github or markdown.")
+    var format: ReportFormat = .text
+
+    @Option(
+        name: .customShort("o"),
+        help: ArgumentHelp("Also write a report to a file, FORMAT=PATH (repeatable).", valueName: "format=path"))
+    var outputs: [ReportTarget] = []
+
+    @Option(
+        name: .customLong("appid"),
+        help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
+    var appID: String?
+
+    @Flag(help: "Never colour the text report (colour is used only on a terminal, and never when NO_COLOR is set).")
+    var noColor = false
+
+    @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
+    @OptionGroup(title: "Limits") var limitOptions: ReadLimitOptions
+
+    func validate() throws {
+        if declaration != nil && bundles.count > 1 {
+            throw ValidationError("--declaration names the declaration of one bundle; give one bundle with it")
+        }
+    }
+
+    func run() throws {
+        let engine = try policyOptions.signatureEngine()
+        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let checker = ShelfCheck(
+            inspector: Inspector(
+                options: InspectOptions(
+                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
+                    manifestLimits: limitOptions.manifestLimits),
+                signatures: engine),
+            policy: policy, taxonomy: engine.database.taxonomy, registry: try reviewOptions.loadRegistry(),
+            asOf: reviewOptions.asOf)
+        var results: [CheckOutput] = []
+        for path in bundles {
+            do {
+                results.append(CheckOutput(path: path, result: try checker.check(path: path, declaration: declaration)))
+            } catch {
+                FileHandle.standardError.write(Data("shelfguard: \(error.description)\n".utf8))
+                results.append(CheckOutput(path: path, error: error.description))
+            }
+        }
+        for target in outputs {
+            let text = try target.format.render(results, policy: policy)
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: target.path), options: .atomic)
+            } catch {
+                throw ToolError(
+                    "cannot write the \(target.format.rawValue) report to \(target.path): \(error.localizedDescription)"
+                )
+            }
+        }
+        let color = format == .text && !noColor && Terminal.wantsColor
+        print(try format.render(results, policy: policy, color: color), terminator: "")
+        let status = results.map(\.status).max() ?? .pass
+        if status != .pass { throw ExitCode(status.rawValue) }
+    }
+}
+
+/// Whether standard output is a terminal that should get colour (https://no-color.org).
+enum Terminal {
+    static var wantsColor: Bool {
+        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if ProcessInfo.processInfo.environment["TERM"] == "dumb" { return false }
+        return isatty(STDOUT_FILENO) != 0
+    }
+}

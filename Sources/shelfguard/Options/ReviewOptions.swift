@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// What a verdict is judged against: the review policy, the evidence registry, and the day.
+struct ReviewOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The review policy file (default: review-policy.yaml in the policies folder).", valueName: "file"))
+    var policy: String?
+
+    @Option(
+        name: .customLong("registry"),
+        help: ArgumentHelp(
+            "Evidence: a published filing list, cancellation list or gen-AI list (CSV, as CAC publishes them), the store's assessments and waivers (YAML), or a folder of them. Repeatable; later files win for the same number.",
+            valueName: "path"))
+    var registryFiles: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Judge as of this day, YYYY-MM-DD: assessment ages and waiver expiries are counted to it (default: today in China).",
+            valueName: "date"))
+    var asOf: String?
+
+    func validate() throws {
+        if let asOf, !ReviewOptions.isDay(asOf) {
+            throw ValidationError("--as-of '\(asOf)' is not a date; write YYYY-MM-DD")
+        }
+    }
+
+    static func isDay(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let m = Int(parts[1]), let d = Int(parts[2]), Int(parts[0]) != nil
+        else { return false }
+        return (1...12).contains(m) && (1...31).contains(d)
+    }
+
+    /// The review policy; a broken one is a tool error listing every problem.
+    func loadPolicy(policies: URL) throws -> Policy {
+        let file =
+            policy.map { URL(fileURLWithPath: $0) } ?? policies.appendingPathComponent(PolicyLoader.defaultFileName)
+        do {
+            return try PolicyLoader.load(file: file)
+        } catch {
+            throw ToolError("the review policy \(file.path) is broken:\n" + error.description)
+        }
+    }
+
+    /// The registry built from `--registry` files. A file that is not evidence at all is a tool
+    /// error; rows it rejects are reported on standard error and the good rows kept.
+    func loadRegistry() throws -> InMemoryRegistry {
+        var files: [RegistryFile] = []
+        for path in try RegistryFile.expand(registryFiles) {
+            do {
+                let file = try RegistryFile.read(URL(fileURLWithPath: path))
+                for problem in file.rejected {
+                    FileHandle.standardError.write(Data("shelfguard: registry: \(problem) (row skipped)\n".utf8))
+                }
+                files.append(file)
+            } catch {
+                throw ToolError("cannot use \(path) as evidence: \(error.description)")
+            }
+        }
+        return InMemoryRegistry(files: files)
+    }
+}
