@@ -58,6 +58,7 @@ struct Check: ParsableCommand {
 
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
+    @OptionGroup(title: "Evidence and policy") var database: DatabaseOptions
     @OptionGroup(title: "Limits") var limitOptions: ReadLimitOptions
 
     func validate() throws {
@@ -75,8 +76,7 @@ struct Check: ParsableCommand {
                     read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
                     manifestLimits: limitOptions.manifestLimits),
                 signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy, registry: try reviewOptions.loadRegistry(),
-            asOf: reviewOptions.asOf)
+            policy: policy, taxonomy: engine.database.taxonomy, registry: try registry(), asOf: reviewOptions.asOf)
         var results: [CheckOutput] = []
         for path in bundles {
             do {
@@ -100,6 +100,18 @@ struct Check: ParsableCommand {
         print(try format.render(results, policy: policy, color: color), terminator: "")
         let status = results.map(\.status).max() ?? .pass
         if status != .pass { throw ExitCode(status.rawValue) }
+    }
+}
+
+extension Check {
+    /// The evidence: the --registry files, then the shelf database (read-only) when one is named
+    /// with --db or $SHELFGUARD_DB or sits in the working folder as shelfguard.db.
+    func registry() throws -> any EvidenceRegistry {
+        let files = try reviewOptions.loadRegistry()
+        let named =
+            database.db != nil || ProcessInfo.processInfo.environment["SHELFGUARD_DB"].map { !$0.isEmpty } == true
+        guard named || FileManager.default.fileExists(atPath: database.path) else { return files }
+        return LayeredRegistry([files, try database.openForReading()])
     }
 }
 

@@ -19,7 +19,9 @@ struct ShelfGuard: ParsableCommand {
               3  passed with warnings, or needs manual review
             """,
         version: ShelfGuardVersion.current,
-        subcommands: [Inspect.self, Check.self, Signatures.self, PolicyCommand.self]
+        subcommands: [
+            Inspect.self, Check.self, RegistryCommand.self, AuditCommand.self, Signatures.self, PolicyCommand.self,
+        ]
     )
 
     /// Runs the command with the contract's exit codes: argument errors exit 1 (not

@@ -40,7 +40,7 @@ enum ShelfGuardBinary {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let errors = try TestFiles.directory("stderr").appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let errorHandle = try FileHandle(forWritingTo: errors)
         let output = Pipe()
         process.standardOutput = output

@@ -1,0 +1,149 @@
+import Crypto
+import Foundation
+
+/// One entry of the audit log: who did what to what, when and why, with the evidence hashes in
+/// `details`. Each entry's hash covers the previous entry's hash and this entry's canonical
+/// form, so an edited, deleted or reordered entry breaks the chain (`shelfguard audit verify`).
+public struct AuditEntry: Sendable, Codable, Equatable {
+    /// 1, 2, 3… without gaps.
+    public var seq: Int64
+    /// UTC, `YYYY-MM-DDTHH:MM:SS.sssZ`.
+    public var at: String
+    public var actor: String
+    /// What happened: `registry_import`, `review`, `decision`, `takedown`…
+    public var action: String
+    /// What it happened to: a file, an app version, a filing number.
+    public var subject: String
+    public var reason: String
+    /// A JSON object with the rest (counts, hashes, states), keys sorted.
+    public var details: String
+    public var prevHash: String
+    public var hash: String
+
+    /// The hash before the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    /// The hash of an entry with these fields: SHA-256 over the previous hash, a line feed, and
+    /// the JSON array `[seq, at, actor, action, subject, reason, details]` (numbers as text).
+    public static func hash(
+        prevHash: String, seq: Int64, at: String, actor: String, action: String, subject: String, reason: String,
+        details: String
+    ) -> String {
+        let fields = [String(seq), at, actor, action, subject, reason, details]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let canonical = (try? encoder.encode(fields)) ?? Data()
+        var hasher = SHA256()
+        hasher.update(data: Data((prevHash + "\n").utf8))
+        hasher.update(data: canonical)
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The hash this entry should carry, recomputed from its fields.
+    public var expectedHash: String {
+        AuditEntry.hash(
+            prevHash: prevHash, seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason,
+            details: details)
+    }
+
+    /// `details` as canonical JSON text from a dictionary of JSON values.
+    public static func details(_ object: [String: any Sendable]) -> String {
+        guard JSONSerialization.isValidJSONObject(object),
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Timestamps as the log writes them.
+    public static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}
+
+/// The outcome of walking the audit chain.
+public struct AuditVerification: Sendable, Codable, Equatable {
+    /// Entries read.
+    public var entries: Int
+    /// The last entry's hash: publish or record it elsewhere, and a later `audit verify
+    /// --expect-head` proves nothing before it was rewritten.
+    public var headHash: String
+    public var headSeq: Int64
+    public var problems: [Problem]
+
+    public var intact: Bool { problems.isEmpty }
+
+    /// One break in the chain.
+    public struct Problem: Sendable, Codable, Equatable, CustomStringConvertible {
+        public enum Kind: String, Sendable, Codable {
+            /// The entry's content no longer matches its hash.
+            case edited
+            /// Sequence numbers are missing: entries were deleted.
+            case deleted
+            /// The entry does not follow the one before it (moved, or one before it removed and the rest renumbered).
+            case reordered
+            /// The chain's recorded head is not the last entry (entries removed from the end, or the head rewritten).
+            case headMismatch = "head_mismatch"
+        }
+        public var kind: Kind
+        public var seq: Int64
+        public var detail: String
+        public var description: String { "entry \(seq): \(kind.rawValue): \(detail)" }
+
+        public init(kind: Kind, seq: Int64, detail: String) {
+            self.kind = kind
+            self.seq = seq
+            self.detail = detail
+        }
+    }
+
+    /// Checks entries in the order stored, against the head the store recorded (nil: none).
+    public static func verify(
+        _ entries: [AuditEntry], recordedHead: (seq: Int64, hash: String)?
+    ) -> AuditVerification {
+        var problems: [Problem] = []
+        var previousHash = AuditEntry.genesis
+        var previousSeq: Int64 = 0
+        for entry in entries {
+            if entry.seq > previousSeq + 1 {
+                let range =
+                    entry.seq - 1 == previousSeq + 1 ? "\(previousSeq + 1)" : "\(previousSeq + 1)–\(entry.seq - 1)"
+                problems.append(Problem(kind: .deleted, seq: entry.seq, detail: "entry \(range) is missing"))
+            } else if entry.seq <= previousSeq {
+                problems.append(
+                    Problem(kind: .reordered, seq: entry.seq, detail: "comes after entry \(previousSeq) in the log"))
+            }
+            if entry.prevHash != previousHash {
+                problems.append(
+                    Problem(
+                        kind: .reordered, seq: entry.seq,
+                        detail:
+                            "its previous hash \(entry.prevHash.prefix(12))… is not the hash of the entry before it (\(previousHash.prefix(12))…)"
+                    ))
+            }
+            if entry.expectedHash != entry.hash {
+                problems.append(
+                    Problem(
+                        kind: .edited, seq: entry.seq,
+                        detail:
+                            "its content does not match its hash (\(entry.action) on \(entry.subject) by \(entry.actor) at \(entry.at))"
+                    ))
+            }
+            previousHash = entry.hash
+            previousSeq = entry.seq
+        }
+        if let head = recordedHead, head.seq != previousSeq || head.hash != previousHash {
+            problems.append(
+                Problem(
+                    kind: .headMismatch, seq: head.seq,
+                    detail:
+                        "the log records its last entry as \(head.seq) (\(head.hash.prefix(12))…) but ends at \(previousSeq) (\(previousHash.prefix(12))…)"
+                ))
+        }
+        return AuditVerification(
+            entries: entries.count, headHash: previousHash, headSeq: previousSeq, problems: problems)
+    }
+}

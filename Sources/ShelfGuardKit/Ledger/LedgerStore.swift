@@ -1,0 +1,118 @@
+import Foundation
+
+/// The shelf ledger's storage (product contract, "Storage"): the evidence registry, and the
+/// append-only, hash-chained audit log every change writes to. SQLite is the embedded default
+/// (`SQLiteLedger`); the protocol names what any other store (PostgreSQL) must provide, so
+/// that the pipeline never depends on which one it talks to.
+public protocol LedgerStore: EvidenceRegistry {
+    /// Merges one evidence file into the registry in one transaction with one audit entry:
+    /// records new to the ledger are added, changed ones updated, identical ones left alone,
+    /// so importing the same file twice changes nothing the second time.
+    func importEvidence(_ file: RegistryFile, fileSHA256: String, actor: String) throws -> RegistryImport
+
+    /// Every import so far, oldest first.
+    func registryImports() throws -> [RegistryImport]
+
+    /// Records one security assessment the store collected (DSP Art. 15), with an audit entry.
+    func record(_ assessment: SecurityAssessment, actor: String) throws -> RecordChange
+
+    /// Records one waiver a reviewer granted, with an audit entry.
+    func record(_ waiver: Waiver, actor: String) throws -> RecordChange
+
+    /// Audit entries after `seq`, oldest first, at most `limit`.
+    func auditEntries(after seq: Int64, limit: Int) throws -> [AuditEntry]
+
+    /// Walks the whole audit chain and reports every entry that was edited, deleted or moved.
+    func verifyAudit() throws -> AuditVerification
+
+    /// The entry carrying this hash, if the chain holds one (a head recorded elsewhere).
+    func auditEntry(hash: String) throws -> AuditEntry?
+}
+
+/// What one record did to the ledger.
+public enum RecordChange: String, Sendable, Codable {
+    case added
+    case updated
+    case unchanged
+}
+
+/// What importing one evidence file did.
+public struct RegistryImport: Sendable, Codable, Equatable {
+    public var file: String
+    /// SHA-256 of the file's bytes.
+    public var sha256: String
+    public var kind: RegistryFile.Kind
+    /// Rows (or YAML items) in the file.
+    public var rows: Int
+    public var added: Int
+    public var updated: Int
+    public var unchanged: Int
+    /// Rows refused, each with its line (only for the import just made; the ledger keeps counts).
+    public var rejected: Int
+    public var problems: [String]
+    /// Rows taken with a remark (a truncated role, an unknown province token).
+    public var notes: Int
+    /// When, `YYYY-MM-DDTHH:MM:SS.sssZ`, and by whom.
+    public var at: String
+    public var actor: String
+    /// The audit entry written for it.
+    public var auditSeq: Int64?
+
+    public init(
+        file: String, sha256: String, kind: RegistryFile.Kind, rows: Int, added: Int = 0, updated: Int = 0,
+        unchanged: Int = 0, rejected: Int = 0, problems: [String] = [], notes: Int = 0, at: String, actor: String,
+        auditSeq: Int64? = nil
+    ) {
+        self.file = file
+        self.sha256 = sha256
+        self.kind = kind
+        self.rows = rows
+        self.added = added
+        self.updated = updated
+        self.unchanged = unchanged
+        self.rejected = rejected
+        self.problems = problems
+        self.notes = notes
+        self.at = at
+        self.actor = actor
+        self.auditSeq = auditSeq
+    }
+}
+
+/// Errors of the ledger itself (exit 1): not a verdict on anything.
+public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Several registries read as one: the first that knows a number answers (`check --registry
+/// FILE --db PATH`: the files given on the command line before the ledger).
+public struct LayeredRegistry: EvidenceRegistry {
+    public var layers: [any EvidenceRegistry]
+
+    public init(_ layers: [any EvidenceRegistry]) { self.layers = layers }
+
+    private func first<T>(_ lookup: (any EvidenceRegistry) throws -> T?) throws -> T? {
+        for layer in layers { if let found = try lookup(layer) { return found } }
+        return nil
+    }
+
+    public func filing(_ number: String) throws -> AlgorithmFilingRecord? { try first { try $0.filing(number) } }
+    public func cancellation(_ number: String) throws -> FilingCancellation? {
+        try first { try $0.cancellation(number) }
+    }
+    public func genai(_ number: String) throws -> GenAIRecord? { try first { try $0.genai(number) } }
+    public func assessment(_ id: String) throws -> SecurityAssessment? { try first { try $0.assessment(id) } }
+    public func waivers(app: String) throws -> [Waiver] { try layers.flatMap { try $0.waivers(app: app) } }
+    public func hasFilingLists() throws -> Bool { try layers.contains { try $0.hasFilingLists() } }
+
+    /// The sum over the layers (a number held by two layers counts twice).
+    public func counts() throws -> RegistryCounts {
+        try layers.map { try $0.counts() }.reduce(RegistryCounts()) {
+            RegistryCounts(
+                filings: $0.filings + $1.filings, cancellations: $0.cancellations + $1.cancellations,
+                genai: $0.genai + $1.genai, assessments: $0.assessments + $1.assessments,
+                waivers: $0.waivers + $1.waivers)
+        }
+    }
+}

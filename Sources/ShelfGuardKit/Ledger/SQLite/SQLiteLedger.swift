@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+
+/// The shelf ledger in one SQLite file (the embedded default, `shelfguard.db`), through GRDB: WAL
+/// journal so readers never wait for the writer, IMMEDIATE write transactions and a busy
+/// timeout so that several processes can write one file without corrupting it or failing at
+/// once, and named migrations applied when a writable ledger is opened.
+public final class SQLiteLedger: LedgerStore, Sendable {
+    public let path: String
+    let pool: DatabasePool
+    /// The clock audit entries and imports are stamped with (tests set their own).
+    let now: @Sendable () -> Date
+
+    /// How long a write waits for another process's write to finish before giving up.
+    public static let defaultBusyTimeout: TimeInterval = 30
+
+    /// The database file used when none is named: `$SHELFGUARD_DB`, else `shelfguard.db` in the
+    /// working folder.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["SHELFGUARD_DB"], !path.isEmpty { return path }
+        return "shelfguard.db"
+    }
+
+    /// Opens (creating and migrating when writable) the ledger at `path`. A read-only ledger
+    /// must exist and be up to date.
+    public init(
+        path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) throws(LedgerError) {
+        self.path = path
+        self.now = now
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "shelfguard-ledger"
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError("no shelf database at \(path) (create one with `shelfguard registry import`)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = SQLiteLedger.migrator
+            if readOnly {
+                let complete = try pool.read { try migrator.hasCompletedMigrations($0) }
+                if !complete {
+                    throw LedgerError(
+                        "the shelf database \(path) is from another version of ShelfGuard; open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
+                    )
+                }
+            } else {
+                try migrator.migrate(pool)
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError("cannot open the shelf database \(path): \(error)")
+        }
+    }
+
+    /// Runs a read, turning database errors into ledger errors.
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
+        do { return try pool.read(body) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError("shelf database \(path): \(error)")
+        }
+    }
+
+    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors.
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
+        do { return try pool.write(body) } catch let error as LedgerError { throw error } catch {
+            throw LedgerError("shelf database \(path): \(error)")
+        }
+    }
+
+    /// The schema, one named migration per step. Never edit a migration that has shipped: add one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: evidence registry and audit log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE registry_filing (
+                        number TEXT PRIMARY KEY NOT NULL,
+                        entity TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE INDEX registry_filing_entity ON registry_filing(entity);
+                    CREATE TABLE registry_cancellation (
+                        number TEXT PRIMARY KEY NOT NULL,
+                        notice_date TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE registry_genai (
+                        number TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE registry_assessment (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        entity TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE TABLE registry_waiver (
+                        app TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        record TEXT NOT NULL,
+                        content_sha256 TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (app, rule)
+                    );
+                    CREATE TABLE registry_import (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        file TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        rows INTEGER NOT NULL,
+                        added INTEGER NOT NULL,
+                        updated INTEGER NOT NULL,
+                        unchanged INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        notes INTEGER NOT NULL,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        audit_seq INTEGER
+                    );
+                    CREATE TABLE audit_log (
+                        seq INTEGER PRIMARY KEY NOT NULL,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        subject TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        details TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_log_subject ON audit_log(subject);
+                    CREATE TABLE audit_head (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        seq INTEGER NOT NULL,
+                        hash TEXT NOT NULL
+                    );
+                    CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    """)
+        }
+        return migrator
+    }
+
+    /// The names of the migrations applied, in order (for `shelfguard registry stats`).
+    public func appliedMigrations() throws(LedgerError) -> [String] {
+        try read { db in try SQLiteLedger.migrator.appliedIdentifiers(db).sorted() }
+    }
+}
+
+// MARK: - The audit log
+
+extension SQLiteLedger {
+    /// Appends one entry inside the caller's write transaction, chained to the head.
+    func appendAudit(
+        _ db: Database, actor: String, action: String, subject: String, reason: String, details: String
+    ) throws -> AuditEntry {
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
+        let seq: Int64 = (head?["seq"] ?? 0) + 1
+        let prevHash: String = head?["hash"] ?? AuditEntry.genesis
+        let at = AuditEntry.timestamp(now())
+        let hash = AuditEntry.hash(
+            prevHash: prevHash, seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason,
+            details: details)
+        try db.execute(
+            sql: """
+                INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [seq, at, actor, action, subject, reason, details, prevHash, hash])
+        try db.execute(
+            sql: """
+                INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """,
+            arguments: [seq, hash])
+        return AuditEntry(
+            seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason, details: details,
+            prevHash: prevHash, hash: hash)
+    }
+
+    static func entry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], subject: row["subject"],
+            reason: row["reason"], details: row["details"], prevHash: row["prev_hash"], hash: row["hash"])
+    }
+
+    public func auditEntries(after seq: Int64, limit: Int) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
+            ).map(SQLiteLedger.entry)
+        }
+    }
+
+    public func auditEntry(hash: String) throws -> AuditEntry? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM audit_log WHERE hash = ?", arguments: [hash]).map(
+                SQLiteLedger.entry)
+        }
+    }
+
+    /// Reads the log in storage order (rowid), not by sequence number, so that moved entries show.
+    public func verifyAudit() throws -> AuditVerification {
+        try read { db in
+            var entries: [AuditEntry] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY rowid")
+            while let row = try cursor.next() { entries.append(SQLiteLedger.entry(row)) }
+            let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
+            let recorded = head.map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
+            return AuditVerification.verify(entries, recordedHead: recorded)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// Where the shelf database is, and who is acting on it.
+struct DatabaseOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder.",
+            valueName: "path"))
+    var db: String?
+
+    /// The database path: named, from the environment, or the default.
+    var path: String { db ?? SQLiteLedger.defaultPath() }
+
+    /// Opens the ledger for writing, creating it if needed; failures are tool errors.
+    func openForWriting() throws -> SQLiteLedger {
+        do { return try SQLiteLedger(path: path) } catch { throw ToolError(error.description) }
+    }
+
+    /// Opens an existing ledger read-only.
+    func openForReading() throws -> SQLiteLedger {
+        do { return try SQLiteLedger(path: path, readOnly: true) } catch { throw ToolError(error.description) }
+    }
+}
+
+/// Who is acting: written into every audit entry.
+struct OperatorOption: ParsableArguments {
+    @Option(
+        name: .customLong("operator"),
+        help: ArgumentHelp(
+            "Who is acting, for the audit log. Default: $SHELFGUARD_OPERATOR, else the login name.", valueName: "name"))
+    var name: String?
+
+    var actor: String {
+        if let name, !name.isEmpty { return name }
+        let environment = ProcessInfo.processInfo.environment
+        return environment["SHELFGUARD_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"]
+            ?? environment["LOGNAME"] ?? "unknown"
+    }
+}

@@ -1,0 +1,396 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard registry …`: the evidence registry in the shelf database.
+struct RegistryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "registry",
+        abstract:
+            "Import the published filing lists and cancellation notices, record assessments and waivers, look numbers up.",
+        subcommands: [Import.self, Lookup.self, Stats.self, Assess.self, Waive.self])
+
+    /// `shelfguard registry import FILE…`
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import evidence files into the shelf database.",
+            discussion: """
+                Takes the lists as CAC publishes them (CSV, UTF-8: the deep-synthesis filing lists 境内深度合成服务算法备案清单, cancellation notices, gen-AI filings and registrations; the kind is told by the header) and the store's own evidence (YAML, evidence: shelfguard/evidence/v1: security assessments and waivers). Folders are read for their .csv and .yaml files.
+
+                Each file is imported in one transaction with one audit entry. A record new to the database is added, a changed one updated, an identical one left alone: importing the same file again changes nothing. A malformed row is rejected with its line number; the good rows of the file are imported.
+
+                Exit status: 0 every row imported; 3 some rows were rejected (listed); 1 a file could not be read as evidence, or the database failed.
+                """)
+
+        @Argument(help: ArgumentHelp("Evidence files or folders.", valueName: "path"))
+        var paths: [String]
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var operatorOption: OperatorOption
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let ledger = try database.openForWriting()
+            var results: [RegistryImport] = []
+            var failures: [String] = []
+            let files: [String]
+            do { files = try RegistryFile.expand(paths) } catch { throw ToolError(error.description) }
+            for path in files {
+                do {
+                    let url = URL(fileURLWithPath: path)
+                    let file = try RegistryFile.read(url)
+                    let data = try Data(contentsOf: url)
+                    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                    let result = try ledger.importEvidence(file, fileSHA256: digest, actor: operatorOption.actor)
+                    results.append(result)
+                    if format == .text {
+                        print(
+                            "\(path): \(result.kind.rawValue), \(result.rows) rows: \(result.added) added, \(result.updated) updated, \(result.unchanged) unchanged, \(result.rejected) rejected"
+                                + (result.notes > 0 ? " (\(result.notes) taken with a note)" : ""))
+                        for problem in result.problems { print("  rejected: \(problem)") }
+                    }
+                } catch let error as RegistryFile.FileError {
+                    failures.append(error.description)
+                    FileHandle.standardError.write(Data("shelfguard: \(error.description)\n".utf8))
+                } catch let error as LedgerError {
+                    throw ToolError(error.description)
+                }
+            }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                struct Output: Encodable {
+                    var database: String
+                    var imports: [RegistryImport]
+                    var errors: [String]
+                }
+                let output = Output(database: ledger.path, imports: results, errors: failures)
+                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+            } else {
+                let counts = try ledger.counts()
+                print(
+                    "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
+                )
+            }
+            if !failures.isEmpty { throw ExitCode(ExitStatus.toolError.rawValue) }
+            if results.contains(where: { $0.rejected > 0 }) { throw ExitCode(ExitStatus.warn.rawValue) }
+        }
+    }
+
+    /// `shelfguard registry lookup NUMBER…`
+    struct Lookup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Look up filing numbers, gen-AI numbers and assessment ids in the shelf database.",
+            discussion: """
+                For an algorithm filing number (spaces and colons ignored): its published row and, if any, its cancellation. For a gen-AI filing or registration number: its row. Anything else is looked up as a security assessment id.
+
+                Exit status: 0 every number found and valid; 3 one was not found or was cancelled; 1 the database could not be read.
+                """)
+
+        @Argument(help: ArgumentHelp("Numbers or ids.", valueName: "number"))
+        var numbers: [String]
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        struct Answer: Encodable {
+            var query: String
+            var kind: String
+            var found: Bool
+            var filing: AlgorithmFilingRecord?
+            var cancellation: FilingCancellation?
+            var genai: GenAIRecord?
+            var assessment: SecurityAssessment?
+            var checkDigitMatches: Bool?
+        }
+
+        func run() throws {
+            let ledger = try database.openForReading()
+            var answers: [Answer] = []
+            for query in numbers {
+                if let number = AlgorithmFilingNumber(query) {
+                    let filing = try ledger.filing(number.text)
+                    let cancellation = try ledger.cancellation(number.text)
+                    answers.append(
+                        Answer(
+                            query: number.text, kind: "algorithm_filing", found: filing != nil || cancellation != nil,
+                            filing: filing, cancellation: cancellation, checkDigitMatches: number.checkDigitMatches))
+                } else if let number = GenAINumber(query) {
+                    let record = try ledger.genai(number.text)
+                    answers.append(
+                        Answer(
+                            query: number.text, kind: "genai_\(number.kind.rawValue)", found: record != nil,
+                            genai: record))
+                } else {
+                    let record = try ledger.assessment(query)
+                    answers.append(
+                        Answer(query: query, kind: "security_assessment", found: record != nil, assessment: record))
+                }
+            }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(answers), as: UTF8.self))
+            } else {
+                for answer in answers { print(Self.text(answer)) }
+            }
+            if answers.contains(where: { !$0.found || $0.cancellation != nil }) {
+                throw ExitCode(ExitStatus.warn.rawValue)
+            }
+        }
+
+        static func text(_ answer: Answer) -> String {
+            var lines = [answer.query]
+            if !answer.found {
+                lines.append("  not found in \(answer.kind.replacingOccurrences(of: "_", with: " ")) records")
+            }
+            if let f = answer.filing {
+                lines.append("  \(f.algorithmName) (\(f.role.label)) of \(f.entity)")
+                let products = f.products.map { $0.channel.isEmpty ? $0.name : "\($0.name)（\($0.channel)）" }
+                lines.append("  应用产品: " + (products.isEmpty ? "--" : products.joined(separator: "、")))
+                if !f.note.isEmpty { lines.append("  备注: \(f.note)") }
+                lines.append("  from \(f.source)")
+            }
+            if answer.checkDigitMatches == false { lines.append("  the check digit breaks the derived rule") }
+            if let c = answer.cancellation {
+                lines.append("  CANCELLED \(c.cancelledOnText) (notice of \(c.noticeDate): \(c.noticeTitle))")
+            }
+            if let g = answer.genai {
+                lines.append("  \(g.name) of \(g.entity), \(g.region), \(g.date) (from \(g.source))")
+            }
+            if let a = answer.assessment {
+                lines.append(
+                    "  assessment of \(a.entity) by \(a.assessor), \(a.date), covers \(a.features.joined(separator: ", ")); document sha256 \(a.documentSHA256)"
+                )
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `shelfguard registry stats`
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the registry holds and every import made, with who and when.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let ledger = try database.openForWriting()
+            let counts = try ledger.counts()
+            let imports = try ledger.registryImports()
+            if format == .json {
+                struct Output: Encodable {
+                    var database: String
+                    var counts: RegistryCounts
+                    var imports: [RegistryImport]
+                    var migrations: [String]
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let output = Output(
+                    database: ledger.path, counts: counts, imports: imports, migrations: try ledger.appliedMigrations())
+                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+                return
+            }
+            print(
+                "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
+            )
+            for i in imports {
+                print(
+                    "  \(i.at)  \(i.actor)  \(i.file)  \(i.kind.rawValue): +\(i.added) ~\(i.updated) =\(i.unchanged) rejected \(i.rejected)"
+                )
+            }
+        }
+    }
+
+    /// `shelfguard registry assess`
+    struct Assess: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a security assessment a developer submitted (DSP Art. 15).",
+            discussion: """
+                There is no public registry of security assessments: the store keeps the record it was given. The document is hashed (SHA-256) so that the record can later be matched to the file.
+                """)
+
+        @Option(help: "The assessment's reference, as the declaration cites it (security_assessment).")
+        var id: String
+        @Option(help: "Who was assessed: the developer's legal name (主体名称).")
+        var entity: String
+        @Option(
+            parsing: .upToNextOption,
+            help: ArgumentHelp("The taxonomy features it covers.", valueName: "feature"))
+        var features: [String]
+        @Option(help: ArgumentHelp("The day of the assessment, YYYY-MM-DD.", valueName: "date"))
+        var date: String
+        @Option(help: "Who assessed (the developer itself, or a professional body).")
+        var assessor: String
+        @Option(help: ArgumentHelp("The assessment report or filing receipt, hashed.", valueName: "file"))
+        var document: String
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var operatorOption: OperatorOption
+        @OptionGroup var policyOptions: PolicyOptions
+
+        func validate() throws {
+            guard ReviewOptions.isDay(date) else { throw ValidationError("--date '\(date)' is not YYYY-MM-DD") }
+            guard !features.isEmpty else { throw ValidationError("--features needs at least one feature") }
+        }
+
+        func run() throws {
+            let taxonomy: FeatureTaxonomy
+            do {
+                taxonomy = try FeatureTaxonomy.load(
+                    file: try policyOptions.directory().appendingPathComponent("taxonomy.yaml"))
+            } catch let error as SignatureDatabase.LoadError {
+                throw ToolError(error.description)
+            }
+            if let unknown = features.first(where: { taxonomy.features[$0] == nil }) {
+                throw ToolError(
+                    "'\(unknown)' is not a feature of the taxonomy (one of \(taxonomy.ids.joined(separator: ", ")))")
+            }
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: document)) } catch {
+                throw ToolError("cannot read the document \(document): \(error.localizedDescription)")
+            }
+            let assessment = SecurityAssessment(
+                id: id, entity: entity, features: features, date: date, assessor: assessor,
+                documentSHA256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(),
+                source: "recorded by \(operatorOption.actor)")
+            let ledger = try database.openForWriting()
+            let change = try ledger.record(assessment, actor: operatorOption.actor)
+            print("\(id): \(change.rawValue) (document sha256 \(assessment.documentSHA256))")
+        }
+    }
+
+    /// `shelfguard registry waive`
+    struct Waive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Grant a waiver: one policy rule does not count against one app until it expires.",
+            discussion: """
+                A waived rule's findings still appear, as information, with the waiver's author, expiry and reason. Waivers are recorded in the audit log.
+                """)
+
+        @Option(help: "The app id (package name, bundle id, appid).")
+        var app: String
+        @Option(help: "The policy rule id to waive.")
+        var rule: String
+        @Option(help: "Why.")
+        var reason: String
+        @Option(help: ArgumentHelp("The last day the waiver holds, YYYY-MM-DD.", valueName: "date"))
+        var expires: String
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var operatorOption: OperatorOption
+        @OptionGroup var policyOptions: PolicyOptions
+        @OptionGroup var reviewOptions: ReviewOptions
+
+        func validate() throws {
+            guard ReviewOptions.isDay(expires) else {
+                throw ValidationError("--expires '\(expires)' is not YYYY-MM-DD")
+            }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--reason is empty")
+            }
+        }
+
+        func run() throws {
+            let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+            guard policy.rules.contains(where: { $0.id == rule }) else {
+                throw ToolError("'\(rule)' is not a rule of the policy \(policy.source)")
+            }
+            let waiver = Waiver(
+                app: app, rule: rule, reason: reason, expires: expires, grantedBy: operatorOption.actor,
+                source: "granted by \(operatorOption.actor)")
+            let change = try database.openForWriting().record(waiver, actor: operatorOption.actor)
+            print("\(app) / \(rule): \(change.rawValue), until \(expires)")
+        }
+    }
+}
+
+/// `shelfguard audit …`: the audit log.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Verify and read the hash-chained audit log.",
+        subcommands: [Verify.self, Log.self])
+
+    /// `shelfguard audit verify`
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Walk the audit log's hash chain and report every edited, deleted or reordered entry.",
+            discussion: """
+                Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. Removing entries from the end and rewriting the whole chain can only be caught against a head hash kept elsewhere: record the head this command prints (e.g. in the daily report or a ticket) and pass it later with --expect-head.
+
+                Exit status: 0 the chain is intact; 2 it is broken; 1 the database could not be read.
+                """)
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: ArgumentHelp("A head hash recorded earlier: it must still be in the chain.", valueName: "sha256"))
+        var expectHead: String?
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let ledger = try database.openForReading()
+            var verification = try ledger.verifyAudit()
+            if let expectHead {
+                if try ledger.auditEntry(hash: expectHead.lowercased()) == nil {
+                    verification.problems.append(
+                        AuditVerification.Problem(
+                            kind: .headMismatch, seq: verification.headSeq,
+                            detail: "the recorded head \(expectHead) is not in the chain: the log was rewritten"))
+                }
+            }
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(verification), as: UTF8.self))
+            } else {
+                for problem in verification.problems { print(problem.description) }
+                print(
+                    verification.intact
+                        ? "\(ledger.path): audit log intact, \(verification.entries) entries, head \(verification.headSeq) \(verification.headHash)"
+                        : "\(ledger.path): audit log BROKEN: \(verification.problems.count) problems in \(verification.entries) entries"
+                )
+            }
+            if !verification.intact { throw ExitCode(ExitStatus.refused.rawValue) }
+        }
+    }
+
+    /// `shelfguard audit log`
+    struct Log: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print audit entries, oldest first.")
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: ArgumentHelp("Entries after this sequence number.", valueName: "seq"))
+        var after: Int64 = 0
+
+        @Option(help: ArgumentHelp("At most this many entries.", valueName: "count"))
+        var limit: Int = 100
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        func run() throws {
+            let entries = try database.openForReading().auditEntries(after: after, limit: max(1, limit))
+            if format == .json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                return
+            }
+            for e in entries {
+                print("\(e.seq)  \(e.at)  \(e.actor)  \(e.action)  \(e.subject)  \(e.reason)  \(e.details)")
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ShelfGuardKit
+
+/// The evidence registry in the SQLite ledger: idempotent imports, the same answers as the
+/// files, and an audit log that shows any tampering done to the file directly.
+@Suite("SQLite ledger: registry and audit log")
+struct SQLiteLedgerTests {
+    static let samples = TestFiles.packageRoot.appendingPathComponent("samples/registry")
+
+    static func ledger(_ label: String = "ledger") throws -> SQLiteLedger {
+        let path = try TestFiles.directory(label).appendingPathComponent("shelfguard.db").path
+        return try SQLiteLedger(path: path)
+    }
+
+    static func sampleFiles() throws -> [RegistryFile] {
+        try RegistryFile.expand([samples.path]).map { try RegistryFile.read(URL(fileURLWithPath: $0)) }
+    }
+
+    @Test("importing is idempotent: added, then unchanged; a changed row is updated")
+    func idempotent() throws {
+        let ledger = try Self.ledger()
+        let files = try Self.sampleFiles()
+        let first = try files.map { try ledger.importEvidence($0, fileSHA256: "x", actor: "tester") }
+        #expect(first.map(\.added).reduce(0, +) == files.map(\.acceptedCount).reduce(0, +))
+        #expect(first.allSatisfy { $0.updated == 0 && $0.unchanged == 0 })
+        let countsAfterFirst = try ledger.counts()
+        let second = try files.map { try ledger.importEvidence($0, fileSHA256: "x", actor: "tester") }
+        #expect(second.allSatisfy { $0.added == 0 && $0.updated == 0 && $0.unchanged == $0.rows - $0.rejected })
+        #expect(try ledger.counts() == countsAfterFirst)
+
+        var changed = try #require(files.first { $0.kind == .filings })
+        changed.filings[0].note = "2026年11月更新应用产品"
+        changed.path = "renamed.csv"
+        let third = try ledger.importEvidence(changed, fileSHA256: "y", actor: "tester")
+        #expect(third.updated == 1 && third.unchanged == changed.filings.count - 1 && third.added == 0)
+        #expect(try ledger.filing(changed.filings[0].number)?.note == "2026年11月更新应用产品")
+        #expect(try ledger.registryImports().count == files.count * 2 + 1)
+        #expect(try ledger.verifyAudit().entries == files.count * 2 + 1)
+    }
+
+    @Test("the ledger answers as the files do, for every record")
+    func sameAnswers() throws {
+        let ledger = try Self.ledger()
+        let files = try Self.sampleFiles()
+        for file in files { _ = try ledger.importEvidence(file, fileSHA256: "x", actor: "t") }
+        let memory = InMemoryRegistry(files: files)
+        for file in files {
+            for f in file.filings { #expect(try ledger.filing(f.number) == memory.filing(f.number)) }
+            for c in file.cancellations { #expect(try ledger.cancellation(c.number) == memory.cancellation(c.number)) }
+            for g in file.genai { #expect(try ledger.genai(g.number) == memory.genai(g.number)) }
+            for a in file.assessments { #expect(try ledger.assessment(a.id) == memory.assessment(a.id)) }
+            for w in file.waivers { #expect(try ledger.waivers(app: w.app) == memory.waivers(app: w.app)) }
+        }
+        #expect(try ledger.counts() == memory.counts())
+        #expect(try ledger.hasFilingLists())
+        #expect(try ledger.filing("网信算备000000000000000000000号") == nil)
+    }
+
+    @Test("the published lists import whole into the ledger")
+    func publishedLists() throws {
+        guard PublishedLists.isPresent else {
+            Issue.record(PublishedLists.absenceNote)
+            return
+        }
+        let ledger = try Self.ledger()
+        var total = 0
+        for path in try RegistryFile.expand([PublishedLists.directory.path]) {
+            let file = try RegistryFile.read(URL(fileURLWithPath: path))
+            let result = try ledger.importEvidence(file, fileSHA256: "x", actor: "t")
+            #expect(result.rejected == 0 && result.added == result.rows, "\(path)")
+            total += result.added
+        }
+        #expect(total == 41 + 110 + 57 + 188 + 26)
+        let counts = try ledger.counts()
+        #expect(counts.filings == 151 && counts.cancellations == 57 && counts.genai == 214)
+    }
+
+    @Test("assessments and waivers are recorded once, with audit entries")
+    func recordEvidence() throws {
+        let ledger = try Self.ledger()
+        let assessment = SecurityAssessment(
+            id: "SA-9", entity: "甲公司", features: ["face_swap"], date: "2026-01-01", assessor: "中心",
+            documentSHA256: String(repeating: "c", count: 64), source: "cli")
+        #expect(try ledger.record(assessment, actor: "a") == .added)
+        #expect(try ledger.record(assessment, actor: "a") == .unchanged)
+        var renewed = assessment
+        renewed.date = "2026-06-01"
+        #expect(try ledger.record(renewed, actor: "a") == .updated)
+        let waiver = Waiver(
+            app: "com.x", rule: "filing_product_unlisted", reason: "r", expires: "2027-01-01", grantedBy: "b",
+            source: "cli")
+        #expect(try ledger.record(waiver, actor: "b") == .added)
+        let entries = try ledger.auditEntries(after: 0, limit: 10)
+        #expect(entries.map(\.action) == ["assessment_recorded", "assessment_recorded", "waiver_granted"])
+        #expect(try ledger.assessment("SA-9")?.date == "2026-06-01")
+    }
+
+    @Test("read-only opening needs an existing, up-to-date database")
+    func readOnly() throws {
+        let folder = try TestFiles.directory("ro")
+        let path = folder.appendingPathComponent("none.db").path
+        #expect(throws: LedgerError.self) { try SQLiteLedger(path: path, readOnly: true) }
+        _ = try SQLiteLedger(path: path)
+        let reader = try SQLiteLedger(path: path, readOnly: true)
+        #expect(try reader.counts() == RegistryCounts())
+        let foreign = folder.appendingPathComponent("foreign.db").path
+        try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        #expect(throws: LedgerError.self) { try SQLiteLedger(path: foreign, readOnly: true) }
+        let text = folder.appendingPathComponent("text.db").path
+        try "not a database".write(toFile: text, atomically: true, encoding: .utf8)
+        #expect(throws: LedgerError.self) { try SQLiteLedger(path: text) }
+    }
+
+    // MARK: - Tampering with the file
+
+    /// A ledger with `count` audit entries, and a raw connection to its file with the
+    /// append-only triggers dropped, as someone editing the file would.
+    static func tampered(_ count: Int) throws -> (SQLiteLedger, DatabaseQueue) {
+        let ledger = try Self.ledger("tamper")
+        for i in 0..<count {
+            _ = try ledger.record(
+                Waiver(
+                    app: "com.app\(i)", rule: "r", reason: "why \(i)", expires: "2027-01-01", grantedBy: "b",
+                    source: "s"),
+                actor: "reviewer\(i)")
+        }
+        #expect(try ledger.verifyAudit().intact)
+        let raw = try DatabaseQueue(path: ledger.path)
+        try raw.write {
+            try $0.execute(sql: "DROP TRIGGER audit_log_append_only_update; DROP TRIGGER audit_log_append_only_delete")
+        }
+        return (ledger, raw)
+    }
+
+    @Test("the log refuses updates and deletes through SQL while its triggers stand")
+    func appendOnly() throws {
+        let ledger = try Self.ledger("append-only")
+        _ = try ledger.record(
+            Waiver(app: "a", rule: "r", reason: "x", expires: "2027-01-01", grantedBy: "b", source: "s"), actor: "a")
+        let raw = try DatabaseQueue(path: ledger.path)
+        #expect(throws: DatabaseError.self) {
+            try raw.write { try $0.execute(sql: "UPDATE audit_log SET actor = 'x'") }
+        }
+        #expect(throws: DatabaseError.self) { try raw.write { try $0.execute(sql: "DELETE FROM audit_log") } }
+    }
+
+    @Test("an edited entry is found")
+    func edited() throws {
+        let (ledger, raw) = try Self.tampered(5)
+        try raw.write { try $0.execute(sql: "UPDATE audit_log SET actor = 'someone else' WHERE seq = 3") }
+        let problems = try ledger.verifyAudit().problems
+        #expect(problems.contains { $0.kind == .edited && $0.seq == 3 }, "\(problems)")
+    }
+
+    @Test("a deleted entry is found, in the middle and at the end")
+    func deleted() throws {
+        let (ledger, raw) = try Self.tampered(5)
+        try raw.write { try $0.execute(sql: "DELETE FROM audit_log WHERE seq = 2") }
+        let problems = try ledger.verifyAudit().problems
+        #expect(problems.contains { $0.kind == .deleted && $0.seq == 3 }, "\(problems)")
+        try raw.write { try $0.execute(sql: "DELETE FROM audit_log WHERE seq = 5") }
+        #expect(try ledger.verifyAudit().problems.contains { $0.kind == .headMismatch })
+    }
+
+    @Test("reordered entries are found")
+    func reordered() throws {
+        let (ledger, raw) = try Self.tampered(5)
+        try raw.write { db in
+            let columns = "at, actor, action, subject, reason, details, prev_hash, hash"
+            try db.execute(sql: "CREATE TEMP TABLE swap AS SELECT seq, \(columns) FROM audit_log WHERE seq IN (2, 3)")
+            try db.execute(
+                sql: """
+                    UPDATE audit_log SET (\(columns)) = (SELECT \(columns) FROM swap
+                    WHERE swap.seq = CASE audit_log.seq WHEN 2 THEN 3 ELSE 2 END) WHERE seq IN (2, 3)
+                    """)
+        }
+        let problems = try ledger.verifyAudit().problems
+        #expect(problems.contains { $0.kind == .reordered && $0.seq == 2 }, "\(problems)")
+    }
+
+    @Test("a rewritten chain is caught against a head recorded earlier")
+    func rewritten() throws {
+        let (ledger, raw) = try Self.tampered(3)
+        let head = try ledger.verifyAudit().headHash
+        // Rewrite entry 3 and recompute its hash and the head: the chain is consistent again…
+        try raw.write { db in
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM audit_log WHERE seq = 3"))
+            let hash = AuditEntry.hash(
+                prevHash: row["prev_hash"], seq: 3, at: row["at"], actor: "forger", action: row["action"],
+                subject: row["subject"], reason: row["reason"], details: row["details"])
+            try db.execute(sql: "UPDATE audit_log SET actor = 'forger', hash = ? WHERE seq = 3", arguments: [hash])
+            try db.execute(sql: "UPDATE audit_head SET hash = ? WHERE id = 1", arguments: [hash])
+        }
+        #expect(try ledger.verifyAudit().intact)
+        // …but the head recorded before is gone from it.
+        #expect(try ledger.auditEntry(hash: head) == nil)
+    }
+
+    @Test("verification catches tampering through the binary too, exit 2")
+    func verifyCommand() throws {
+        let (ledger, raw) = try Self.tampered(3)
+        let intact = try ShelfGuardBinary.run(["audit", "verify", "--db", ledger.path, "--format", "json"])
+        #expect(intact.status == 0, "\(intact.stdout)\(intact.stderr)")
+        let head = try #require(try intact.json()["headHash"] as? String)
+        try raw.write { try $0.execute(sql: "UPDATE audit_log SET reason = 'nothing' WHERE seq = 1") }
+        let broken = try ShelfGuardBinary.run(["audit", "verify", "--db", ledger.path])
+        #expect(broken.status == 2)
+        #expect(broken.stdout.contains("entry 1: edited"))
+        let ok = try ShelfGuardBinary.run(["audit", "verify", "--db", ledger.path, "--expect-head", head])
+        #expect(ok.status == 2, "still broken at entry 1")
+        let unknown = try ShelfGuardBinary.run([
+            "audit", "verify", "--db", ledger.path, "--expect-head", String(repeating: "f", count: 64),
+        ])
+        #expect(unknown.stdout.contains("is not in the chain"))
+    }
+}
