@@ -70,13 +70,14 @@ struct Check: ParsableCommand {
     func run() throws {
         let engine = try policyOptions.signatureEngine()
         let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
-        let checker = ShelfCheck(
+        var checker = ShelfCheck(
             inspector: Inspector(
                 options: InspectOptions(
                     read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
                     manifestLimits: limitOptions.manifestLimits),
                 signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: try registry(), asOf: reviewOptions.asOf)
+        checker.declarationLimits = reviewOptions.declarationLimits
         var results: [CheckOutput] = []
         for path in bundles {
             do {

@@ -60,15 +60,13 @@ struct RegistryCommand: ParsableCommand {
                 }
             }
             if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 struct Output: Encodable {
                     var database: String
                     var imports: [RegistryImport]
                     var errors: [String]
                 }
                 let output = Output(database: ledger.path, imports: results, errors: failures)
-                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+                try printJSON(output)
             } else {
                 let counts = try ledger.counts()
                 print(
@@ -133,9 +131,7 @@ struct RegistryCommand: ParsableCommand {
                 }
             }
             if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(answers), as: UTF8.self))
+                try printJSON(answers)
             } else {
                 for answer in answers { print(Self.text(answer)) }
             }
@@ -193,11 +189,9 @@ struct RegistryCommand: ParsableCommand {
                     var imports: [RegistryImport]
                     var migrations: [String]
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 let output = Output(
                     database: ledger.path, counts: counts, imports: imports, migrations: try ledger.appliedMigrations())
-                print(String(decoding: try encoder.encode(output), as: UTF8.self))
+                try printJSON(output)
                 return
             }
             print(
@@ -350,9 +344,7 @@ struct AuditCommand: ParsableCommand {
                 }
             }
             if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(verification), as: UTF8.self))
+                try printJSON(verification)
             } else {
                 for problem in verification.problems { print(problem.description) }
                 print(
@@ -383,9 +375,7 @@ struct AuditCommand: ParsableCommand {
         func run() throws {
             let entries = try database.openForReading().auditEntries(after: after, limit: max(1, limit))
             if format == .json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                try printJSON(entries)
                 return
             }
             for e in entries {

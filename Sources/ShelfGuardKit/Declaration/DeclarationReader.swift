@@ -20,8 +20,11 @@ public enum DeclarationReader {
     ]
 
     /// Parses declaration text; `source` names it in messages (a path, or a location in a bundle).
-    public static func read(_ text: String, source: String, taxonomy: FeatureTaxonomy) -> Result<Declaration, Failure> {
-        var yaml = StrictYAML(file: source, maxNodes: 100_000)
+    /// `maxNodes` bounds the YAML walk (aliases can make a small file describe a huge tree).
+    public static func read(
+        _ text: String, source: String, taxonomy: FeatureTaxonomy, maxNodes: Int = DeclarationLimits.standard.maxNodes
+    ) -> Result<Declaration, Failure> {
+        var yaml = StrictYAML(file: source, maxNodes: maxNodes)
         var positions: [String: String] = [:]
         func mark(_ field: String, _ node: Node?) {
             guard let node else { return }

@@ -7,9 +7,6 @@ import Foundation
 /// 3. inside the bundle: `META-INF/deep-synthesis.yaml` or `deep-synthesis.yaml` at its root.
 /// The first found is the declaration; a defective one is refused, never replaced by the next.
 public enum DeclarationLocator {
-    /// The largest declaration read from a file beside the bundle (a declaration is a page of YAML).
-    public static let maxFileBytes = 1 << 20
-
     /// A declaration named explicitly that cannot be read: the tool cannot do what it was asked.
     public struct MissingFile: Error, Sendable, CustomStringConvertible {
         public var path: String
@@ -32,25 +29,32 @@ public enum DeclarationLocator {
 
     /// The declaration of the bundle at `bundlePath`, read and checked against the taxonomy.
     public static func locate(
-        bundlePath: String, explicit: String?, inspection: Inspection, taxonomy: FeatureTaxonomy
+        bundlePath: String, explicit: String?, inspection: Inspection, taxonomy: FeatureTaxonomy,
+        limits: DeclarationLimits = .standard
     ) throws(MissingFile) -> DeclarationState {
+        func state(_ text: String, source: String, folder: String?) -> DeclarationState {
+            switch DeclarationReader.read(text, source: source, taxonomy: taxonomy, maxNodes: limits.maxNodes) {
+            case .success(let declaration): .found(declaration, folder: folder)
+            case .failure(let failure): .invalid(failure)
+            }
+        }
         if let explicit {
             let text: String
-            do { text = try readFile(explicit) } catch {
+            do { text = try readFile(explicit, maxBytes: limits.maxFileBytes) } catch {
                 guard error.defective else { throw error }
                 let problem = YAMLProblem(file: explicit, line: 1, column: 1, message: error.reason)
                 return .invalid(DeclarationReader.Failure(source: explicit, problems: [problem]))
             }
-            return state(text, source: explicit, folder: folderOf(explicit), taxonomy: taxonomy)
+            return state(text, source: explicit, folder: folderOf(explicit))
         }
         let beside = candidates(besideBundle: bundlePath)
         for candidate in beside where FileManager.default.fileExists(atPath: candidate) {
             let text: String
-            do { text = try readFile(candidate) } catch {
+            do { text = try readFile(candidate, maxBytes: limits.maxFileBytes) } catch {
                 let problem = YAMLProblem(file: candidate, line: 1, column: 1, message: error.reason)
                 return .invalid(DeclarationReader.Failure(source: candidate, problems: [problem]))
             }
-            return state(text, source: candidate, folder: folderOf(candidate), taxonomy: taxonomy)
+            return state(text, source: candidate, folder: folderOf(candidate))
         }
         let bundleName = BundleReader.displayName(of: bundlePath)
         if let embedded = inspection.embeddedDeclarations.first {
@@ -68,7 +72,7 @@ public enum DeclarationLocator {
                     file: source, line: 1, column: 1, message: "the declaration is not UTF-8 text")
                 return .invalid(DeclarationReader.Failure(source: source, problems: [problem]))
             }
-            return state(text, source: source, folder: nil, taxonomy: taxonomy)
+            return state(text, source: source, folder: nil)
         }
         let inside = ["META-INF/deep-synthesis.yaml", "deep-synthesis.yaml"].map { "\(bundleName)!\($0)" }
         return .missing(searched: beside.map { $0.split(separator: "/").last.map(String.init) ?? $0 } + inside)
@@ -90,7 +94,7 @@ public enum DeclarationLocator {
     }
 
     /// Reads a declaration file: bounded, UTF-8.
-    private static func readFile(_ path: String) throws(MissingFile) -> String {
+    private static func readFile(_ path: String, maxBytes: Int) throws(MissingFile) -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw MissingFile(path: path, reason: "no such file")
@@ -101,12 +105,14 @@ public enum DeclarationLocator {
         }
         defer { try? handle.close() }
         let data: Data
-        do { data = try handle.read(upToCount: maxFileBytes + 1) ?? Data() } catch {
+        do { data = try handle.read(upToCount: maxBytes + 1) ?? Data() } catch {
             throw MissingFile(path: path, reason: error.localizedDescription)
         }
-        guard data.count <= maxFileBytes else {
+        guard data.count <= maxBytes else {
             throw MissingFile(
-                path: path, reason: "larger than \(ByteCount.format(Int64(maxFileBytes))); not a declaration",
+                path: path,
+                reason:
+                    "larger than the declaration size limit, \(ByteCount.format(Int64(maxBytes))) (--max-declaration-size)",
                 defective: true)
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -114,4 +120,17 @@ public enum DeclarationLocator {
         }
         return text
     }
+}
+
+/// Bounds on reading one declaration.
+public struct DeclarationLimits: Sendable, Equatable {
+    /// The largest declaration file read from beside the bundle (a declaration is a page of
+    /// YAML); one inside the bundle is bounded by the manifest size limit.
+    public var maxFileBytes: Int = 1 << 20
+    /// YAML nodes walked: mappings, sequences and scalars, aliases counted each time they are used.
+    public var maxNodes: Int = 100_000
+
+    public init() {}
+
+    public static let standard = DeclarationLimits()
 }

@@ -10,6 +10,8 @@ public struct ShelfCheck: Sendable {
     public var registry: any EvidenceRegistry
     /// The day ages and expiries are counted to, `YYYY-MM-DD` (China's date when not given).
     public var asOf: String
+    /// Bounds on reading declarations.
+    public var declarationLimits: DeclarationLimits = .standard
 
     public init(
         inspector: Inspector, policy: Policy, taxonomy: FeatureTaxonomy, registry: any EvidenceRegistry,
@@ -54,7 +56,8 @@ public struct ShelfCheck: Sendable {
         let state: DeclarationState
         do {
             state = try DeclarationLocator.locate(
-                bundlePath: bundlePath, explicit: declaration, inspection: inspection, taxonomy: taxonomy)
+                bundlePath: bundlePath, explicit: declaration, inspection: inspection, taxonomy: taxonomy,
+                limits: declarationLimits)
         } catch { throw .declaration(error) }
         return try judge(inspection, declaration: state)
     }

@@ -27,9 +27,12 @@ struct StrictYAML {
     private(set) var problems: [YAMLProblem] = []
     private var budget: Int
 
+    private let maxNodes: Int
+
     init(file: String, maxNodes: Int = 1_000_000) {
         self.file = file
         self.budget = maxNodes
+        self.maxNodes = maxNodes
     }
 
     /// Parses `text`; a syntax error becomes a problem and the result is nil.
@@ -70,7 +73,7 @@ struct StrictYAML {
     /// Counts one visited node; false (with one problem) once the budget is spent.
     private mutating func visit(_ node: Node) -> Bool {
         budget -= 1
-        if budget == 0 { problem(node, "the document is too large to read (more than a million nodes)") }
+        if budget == 0 { problem(node, "the document is too large to read (more than \(maxNodes) nodes)") }
         return budget > 0
     }
 

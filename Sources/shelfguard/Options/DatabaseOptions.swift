@@ -10,17 +10,31 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "path"))
     var db: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a write waits for another process's write to the same database before failing.",
+            valueName: "seconds"))
+    var busyTimeout: Double = SQLiteLedger.defaultBusyTimeout
+
+    func validate() throws {
+        guard busyTimeout >= 0 else { throw ValidationError("--busy-timeout cannot be negative") }
+    }
+
     /// The database path: named, from the environment, or the default.
     var path: String { db ?? SQLiteLedger.defaultPath() }
 
     /// Opens the ledger for writing, creating it if needed; failures are tool errors.
     func openForWriting() throws -> SQLiteLedger {
-        do { return try SQLiteLedger(path: path) } catch { throw ToolError(error.description) }
+        do { return try SQLiteLedger(path: path, busyTimeout: busyTimeout) } catch {
+            throw ToolError(error.description)
+        }
     }
 
     /// Opens an existing ledger read-only.
     func openForReading() throws -> SQLiteLedger {
-        do { return try SQLiteLedger(path: path, readOnly: true) } catch { throw ToolError(error.description) }
+        do { return try SQLiteLedger(path: path, readOnly: true, busyTimeout: busyTimeout) } catch {
+            throw ToolError(error.description)
+        }
     }
 }
 

@@ -22,10 +22,31 @@ struct ReviewOptions: ParsableArguments {
             valueName: "date"))
     var asOf: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of a declaration file read from beside the bundle. (default: 1MiB)", valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxDeclarationSize: Int64 = Int64(DeclarationLimits.standard.maxFileBytes)
+
+    @Option(
+        help: ArgumentHelp(
+            "YAML nodes walked in one declaration, aliases counted each time they are used.", valueName: "count"))
+    var maxDeclarationNodes: Int = DeclarationLimits.standard.maxNodes
+
     func validate() throws {
         if let asOf, !ReviewOptions.isDay(asOf) {
             throw ValidationError("--as-of '\(asOf)' is not a date; write YYYY-MM-DD")
         }
+        guard maxDeclarationSize > 0, maxDeclarationSize <= Int64(Int32.max), maxDeclarationNodes > 0 else {
+            throw ValidationError("declaration limits must be positive (and the size below 2GiB)")
+        }
+    }
+
+    var declarationLimits: DeclarationLimits {
+        var limits = DeclarationLimits()
+        limits.maxFileBytes = Int(maxDeclarationSize)
+        limits.maxNodes = maxDeclarationNodes
+        return limits
     }
 
     static func isDay(_ text: String) -> Bool {

@@ -173,14 +173,50 @@ struct DeclarationTests {
         }
     }
 
-    @Test("a declaration larger than the limit is a defective submission, not a tool error")
-    func sizeLimit() throws {
+    @Test("the declaration limits: size and YAML nodes, each with its default and a lower setting")
+    func limits() throws {
+        #expect(DeclarationLimits.standard.maxFileBytes == 1 << 20)
+        #expect(DeclarationLimits.standard.maxNodes == 100_000)
         let folder = try TestFiles.directory("large")
         let path = folder.appendingPathComponent("big.yaml").path
-        try Data(repeating: 0x23, count: DeclarationLocator.maxFileBytes + 1).write(to: URL(fileURLWithPath: path))
+        try Data(repeating: 0x23, count: DeclarationLimits.standard.maxFileBytes + 1).write(
+            to: URL(fileURLWithPath: path))
+        let inspection = ReviewScenario().inspection
         let state = try DeclarationLocator.locate(
-            bundlePath: "a.apk", explicit: path, inspection: ReviewScenario().inspection, taxonomy: Self.taxonomy)
-        guard case .invalid(let failure) = state else { Issue.record("taken"); return }
-        #expect(failure.problems.first?.message.contains("larger than") == true)
+            bundlePath: "a.apk", explicit: path, inspection: inspection, taxonomy: Self.taxonomy)
+        guard case .invalid(let failure) = state else {
+            Issue.record("taken")
+            return
+        }
+        #expect(failure.problems.first?.message.contains("declaration size limit") == true)
+
+        let example = folder.appendingPathComponent("example.yaml").path
+        try Self.example.write(toFile: example, atomically: true, encoding: .utf8)
+        var small = DeclarationLimits()
+        small.maxFileBytes = 100
+        guard
+            case .invalid = try DeclarationLocator.locate(
+                bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy, limits: small)
+        else {
+            Issue.record("a declaration over the size limit was taken")
+            return
+        }
+        var few = DeclarationLimits()
+        few.maxNodes = 20
+        guard
+            case .invalid(let tooMany) = try DeclarationLocator.locate(
+                bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy, limits: few)
+        else {
+            Issue.record("a declaration over the node limit was taken")
+            return
+        }
+        #expect(tooMany.problems.contains { $0.message.contains("more than 20 nodes") })
+        guard
+            case .found = try DeclarationLocator.locate(
+                bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy)
+        else {
+            Issue.record("the example was not taken under the default limits")
+            return
+        }
     }
 }

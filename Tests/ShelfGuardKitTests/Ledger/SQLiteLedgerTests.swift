@@ -114,6 +114,24 @@ struct SQLiteLedgerTests {
         #expect(throws: LedgerError.self) { try SQLiteLedger(path: text) }
     }
 
+    @Test("the busy timeout: a write waits for another process's write, then fails with a clear error")
+    func busyTimeout() throws {
+        #expect(SQLiteLedger.defaultBusyTimeout == 30)
+        let path = try Self.ledger("busy").path
+        let impatient = try SQLiteLedger(path: path, busyTimeout: 0.2)
+        let waiver = Waiver(app: "a", rule: "r", reason: "x", expires: "2027-01-01", grantedBy: "b", source: "s")
+        let other = try DatabaseQueue(path: path)
+        let started = Date()
+        try other.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            #expect(throws: LedgerError.self) { try impatient.record(waiver, actor: "a") }
+        }
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited >= 0.15 && waited < 10, "waited \(waited) s")
+        #expect(try impatient.record(waiver, actor: "a") == .added, "once the other write is done")
+    }
+
     // MARK: - Tampering with the file
 
     /// A ledger with `count` audit entries, and a raw connection to its file with the

@@ -132,11 +132,11 @@ extension Checks {
     func bundleUnreadable() -> [Hit] {
         let excluded: Set<HazardKind> = [.packed, .manifestUnreadable]
         let unread = context.inspection.hazards.filter { $0.kind.meansContentUnread && !excluded.contains($0.kind) }
-        var hits = unread.prefix(20).map { hit("\($0.kind.rawValue): \($0.detail)", at: $0.location) }
+        // The reader already lists at most --max-hazards-per-kind of each kind.
+        var hits = unread.map { hit("\($0.kind.rawValue): \($0.detail)", at: $0.location) }
         if unread.isEmpty && !context.inspection.bundle.complete {
             hits.append(hit("the bundle could not be read completely"))
         }
-        if unread.count > 20 { hits.append(hit("and \(unread.count - 20) more places that could not be read")) }
         return hits
     }
 
@@ -152,7 +152,7 @@ extension Checks {
 
     func structuralHazards() -> [Hit] {
         let kinds = Set(rule.hazards ?? [])
-        return context.inspection.hazards.filter { kinds.contains($0.kind) }.prefix(50).map {
+        return context.inspection.hazards.filter { kinds.contains($0.kind) }.map {
             hit("\($0.kind.rawValue): \($0.detail)", at: $0.location)
         }
     }
