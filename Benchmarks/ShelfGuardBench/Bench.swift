@@ -9,6 +9,7 @@ struct Bench: ParsableCommand {
         commandName: "shelfguard-bench",
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
         subcommands: [
-            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReaderPass.self, Generate.self,
+            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self, ReaderPass.self,
+            Generate.self,
         ])
 }

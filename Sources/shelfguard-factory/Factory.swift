@@ -8,7 +8,35 @@ struct Factory: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shelfguard-factory",
         abstract: "Write sample, hostile and benchmark bundles (for developers of ShelfGuard).",
-        subcommands: [Samples.self, Benchmark.self, Hostile.self])
+        subcommands: [Samples.self, Benchmark.self, Batch.self, Hostile.self])
+}
+
+/// Writes a batch of submissions, each bundle with its declaration beside it.
+struct Batch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a batch of distinct APKs with declarations, for `shelfguard review` (see BatchBundles).")
+
+    @Argument(help: "Folder to write into.")
+    var directory: String
+
+    @Option(help: "How many submissions.")
+    var count: Int = 200
+
+    @Option(help: "Size multiplier (1: 0.84 MB per bundle on average).")
+    var scale: Double = 1
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var total = 0
+        for i in 0..<count {
+            let submission = BatchBundles.submission(i, scale: scale)
+            let path = (directory as NSString).appendingPathComponent(submission.name)
+            try Data(submission.bytes).write(to: URL(fileURLWithPath: path))
+            try submission.declaration.write(toFile: path + ".declaration.yaml", atomically: true, encoding: .utf8)
+            total += submission.bytes.count
+        }
+        print("wrote \(count) bundles with declarations to \(directory) (\(total) bytes)")
+    }
 }
 
 /// Regenerates `samples/`.

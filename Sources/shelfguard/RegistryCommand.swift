@@ -43,7 +43,7 @@ struct RegistryCommand: ParsableCommand {
                     let url = URL(fileURLWithPath: path)
                     let file = try RegistryFile.read(url)
                     let data = try Data(contentsOf: url)
-                    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                    let digest = SHA256.hash(data: data).hexString
                     let result = try ledger.importEvidence(file, fileSHA256: digest, actor: operatorOption.actor)
                     results.append(result)
                     if format == .text {
@@ -255,7 +255,7 @@ struct RegistryCommand: ParsableCommand {
             }
             let assessment = SecurityAssessment(
                 id: id, entity: entity, features: features, date: date, assessor: assessor,
-                documentSHA256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined(),
+                documentSHA256: SHA256.hash(data: data).hexString,
                 source: "recorded by \(operatorOption.actor)")
             let ledger = try database.openForWriting()
             let change = try ledger.record(assessment, actor: operatorOption.actor)

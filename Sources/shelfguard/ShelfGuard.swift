@@ -20,7 +20,8 @@ struct ShelfGuard: ParsableCommand {
             """,
         version: ShelfGuardVersion.current,
         subcommands: [
-            Inspect.self, Check.self, RegistryCommand.self, AuditCommand.self, Signatures.self, PolicyCommand.self,
+            Inspect.self, Check.self, Review.self, ShelfCommand.self, RegistryCommand.self, AuditCommand.self,
+            Signatures.self, PolicyCommand.self,
         ]
     )
 

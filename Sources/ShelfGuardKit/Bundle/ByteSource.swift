@@ -15,8 +15,8 @@ protocol RandomAccessSource: AnyObject {
 }
 
 /// An I/O failure below the archive formats.
-struct SourceError: Error, CustomStringConvertible {
-    var description: String
+public struct SourceError: Error, CustomStringConvertible {
+    public var description: String
 }
 
 extension RandomAccessSource {

@@ -1,5 +1,5 @@
 /// Checks on entry names, made on the raw bytes as stored (so that a NUL inside a name counts).
-enum EntryName {
+public enum EntryName {
     /// A name problem and what to say about it.
     struct Problem: Equatable {
         var kind: HazardKind
@@ -58,7 +58,7 @@ enum EntryName {
     }
 
     /// Escapes C0 and C1 control characters and DEL as `\n`, `\r`, `\0`, `\u{1B}`.
-    static func escapeControls(_ text: String) -> String {
+    public static func escapeControls(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

@@ -91,7 +91,7 @@ public struct SignatureDatabase: Sendable {
         guard problems.isEmpty else {
             throw LoadError(problems: problems.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
         }
-        let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let digest = hasher.finalize().hexString
         return SignatureDatabase(signatures: signatures, taxonomy: taxonomy, digest: digest)
     }
 }

@@ -47,6 +47,16 @@ public struct Inspection: Sendable, Codable {
 /// the manifest collector and the detector; then the manifests are read from the entries kept on
 /// the way; then the manifest's facts join the detector's evidence and the detections are made.
 public struct Inspector: Sendable {
+    /// The version of what inspection extracts (reader, manifests, detector). Raise it whenever a
+    /// change would make a stored inventory differ from a fresh one; daily management then reads
+    /// the stored bundles again instead of trusting the old inventories.
+    public static let extractorVersion = 1
+
+    /// What made an inventory: the extractor version and the feature database it detected with.
+    public var extractorID: String {
+        "inspect/\(Inspector.extractorVersion)+signatures/\(signatures?.database.digest.prefix(16) ?? "none")"
+    }
+
     public var options: InspectOptions
     /// The compiled feature database; without it, nothing is detected.
     public var signatures: SignatureEngine?

@@ -27,6 +27,42 @@ public protocol LedgerStore: EvidenceRegistry {
 
     /// The entry carrying this hash, if the chain holds one (a head recorded elsewhere).
     func auditEntry(hash: String) throws -> AuditEntry?
+
+    // MARK: The shelf
+
+    /// The review recorded under this key (`ReviewSubmission.key`), if any: a batch run again
+    /// skips what is already done.
+    func existingReview(key: String) throws -> RecordedReview?
+
+    /// Records one review in one transaction: the app and version (by bundle SHA-256), the
+    /// inventory (once per version), the submission with its declaration, the review and its
+    /// findings, the state change its verdict makes, and one audit entry. A review already
+    /// recorded under the same key is not recorded again.
+    func recordReview(_ submission: ReviewSubmission) throws -> RecordedReview
+
+    /// Opens a batch record for `review`; `finishBatch` closes it.
+    func startBatch(
+        actor: String, jobs: Int, bundles: Int, policySHA256: String, signatureSHA256: String
+    ) throws -> Int64
+    func finishBatch(_ id: Int64, reviewed: Int, skipped: Int, failed: Int, status: String) throws
+
+    /// App versions matching the filter, by app and version.
+    func versions(_ filter: ShelfFilter) throws -> [ShelfVersion]
+
+    /// One version, by its id.
+    func version(id: Int64) throws -> ShelfVersion?
+
+    /// One review with its findings, by its id.
+    func review(id: Int64) throws -> ReviewRecord?
+
+    /// An app with every version's reviews, findings, state changes and decisions.
+    func history(app: String) throws -> AppHistory?
+
+    /// A reviewer's decision on a version in manual review: one transaction, one audit entry.
+    func decide(
+        versionID: Int64, outcome: ReviewerDecision.Outcome, reviewer: String, reason: String
+    ) throws
+        -> StateChange
 }
 
 /// What one record did to the ledger.

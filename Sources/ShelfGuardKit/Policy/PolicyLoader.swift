@@ -64,7 +64,7 @@ public enum PolicyLoader {
         }
         if rules.isEmpty && yaml.problems.isEmpty { yaml.problem(top["rules"], "the policy has no rules") }
         guard yaml.problems.isEmpty else { throw LoadError(problems: yaml.problems) }
-        let digest = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data(text.utf8)).hexString
         return Policy(name: name, settings: settings, rules: rules, digest: digest, source: source)
     }
 

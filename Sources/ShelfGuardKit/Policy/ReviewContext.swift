@@ -38,38 +38,68 @@ public struct ReviewContext: Sendable {
 
 /// Whether and how a declaration was found.
 public enum DeclarationState: Sendable {
-    /// Found and parsed. `folder` is where it was read from, for materials named beside it.
-    case found(Declaration, folder: String?)
+    /// Found and parsed, with the labeling materials it lists that were found (path →
+    /// `bundle` or `sha256:<hex>` of the file beside the declaration).
+    case found(Declaration, materials: [String: String])
     /// Found but defective: the problems, each with its position.
     case invalid(DeclarationReader.Failure)
     /// Nowhere: not given, not beside the bundle, not inside it.
     case missing(searched: [String])
 }
 
-/// Dates as `YYYY-MM-DD` text, counted in whole days.
-enum CalendarDay {
-    static func days(from start: String, to end: String) -> Int? {
-        guard let a = date(start), let b = date(end) else { return nil }
-        return Int((b.timeIntervalSince(a) / 86_400).rounded())
+/// Dates as `YYYY-MM-DD` text, counted in whole days by arithmetic on the proleptic Gregorian
+/// calendar (no Calendar or time-zone lookups: they are slow on Linux and not needed for days).
+public enum CalendarDay {
+    /// Days from `start` to `end` (`YYYY-MM-DD`; `YYYY-MM` counts from the 1st); nil if either
+    /// is not a date.
+    public static func days(from start: String, to end: String) -> Int? {
+        guard let a = dayNumber(start), let b = dayNumber(end) else { return nil }
+        return b - a
     }
 
-    static func date(_ text: String) -> Date? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count >= 2 else { return nil }
-        var components = DateComponents()
-        components.year = parts[0]
-        components.month = parts[1]
-        components.day = parts.count > 2 ? parts[2] : 1
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        return calendar.date(from: components)
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date.
+    public static func dayNumber(_ text: String) -> Int? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]),
+            (1...12).contains(m)
+        else { return nil }
+        let d = parts.count == 3 ? Int(parts[2]) : 1
+        guard let d, (1...31).contains(d) else { return nil }
+        return days(year: y, month: m, day: d)
     }
 
-    /// Today in China, `YYYY-MM-DD`.
-    static func today() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    static func days(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day number (civil_from_days).
+    static func civil(fromDays z: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// `YYYY-MM-DD` of a day number.
+    public static func text(_ dayNumber: Int) -> String {
+        let (y, m, d) = civil(fromDays: dayNumber)
+        return "\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)"
+    }
+
+    /// Today in China (UTC+8, no daylight saving), `YYYY-MM-DD`.
+    public static func today(now: Date = Date()) -> String {
+        text(Int(((now.timeIntervalSince1970 + 8 * 3600) / 86_400).rounded(.down)))
     }
 }

@@ -61,7 +61,7 @@ extension Finding {
             place.inner.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
             ?? URL(fileURLWithPath: place.file).lastPathComponent
         let key = [rule, app, whereAbout, subject ?? message].joined(separator: "\u{0}")
-        return SHA256.hash(data: Data(key.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(key.utf8)).prefix(16).hexString
     }
 }
 

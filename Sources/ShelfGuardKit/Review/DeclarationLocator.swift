@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Finds and reads the declaration of a bundle (product contract), in this order:
@@ -27,66 +28,90 @@ public enum DeclarationLocator {
         return [full, folder + name[..<dot] + ".declaration.yaml"]
     }
 
-    /// The declaration of the bundle at `bundlePath`, read and checked against the taxonomy.
+    /// The declaration of the bundle at `bundlePath`, read and checked against the taxonomy, with
+    /// its labeling materials resolved (in the bundle, or beside the declaration file).
     public static func locate(
         bundlePath: String, explicit: String?, inspection: Inspection, taxonomy: FeatureTaxonomy,
         limits: DeclarationLimits = .standard
-    ) throws(MissingFile) -> DeclarationState {
-        func state(_ text: String, source: String, folder: String?) -> DeclarationState {
-            switch DeclarationReader.read(text, source: source, taxonomy: taxonomy, maxNodes: limits.maxNodes) {
-            case .success(let declaration): .found(declaration, folder: folder)
-            case .failure(let failure): .invalid(failure)
+    ) throws(MissingFile) -> LocatedDeclaration {
+        let bundleName = BundleReader.displayName(of: bundlePath)
+        func read(_ text: String, source: String, folder: String?) -> LocatedDeclaration {
+            var snapshot = DeclarationSnapshot(source: source, text: text)
+            if folder != nil { snapshot.fileSHA256 = try? FileDigest.sha256(path: source) }
+            var state = snapshot.state(taxonomy: taxonomy, maxNodes: limits.maxNodes)
+            if case .found(let declaration, _) = state {
+                snapshot.materials = resolveMaterials(declaration, inspection: inspection, folder: folder)
+                state = .found(declaration, materials: snapshot.materials)
             }
+            return LocatedDeclaration(snapshot: snapshot, state: state)
+        }
+        func unreadable(_ source: String, _ message: String, file: Bool) -> LocatedDeclaration {
+            var snapshot = DeclarationSnapshot(
+                source: source, unreadable: [YAMLProblem(file: source, line: 1, column: 1, message: message)])
+            if file { snapshot.fileSHA256 = try? FileDigest.sha256(path: source) }
+            return LocatedDeclaration(snapshot: snapshot, state: snapshot.state(taxonomy: taxonomy))
         }
         if let explicit {
             let text: String
             do { text = try readFile(explicit, maxBytes: limits.maxFileBytes) } catch {
                 guard error.defective else { throw error }
-                let problem = YAMLProblem(file: explicit, line: 1, column: 1, message: error.reason)
-                return .invalid(DeclarationReader.Failure(source: explicit, problems: [problem]))
+                return unreadable(explicit, error.reason, file: true)
             }
-            return state(text, source: explicit, folder: folderOf(explicit))
+            return read(text, source: explicit, folder: folderOf(explicit))
         }
         let beside = candidates(besideBundle: bundlePath)
         for candidate in beside where FileManager.default.fileExists(atPath: candidate) {
             let text: String
             do { text = try readFile(candidate, maxBytes: limits.maxFileBytes) } catch {
-                let problem = YAMLProblem(file: candidate, line: 1, column: 1, message: error.reason)
-                return .invalid(DeclarationReader.Failure(source: candidate, problems: [problem]))
+                return unreadable(candidate, error.reason, file: true)
             }
-            return state(text, source: candidate, folder: folderOf(candidate))
+            return read(text, source: candidate, folder: folderOf(candidate))
         }
-        let bundleName = BundleReader.displayName(of: bundlePath)
         if let embedded = inspection.embeddedDeclarations.first {
             let source = "\(bundleName)!\(embedded.path)"
             guard embedded.complete else {
-                let problem = YAMLProblem(
-                    file: source, line: 1, column: 1,
-                    message:
-                        "the declaration inside the bundle could not be read completely (damaged, or over the manifest size limit)"
-                )
-                return .invalid(DeclarationReader.Failure(source: source, problems: [problem]))
+                return unreadable(
+                    source,
+                    "the declaration inside the bundle could not be read completely (damaged, or over the manifest size limit)",
+                    file: false)
             }
             guard let text = String(validating: embedded.bytes, as: UTF8.self) else {
-                let problem = YAMLProblem(
-                    file: source, line: 1, column: 1, message: "the declaration is not UTF-8 text")
-                return .invalid(DeclarationReader.Failure(source: source, problems: [problem]))
+                return unreadable(source, "the declaration is not UTF-8 text", file: false)
             }
-            return state(text, source: source, folder: nil)
+            return read(text, source: source, folder: nil)
         }
         let inside = ["META-INF/deep-synthesis.yaml", "deep-synthesis.yaml"].map { "\(bundleName)!\($0)" }
-        return .missing(searched: beside.map { $0.split(separator: "/").last.map(String.init) ?? $0 } + inside)
+        let snapshot = DeclarationSnapshot(
+            searched: beside.map { $0.split(separator: "/").last.map(String.init) ?? $0 } + inside)
+        return LocatedDeclaration(snapshot: snapshot, state: snapshot.state(taxonomy: taxonomy))
     }
 
-    private static func state(
-        _ text: String, source: String, folder: String?, taxonomy: FeatureTaxonomy
-    )
-        -> DeclarationState
-    {
-        switch DeclarationReader.read(text, source: source, taxonomy: taxonomy) {
-        case .success(let declaration): .found(declaration, folder: folder)
-        case .failure(let failure): .invalid(failure)
+    /// The declaration file that `locate` would read for this bundle, without reading the bundle:
+    /// the named one, else the first beside it; nil when the bundle must carry its own (or none).
+    public static func declarationFile(bundlePath: String, explicit: String?) -> String? {
+        if let explicit { return explicit }
+        return candidates(besideBundle: bundlePath).first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Where each labeling material the declaration lists was found: `bundle` when an entry of
+    /// the bundle has that path, `sha256:<hex>` of the file beside the declaration; absent ones
+    /// are left out. Recorded with the submission, so that judging again needs neither.
+    static func resolveMaterials(
+        _ declaration: Declaration, inspection: Inspection, folder: String?
+    ) -> [String: String] {
+        let listed = Set(declaration.features.flatMap { $0.labeling?.materials ?? [] })
+        guard !listed.isEmpty else { return [:] }
+        let entries = Set(inspection.entries.map(\.path))
+        var found: [String: String] = [:]
+        for material in listed {
+            if entries.contains(material) {
+                found[material] = "bundle"
+            } else if let folder, !material.hasPrefix("/"), !material.split(separator: "/").contains("..") {
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(material).path
+                if let digest = try? FileDigest.sha256(path: path) { found[material] = "sha256:\(digest)" }
+            }
         }
+        return found
     }
 
     private static func folderOf(_ path: String) -> String {
@@ -133,4 +158,59 @@ public struct DeclarationLimits: Sendable, Equatable {
     public init() {}
 
     public static let standard = DeclarationLimits()
+}
+
+/// A declaration as found: the storable snapshot and the state the policy judges.
+public struct LocatedDeclaration: Sendable {
+    public var snapshot: DeclarationSnapshot
+    public var state: DeclarationState
+}
+
+/// What was found of a declaration, in a form the shelf ledger keeps with the submission, so
+/// that the same judgement can be made again later without the files: its text, where it came
+/// from, the labeling materials found, or where it was looked for.
+public struct DeclarationSnapshot: Sendable, Codable, Equatable {
+    /// Where it was read from; nil when none was found.
+    public var source: String?
+    /// Its text, when it was readable text.
+    public var text: String?
+    /// Labeling materials found: path as declared → `bundle` or `sha256:<hex>` of the file beside.
+    public var materials: [String: String] = [:]
+    /// Where it was looked for, when none was found.
+    public var searched: [String] = []
+    /// Why it could not be read as text at all (too large, not UTF-8, damaged).
+    public var unreadable: [YAMLProblem] = []
+    /// SHA-256 of the declaration file's bytes when it came from a file (beside the bundle or
+    /// named); nil when it was inside the bundle (the bundle's digest covers it) or missing.
+    public var fileSHA256: String?
+
+    public init(
+        source: String? = nil, text: String? = nil, materials: [String: String] = [:], searched: [String] = [],
+        unreadable: [YAMLProblem] = []
+    ) {
+        self.source = source
+        self.text = text
+        self.materials = materials
+        self.searched = searched
+        self.unreadable = unreadable
+    }
+
+    /// SHA-256 of the text (empty text when there was none).
+    public var sha256: String {
+        SHA256.hash(data: Data((text ?? "").utf8)).hexString
+    }
+
+    /// The declaration as the policy sees it.
+    public func state(
+        taxonomy: FeatureTaxonomy, maxNodes: Int = DeclarationLimits.standard.maxNodes
+    ) -> DeclarationState {
+        guard let source else { return .missing(searched: searched) }
+        guard let text else {
+            return .invalid(DeclarationReader.Failure(source: source, problems: unreadable))
+        }
+        switch DeclarationReader.read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes) {
+        case .success(let declaration): return .found(declaration, materials: materials)
+        case .failure(let failure): return .invalid(failure)
+        }
+    }
 }

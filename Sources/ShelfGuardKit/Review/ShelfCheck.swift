@@ -47,23 +47,36 @@ public struct ShelfCheck: Sendable {
         return try judge(inspection, bundlePath: path, declaration: declaration)
     }
 
-    /// Judges an inspection already made (a stored inventory needs no second read).
+    /// Judges an inspection already made, finding its declaration as `check` does.
     public func judge(
         _ inspection: Inspection, bundlePath: String, declaration: String? = nil
     ) throws(Failure)
         -> CheckResult
     {
-        let state: DeclarationState
+        let located: LocatedDeclaration
         do {
-            state = try DeclarationLocator.locate(
+            located = try DeclarationLocator.locate(
                 bundlePath: bundlePath, explicit: declaration, inspection: inspection, taxonomy: taxonomy,
                 limits: declarationLimits)
         } catch { throw .declaration(error) }
-        return try judge(inspection, declaration: state)
+        return try judge(inspection, declaration: located.snapshot, state: located.state)
     }
 
-    /// Judges an inspection with a declaration already located.
-    public func judge(_ inspection: Inspection, declaration state: DeclarationState) throws(Failure) -> CheckResult {
+    /// Judges a stored inventory with the declaration snapshot kept with its submission: the
+    /// same judgement as at submission, against today's registry, policy and day.
+    public func judge(
+        _ inspection: Inspection, declaration snapshot: DeclarationSnapshot
+    ) throws(Failure) -> CheckResult {
+        try judge(
+            inspection, declaration: snapshot,
+            state: snapshot.state(taxonomy: taxonomy, maxNodes: declarationLimits.maxNodes))
+    }
+
+    func judge(
+        _ inspection: Inspection, declaration snapshot: DeclarationSnapshot, state: DeclarationState
+    )
+        throws(Failure) -> CheckResult
+    {
         let context = ReviewContext(
             inspection: inspection, declaration: state, registry: registry, taxonomy: taxonomy, asOf: asOf,
             settings: policy.settings)
@@ -74,20 +87,16 @@ public struct ShelfCheck: Sendable {
             counts = try registry.counts()
         } catch { throw .registry(String(describing: error)) }
         var declared: Declaration?
-        var source: String?
-        switch state {
-        case .found(let declaration, _):
-            declared = declaration
-            source = declaration.source
-        case .invalid(let failure): source = failure.source
-        case .missing: break
-        }
-        return CheckResult(
-            inspection: inspection, declaration: declared, declarationSource: source, verdict: evaluation.outcome,
+        if case .found(let declaration, _) = state { declared = declaration }
+        var result = CheckResult(
+            inspection: inspection, declaration: declared, declarationSource: snapshot.source,
+            verdict: evaluation.outcome,
             findings: evaluation.findings,
             stamp: CheckResult.Stamp(
                 toolVersion: ShelfGuardVersion.current, policyName: policy.name, policyDigest: policy.digest,
                 signatureDigest: inspector.signatures?.database.digest ?? "", asOf: asOf, registry: counts))
+        result.declarationSnapshot = snapshot
+        return result
     }
 }
 
@@ -98,6 +107,8 @@ public struct CheckResult: Sendable, Codable {
     public var declaration: Declaration?
     /// Where the declaration was read from (also set when it was defective).
     public var declarationSource: String?
+    /// The declaration as found, as the ledger keeps it with the submission.
+    public var declarationSnapshot = DeclarationSnapshot()
     public var verdict: VerdictOutcome
     /// Worst first, then in policy order.
     public var findings: [Finding]

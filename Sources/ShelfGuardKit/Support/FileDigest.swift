@@ -8,7 +8,19 @@ import Dispatch
 #endif
 
 /// SHA-256 of whole files: the bundle's identity in the ledger (content addressing).
-enum FileDigest {
+public enum FileDigest {
+    /// Hashes the regular file at `path`; nil when it cannot be opened or is not a regular file.
+    public static func sha256(path: String) throws(SourceError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SourceError(description: "cannot open \(path)") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw SourceError(description: "\(path) is not a regular file")
+        }
+        return try sha256(FileSource(descriptor: descriptor, length: Int64(info.st_size)))
+    }
+
     /// Hashes a source from start to end, a megabyte at a time.
     static func sha256(_ source: any RandomAccessSource) throws(SourceError) -> String {
         var hasher = SHA256()

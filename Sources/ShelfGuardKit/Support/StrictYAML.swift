@@ -3,7 +3,7 @@ import Yams
 
 /// A problem in a YAML file a person wrote (feature database, policy, declaration), with where
 /// it is and what was expected, printed as `file:line:column: message`.
-public struct YAMLProblem: Error, Sendable, Equatable, CustomStringConvertible {
+public struct YAMLProblem: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var column: Int

@@ -49,7 +49,12 @@ struct OperatorOption: ParsableArguments {
     var actor: String {
         if let name, !name.isEmpty { return name }
         let environment = ProcessInfo.processInfo.environment
-        return environment["SHELFGUARD_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["USER"]
-            ?? environment["LOGNAME"] ?? "unknown"
+        if let name = environment["SHELFGUARD_OPERATOR"] ?? environment["USER"] ?? environment["LOGNAME"], !name.isEmpty
+        {
+            return name
+        }
+        // The login name of the process's user, as the system knows it.
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 }

@@ -36,6 +36,16 @@ struct DeclarationTests {
 
         """
 
+    /// Where the locator finds the declaration, as the policy sees it.
+    static func locate(
+        bundlePath: String, explicit: String?, inspection: Inspection, taxonomy: FeatureTaxonomy,
+        limits: DeclarationLimits = .standard
+    ) throws -> DeclarationState {
+        try DeclarationLocator.locate(
+            bundlePath: bundlePath, explicit: explicit, inspection: inspection, taxonomy: taxonomy, limits: limits
+        ).state
+    }
+
     static func problems(_ text: String) -> [YAMLProblem] {
         if case .failure(let failure) = DeclarationReader.read(text, source: "d.yaml", taxonomy: taxonomy) {
             return failure.problems
@@ -117,7 +127,7 @@ struct DeclarationTests {
         let bundle = folder.appendingPathComponent("app.apk").path
         let inspection = ReviewScenario().inspection
         func source() throws -> String? {
-            switch try DeclarationLocator.locate(
+            switch try Self.locate(
                 bundlePath: bundle, explicit: nil, inspection: inspection, taxonomy: Self.taxonomy)
             {
             case .found(let d, _): d.source
@@ -132,7 +142,7 @@ struct DeclarationTests {
         #expect(DeclarationLocator.candidates(besideBundle: "app") == ["app.declaration.yaml"])
         #expect(try source() == nil)
         guard
-            case .missing(let searched) = try DeclarationLocator.locate(
+            case .missing(let searched) = try Self.locate(
                 bundlePath: bundle, explicit: nil, inspection: inspection, taxonomy: Self.taxonomy)
         else { Issue.record("not missing"); return }
         #expect(
@@ -145,7 +155,7 @@ struct DeclarationTests {
         carrying.embeddedDeclarations = [
             .init(path: "META-INF/deep-synthesis.yaml", bytes: Array(Self.example.utf8), complete: true)
         ]
-        if case .found(let d, _) = try DeclarationLocator.locate(
+        if case .found(let d, _) = try Self.locate(
             bundlePath: bundle, explicit: nil, inspection: carrying, taxonomy: Self.taxonomy)
         {
             #expect(d.source == "app.apk!META-INF/deep-synthesis.yaml")
@@ -163,7 +173,7 @@ struct DeclarationTests {
         let explicit = folder.appendingPathComponent("other.yaml").path
         try "features: [".write(toFile: explicit, atomically: true, encoding: .utf8)
         guard
-            case .invalid = try DeclarationLocator.locate(
+            case .invalid = try Self.locate(
                 bundlePath: bundle, explicit: explicit, inspection: inspection, taxonomy: Self.taxonomy)
         else { Issue.record("the explicit declaration was not taken"); return }
         #expect(throws: DeclarationLocator.MissingFile.self) {
@@ -182,7 +192,7 @@ struct DeclarationTests {
         try Data(repeating: 0x23, count: DeclarationLimits.standard.maxFileBytes + 1).write(
             to: URL(fileURLWithPath: path))
         let inspection = ReviewScenario().inspection
-        let state = try DeclarationLocator.locate(
+        let state = try Self.locate(
             bundlePath: "a.apk", explicit: path, inspection: inspection, taxonomy: Self.taxonomy)
         guard case .invalid(let failure) = state else {
             Issue.record("taken")
@@ -195,7 +205,7 @@ struct DeclarationTests {
         var small = DeclarationLimits()
         small.maxFileBytes = 100
         guard
-            case .invalid = try DeclarationLocator.locate(
+            case .invalid = try Self.locate(
                 bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy, limits: small)
         else {
             Issue.record("a declaration over the size limit was taken")
@@ -204,7 +214,7 @@ struct DeclarationTests {
         var few = DeclarationLimits()
         few.maxNodes = 20
         guard
-            case .invalid(let tooMany) = try DeclarationLocator.locate(
+            case .invalid(let tooMany) = try Self.locate(
                 bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy, limits: few)
         else {
             Issue.record("a declaration over the node limit was taken")
@@ -212,7 +222,7 @@ struct DeclarationTests {
         }
         #expect(tooMany.problems.contains { $0.message.contains("more than 20 nodes") })
         guard
-            case .found = try DeclarationLocator.locate(
+            case .found = try Self.locate(
                 bundlePath: "a.apk", explicit: example, inspection: inspection, taxonomy: Self.taxonomy)
         else {
             Issue.record("the example was not taken under the default limits")

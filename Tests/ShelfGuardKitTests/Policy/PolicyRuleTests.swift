@@ -22,7 +22,7 @@ struct PolicyRuleTests {
             }
         },
         "ai_statement_missing": { $0.declaration.aiGeneration = nil },
-        "labeling_materials_missing": { $0.feature.labeling?.materials = ["assets/labeling/missing.png"] },
+        "labeling_materials_missing": { $0.materials = [:] },
         "undeclared_feature_strong": { $0.detect("text_generation", .strong) },
         "undeclared_feature_medium": { $0.detect("voice_synthesis", .medium) },
         "undeclared_feature_weak": { $0.detect("image_generation", .weak) },

@@ -35,6 +35,8 @@ struct ReviewScenario {
     var csv: [String: String]
     var evidence: String
     var asOf = "2026-11-24"
+    /// The labeling materials found (the declared sample is in the bundle).
+    var materials: [String: String] = ["assets/labeling/sample.png": "bundle"]
 
     init() {
         var manifest = AppManifest(platform: .android)
@@ -119,7 +121,7 @@ struct ReviewScenario {
 
     func context(policy: Policy) throws -> ReviewContext {
         ReviewContext(
-            inspection: inspection, declaration: declarationState ?? .found(declaration, folder: nil),
+            inspection: inspection, declaration: declarationState ?? .found(declaration, materials: materials),
             registry: try registry, taxonomy: SeedDatabase.database.taxonomy, asOf: asOf, settings: policy.settings)
     }
 
@@ -135,4 +137,22 @@ enum DefaultPolicy {
     static let policy: Policy = {
         do { return try PolicyLoader.load(file: file) } catch { fatalError("the default policy is broken: \(error)") }
     }()
+}
+
+extension ReviewScenario {
+    /// The scenario judged under the default policy, as `check` would return it.
+    func result(declarationFileSHA256: String? = "decl-1") throws -> CheckResult {
+        let policy = DefaultPolicy.policy
+        let evaluation = try PolicyEvaluator(policy: policy).evaluate(try context(policy: policy))
+        var result = CheckResult(
+            inspection: inspection, declaration: declaration, declarationSource: declaration.source,
+            verdict: evaluation.outcome, findings: evaluation.findings,
+            stamp: CheckResult.Stamp(
+                toolVersion: "test", policyName: policy.name, policyDigest: policy.digest,
+                signatureDigest: String(repeating: "5", count: 64), asOf: asOf, registry: try registry.counts()))
+        result.declarationSnapshot = DeclarationSnapshot(
+            source: declaration.source, text: "declaration \(declarationFileSHA256 ?? "")", materials: materials)
+        result.declarationSnapshot.fileSHA256 = declarationFileSHA256
+        return result
+    }
 }

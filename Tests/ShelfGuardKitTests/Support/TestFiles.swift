@@ -71,6 +71,6 @@ struct CollectingVisitor: EntryVisitor {
 /// SHA-256 in hex, from swift-crypto, for comparing digests.
 enum SHA256Hex {
     static func of(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).hexString
     }
 }

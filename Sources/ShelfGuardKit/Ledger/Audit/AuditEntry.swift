@@ -24,19 +24,17 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public static let genesis = String(repeating: "0", count: 64)
 
     /// The hash of an entry with these fields: SHA-256 over the previous hash, a line feed, and
-    /// the JSON array `[seq, at, actor, action, subject, reason, details]` (numbers as text).
+    /// the canonical JSON array `[seq, at, actor, action, subject, reason, details]`, every
+    /// element a string (`CanonicalJSON` says exactly how it is written).
     public static func hash(
         prevHash: String, seq: Int64, at: String, actor: String, action: String, subject: String, reason: String,
         details: String
     ) -> String {
-        let fields = [String(seq), at, actor, action, subject, reason, details]
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let canonical = (try? encoder.encode(fields)) ?? Data()
+        let canonical = CanonicalJSON.array([String(seq), at, actor, action, subject, reason, details])
         var hasher = SHA256()
         hasher.update(data: Data((prevHash + "\n").utf8))
-        hasher.update(data: canonical)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        hasher.update(data: Data(canonical.utf8))
+        return hasher.finalize().hexString
     }
 
     /// The hash this entry should carry, recomputed from its fields.
@@ -46,21 +44,23 @@ public struct AuditEntry: Sendable, Codable, Equatable {
             details: details)
     }
 
-    /// `details` as canonical JSON text from a dictionary of JSON values.
-    public static func details(_ object: [String: any Sendable]) -> String {
-        guard JSONSerialization.isValidJSONObject(object),
-            let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+    /// `details` as canonical JSON text.
+    public static func details(_ fields: [String: CanonicalJSON.Value]) -> String {
+        CanonicalJSON.object(fields)
     }
 
-    /// Timestamps as the log writes them.
+    /// Timestamps as the log writes them: UTC with milliseconds, `2026-11-24T08:30:00.123Z`.
+    /// Computed by arithmetic: date formatters read the time-zone database on every call.
     public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = Int(milliseconds.quotientFloor(86_400_000))
+        let ms = Int(milliseconds - Int64(days) * 86_400_000)
+        let (y, m, d) = CalendarDay.civil(fromDays: days)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let millis = ms % 1000
+        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return
+            "\(y)-\(two(m))-\(two(d))T\(two(ms / 3_600_000)):\(two(ms / 60_000 % 60)):\(two(ms / 1000 % 60)).\(fraction)Z"
     }
 }
 
@@ -145,5 +145,13 @@ public struct AuditVerification: Sendable, Codable, Equatable {
         }
         return AuditVerification(
             entries: entries.count, headHash: previousHash, headSeq: previousSeq, problems: problems)
+    }
+}
+
+extension Int64 {
+    /// Division rounding towards minus infinity (for times before 1970).
+    func quotientFloor(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
     }
 }

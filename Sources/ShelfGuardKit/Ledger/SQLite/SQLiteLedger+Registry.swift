@@ -20,6 +20,13 @@ extension SQLiteLedger {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// JSON for storage (not hashed, so no key sorting).
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(json.utf8))
     }
@@ -28,7 +35,7 @@ extension SQLiteLedger {
     static func contentHash<T: Encodable>(_ value: T, clearing source: WritableKeyPath<T, String>) throws -> String {
         var copy = value
         copy[keyPath: source] = ""
-        return SHA256.hash(data: Data(try canonical(copy).utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(try canonical(copy).utf8)).hexString
     }
 
     /// Inserts or updates one record; says which, or that nothing changed.
@@ -45,13 +52,13 @@ extension SQLiteLedger {
         if existing == nil {
             let names = columns.map(\.0).joined(separator: ", ")
             let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            try db.execute(
+            try db.run(
                 sql: "INSERT INTO \(table.rawValue) (\(names)) VALUES (\(marks))",
                 arguments: StatementArguments(columns.map(\.1)))
             return .added
         }
         let updates = (extra + [("record", record), ("content_sha256", hash), ("updated_at", at)])
-        try db.execute(
+        try db.run(
             sql:
                 "UPDATE \(table.rawValue) SET \(updates.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE \(condition)",
             arguments: StatementArguments(updates.map(\.1)) + keyValues)
@@ -110,14 +117,16 @@ extension SQLiteLedger {
             for record in file.assessments { count(try SQLiteLedger.store(db, record, at: at)) }
             for record in file.waivers { count(try SQLiteLedger.store(db, record, at: at)) }
             let details = AuditEntry.details([
-                "sha256": fileSHA256, "kind": file.kind.rawValue, "rows": file.rowCount, "added": result.added,
-                "updated": result.updated, "unchanged": result.unchanged, "rejected": file.rejected.count,
+                "sha256": .init(fileSHA256), "kind": .init(file.kind.rawValue), "rows": .init(file.rowCount),
+                "added": .init(result.added),
+                "updated": .init(result.updated), "unchanged": .init(result.unchanged),
+                "rejected": .init(file.rejected.count),
             ])
             let entry = try appendAudit(
                 db, actor: actor, action: "registry_import", subject: file.path, reason: "import \(file.kind.rawValue)",
                 details: details)
             result.auditSeq = entry.seq
-            try db.execute(
+            try db.run(
                 sql: """
                     INSERT INTO registry_import
                         (file, sha256, kind, rows, added, updated, unchanged, rejected, notes, at, actor, audit_seq)
@@ -153,8 +162,9 @@ extension SQLiteLedger {
                     db, actor: actor, action: "assessment_recorded", subject: assessment.id,
                     reason: "security assessment of \(assessment.entity) by \(assessment.assessor)",
                     details: AuditEntry.details([
-                        "change": change.rawValue, "features": assessment.features, "date": assessment.date,
-                        "document_sha256": assessment.documentSHA256,
+                        "change": .init(change.rawValue), "features": .init(assessment.features),
+                        "date": .init(assessment.date),
+                        "document_sha256": .init(assessment.documentSHA256),
                     ]))
             }
             return change
@@ -169,8 +179,8 @@ extension SQLiteLedger {
                 _ = try appendAudit(
                     db, actor: actor, action: "waiver_granted", subject: waiver.app, reason: waiver.reason,
                     details: AuditEntry.details([
-                        "change": change.rawValue, "rule": waiver.rule, "expires": waiver.expires,
-                        "granted_by": waiver.grantedBy,
+                        "change": .init(change.rawValue), "rule": .init(waiver.rule), "expires": .init(waiver.expires),
+                        "granted_by": .init(waiver.grantedBy),
                     ]))
             }
             return change

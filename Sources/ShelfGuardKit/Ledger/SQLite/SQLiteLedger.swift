@@ -34,6 +34,12 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "shelfguard-ledger"
+        configuration.prepareDatabase { db in
+            if !db.configuration.readonly {
+                try db.execute(
+                    sql: "PRAGMA synchronous = NORMAL")
+            }
+        }
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw LedgerError("no shelf database at \(path) (create one with `shelfguard registry import`)")
         }
@@ -153,6 +159,136 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v2: apps, versions, inventories, submissions, reviews, shelf states") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE app (
+                        app_id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        platform TEXT NOT NULL,
+                        developer TEXT NOT NULL,
+                        uscc TEXT NOT NULL,
+                        first_seen TEXT NOT NULL,
+                        updated_at TEXT NOT NULL
+                    );
+                    CREATE INDEX app_developer ON app(developer);
+                    CREATE INDEX app_uscc ON app(uscc);
+                    CREATE TABLE version (
+                        id INTEGER PRIMARY KEY,
+                        app_id TEXT NOT NULL REFERENCES app(app_id),
+                        bundle_sha256 TEXT NOT NULL UNIQUE,
+                        format TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        version_name TEXT,
+                        version_code TEXT,
+                        state TEXT NOT NULL,
+                        state_since TEXT NOT NULL,
+                        first_seen TEXT NOT NULL
+                    );
+                    CREATE INDEX version_app ON version(app_id);
+                    CREATE INDEX version_state ON version(state);
+                    CREATE TABLE inventory (
+                        version_id INTEGER PRIMARY KEY REFERENCES version(id),
+                        extractor TEXT NOT NULL,
+                        facts TEXT NOT NULL,
+                        entries TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE TABLE batch (
+                        id INTEGER PRIMARY KEY,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        actor TEXT NOT NULL,
+                        jobs INTEGER NOT NULL,
+                        bundles INTEGER NOT NULL,
+                        reviewed INTEGER NOT NULL DEFAULT 0,
+                        skipped INTEGER NOT NULL DEFAULT 0,
+                        failed INTEGER NOT NULL DEFAULT 0,
+                        policy_sha256 TEXT NOT NULL,
+                        signature_sha256 TEXT NOT NULL,
+                        status TEXT NOT NULL
+                    );
+                    CREATE TABLE submission (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        bundle_path TEXT NOT NULL,
+                        declaration_sha256 TEXT NOT NULL,
+                        declaration TEXT NOT NULL,
+                        submitted_at TEXT NOT NULL,
+                        batch_id INTEGER REFERENCES batch(id),
+                        UNIQUE (version_id, declaration_sha256)
+                    );
+                    CREATE TABLE review (
+                        id INTEGER PRIMARY KEY,
+                        submission_id INTEGER NOT NULL REFERENCES submission(id),
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        kind TEXT NOT NULL,
+                        review_key TEXT,
+                        verdict TEXT NOT NULL,
+                        tool_version TEXT NOT NULL,
+                        policy_sha256 TEXT NOT NULL,
+                        signature_sha256 TEXT NOT NULL,
+                        as_of TEXT NOT NULL,
+                        reviewed_at TEXT NOT NULL,
+                        batch_id INTEGER REFERENCES batch(id),
+                        audit_seq INTEGER
+                    );
+                    CREATE UNIQUE INDEX review_by_key ON review(review_key) WHERE review_key IS NOT NULL;
+                    CREATE INDEX review_version ON review(version_id);
+                    CREATE TABLE finding (
+                        review_id INTEGER NOT NULL REFERENCES review(id),
+                        ordinal INTEGER NOT NULL,
+                        rule TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        basis TEXT NOT NULL,
+                        location TEXT NOT NULL,
+                        remedy TEXT NOT NULL,
+                        waiver TEXT,
+                        subject TEXT,
+                        PRIMARY KEY (review_id, ordinal)
+                    );
+                    CREATE TABLE decision (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        outcome TEXT NOT NULL,
+                        reviewer TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        audit_seq INTEGER NOT NULL
+                    );
+                    CREATE TABLE state_change (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        from_state TEXT NOT NULL,
+                        to_state TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        cause TEXT NOT NULL,
+                        audit_seq INTEGER NOT NULL
+                    );
+                    CREATE INDEX state_change_version ON state_change(version_id);
+                    CREATE TABLE version_filing (
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        number TEXT NOT NULL,
+                        PRIMARY KEY (version_id, number)
+                    );
+                    CREATE INDEX version_filing_number ON version_filing(number);
+                    CREATE TABLE version_signature (
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        signature TEXT NOT NULL,
+                        PRIMARY KEY (version_id, signature)
+                    );
+                    CREATE INDEX version_signature_signature ON version_signature(signature);
+                    CREATE TABLE version_feature (
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        feature TEXT NOT NULL,
+                        PRIMARY KEY (version_id, feature)
+                    );
+                    CREATE INDEX version_feature_feature ON version_feature(feature);
+                    """)
+        }
         return migrator
     }
 
@@ -176,13 +312,13 @@ extension SQLiteLedger {
         let hash = AuditEntry.hash(
             prevHash: prevHash, seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason,
             details: details)
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [seq, at, actor, action, subject, reason, details, prevHash, hash])
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
@@ -224,5 +360,13 @@ extension SQLiteLedger {
             let recorded = head.map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
             return AuditVerification.verify(entries, recordedHead: recorded)
         }
+    }
+}
+
+extension Database {
+    /// Executes one statement through the connection's statement cache: the statements a review
+    /// writes are compiled once per connection, not once per bundle.
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

@@ -50,22 +50,13 @@ struct Checks {
                 )
             ]
         }
-        var folder: String?
-        if case .found(_, let f) = context.declaration { folder = f }
-        let entries = Set(context.inspection.entries.map(\.path))
-        for (i, material) in materials {
-            let inBundle = entries.contains(material)
-            let beside =
-                folder.map {
-                    FileManager.default.fileExists(
-                        atPath: URL(fileURLWithPath: $0).appendingPathComponent(material).path)
-                } ?? false
-            if !inBundle && !beside {
-                hits.append(
-                    hit(
-                        "labeling material '\(material)' is neither in the bundle nor beside the declaration",
-                        at: declared.position("features[\(i)].labeling.materials")))
-            }
+        var found: [String: String] = [:]
+        if case .found(_, let materials) = context.declaration { found = materials }
+        for (i, material) in materials where found[material] == nil {
+            hits.append(
+                hit(
+                    "labeling material '\(material)' is neither in the bundle nor beside the declaration",
+                    at: declared.position("features[\(i)].labeling.materials")))
         }
         return hits
     }

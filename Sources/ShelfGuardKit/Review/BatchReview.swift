@@ -1,0 +1,199 @@
+import Foundation
+
+/// `shelfguard review`: a batch of bundles through `check` into the shelf ledger, by a bounded
+/// pool of workers. Each bundle is one unit: hashed, skipped when the same review is recorded
+/// already (so a batch run again after a crash or Ctrl-C resumes where it stopped), otherwise
+/// inspected, judged, its file kept in the bundle store and its review recorded in one
+/// transaction. One bundle's failure never stops the others.
+public struct BatchReview: Sendable {
+    public var check: ShelfCheck
+    public var ledger: any LedgerStore
+    /// Bundles reviewed at once; each worker reads and detects on its own thread.
+    public var jobs: Int
+    public var actor: String
+    public var bundleStore: BundleStore?
+    /// The declaration named for a single bundle.
+    public var declaration: String?
+
+    public init(
+        check: ShelfCheck, ledger: any LedgerStore, jobs: Int, actor: String, bundleStore: BundleStore?,
+        declaration: String? = nil
+    ) {
+        var check = check
+        // Batch parallelism is across bundles: one thread per bundle uses the cores best.
+        check.inspector.options.detectInBackground = false
+        self.check = check
+        self.ledger = ledger
+        self.jobs = max(1, jobs)
+        self.actor = actor
+        self.bundleStore = bundleStore
+        self.declaration = declaration
+    }
+
+    /// What happened to one bundle.
+    public enum Status: String, Sendable, Codable {
+        /// Reviewed and recorded now.
+        case reviewed
+        /// The same review was recorded before (an earlier run, or another process): skipped.
+        case skipped
+        /// The tool could not review it (the file vanished, the database failed).
+        case failed
+    }
+
+    public struct Item: Sendable {
+        public var path: String
+        public var status: Status
+        public var sha256: String?
+        public var recorded: RecordedReview?
+        /// The full result, for bundles reviewed in this run.
+        public var result: CheckResult?
+        public var error: String?
+        /// Wall time for this bundle, and the part spent in the ledger.
+        public var seconds: Double
+        public var ledgerSeconds: Double
+    }
+
+    /// Progress after each bundle.
+    public struct Progress: Sendable {
+        public var done: Int
+        public var total: Int
+        public var elapsed: Double
+        public var last: Item
+    }
+
+    public struct Outcome: Sendable {
+        public var batchID: Int64
+        public var items: [Item]
+        public var seconds: Double
+        /// Whether it stopped early when asked to (the rest is left for the next run).
+        public var interrupted: Bool
+        public var startedAt: String
+        public var finishedAt: String
+
+        public var reviewed: Int { items.filter { $0.status == .reviewed }.count }
+        public var skipped: Int { items.filter { $0.status == .skipped }.count }
+        public var failed: Int { items.filter { $0.status == .failed }.count }
+        public var ledgerSeconds: Double { items.map(\.ledgerSeconds).reduce(0, +) }
+    }
+
+    /// Reviews `bundles` (files, already discovered). `shouldStop` is asked before each bundle is
+    /// taken; `progress` is called after each one, from the worker that finished it.
+    public func run(
+        _ bundles: [String], progress: @escaping @Sendable (Progress) -> Void = { _ in },
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws -> Outcome {
+        let started = Monotonic.now()
+        let startedAt = AuditEntry.timestamp(Date())
+        let batchID = try ledger.startBatch(
+            actor: actor, jobs: jobs, bundles: bundles.count, policySHA256: check.policy.digest,
+            signatureSHA256: check.inspector.signatures?.database.digest ?? "")
+        let state = BatchState(count: bundles.count)
+        let workers = min(jobs, max(1, bundles.count))
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            group.enter()
+            let thread = Thread { [self] in
+                defer { group.leave() }
+                while !shouldStop(), let index = state.take() {
+                    let item = review(bundles[index], batchID: batchID)
+                    let done = state.finish(index, item)
+                    progress(
+                        Progress(
+                            done: done, total: bundles.count, elapsed: Monotonic.seconds(since: started), last: item))
+                }
+            }
+            // Nested archives are read recursively: give workers the main thread's stack size.
+            thread.stackSize = 16 << 20
+            thread.start()
+        }
+        group.wait()
+        let items = state.items.compactMap { $0 }
+        let interrupted = items.count < bundles.count
+        let outcome = Outcome(
+            batchID: batchID, items: items, seconds: Monotonic.seconds(since: started), interrupted: interrupted,
+            startedAt: startedAt, finishedAt: AuditEntry.timestamp(Date()))
+        try ledger.finishBatch(
+            batchID, reviewed: outcome.reviewed, skipped: outcome.skipped, failed: outcome.failed,
+            status: interrupted ? "interrupted" : "done")
+        return outcome
+    }
+
+    /// One bundle, start to end; never throws: failures are items.
+    func review(_ path: String, batchID: Int64) -> Item {
+        let started = Monotonic.now()
+        var ledgerSeconds = 0.0
+        func failed(_ message: String, sha256: String? = nil) -> Item {
+            Item(
+                path: path, status: .failed, sha256: sha256, error: message, seconds: Monotonic.seconds(since: started),
+                ledgerSeconds: ledgerSeconds)
+        }
+        let sha256: String
+        do { sha256 = try FileDigest.sha256(path: path) } catch { return failed(error.description) }
+        let declarationFile = DeclarationLocator.declarationFile(bundlePath: path, explicit: declaration)
+        let key = ReviewSubmission.key(
+            bundleSHA256: sha256, declarationSHA256: declarationFile.flatMap { try? FileDigest.sha256(path: $0) } ?? "",
+            policySHA256: check.policy.digest, signatureSHA256: check.inspector.signatures?.database.digest ?? "")
+        do {
+            let lookup = Monotonic.now()
+            let existing = try ledger.existingReview(key: key)
+            ledgerSeconds += Monotonic.seconds(since: lookup)
+            if let existing {
+                return Item(
+                    path: path, status: .skipped, sha256: sha256, recorded: existing,
+                    seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds)
+            }
+        } catch { return failed("the shelf database: \(error)", sha256: sha256) }
+        let result: CheckResult
+        do { result = try check.check(path: path, declaration: declaration) } catch {
+            return failed(error.description, sha256: sha256)
+        }
+        do { try bundleStore?.keep(path, sha256: result.inspection.bundle.sha256) } catch {
+            return failed("cannot keep a copy in the bundle store: \(error.localizedDescription)", sha256: sha256)
+        }
+        do {
+            let write = Monotonic.now()
+            let recorded = try ledger.recordReview(
+                ReviewSubmission(
+                    result: result, bundlePath: path, batchID: batchID, actor: actor,
+                    extractor: check.inspector.extractorID))
+            ledgerSeconds += Monotonic.seconds(since: write)
+            return Item(
+                path: path, status: recorded.alreadyRecorded ? .skipped : .reviewed,
+                sha256: result.inspection.bundle.sha256,
+                recorded: recorded, result: recorded.alreadyRecorded ? nil : result,
+                seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds)
+        } catch {
+            return failed("the shelf database: \(error)", sha256: sha256)
+        }
+    }
+}
+
+/// The batch's shared work list: the next index to take, and the items done, under one lock.
+private final class BatchState: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private var done = 0
+    private let count: Int
+    private(set) var items: [BatchReview.Item?]
+
+    init(count: Int) {
+        self.count = count
+        items = Array(repeating: nil, count: count)
+    }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func finish(_ index: Int, _ item: BatchReview.Item) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        items[index] = item
+        done += 1
+        return done
+    }
+}

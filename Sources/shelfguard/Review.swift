@@ -1,0 +1,205 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard review PATH…`: batch shelf review into the shelf database.
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Review a batch of submitted bundles into the shelf database, with a batch report.",
+        discussion: """
+            Takes bundle files and folders (walked for .apk, .aab, .xapk, .ipa, .hap, .app, .wxapkg, .rpk, .ttpkg, .zip and tarballs), each with its declaration beside it or inside it, and reviews them as `check` does, with N bundles at a time (--jobs, default: the number of cores). Each review is recorded in one transaction: the app, the version (by bundle SHA-256), its inventory, the submission, the verdict and findings, the shelf-state change, an audit entry. A copy of each bundle is kept by digest beside the database (<db>.bundles/), for daily management.
+
+            A bundle that cannot be read is refused with the reason, and the batch goes on. Running the same command again after a crash or Ctrl-C skips what is recorded (same bundle, declaration file, policy and feature database) and finishes the rest. Two review processes can share one database.
+
+            The report is written as report.html (one self-contained page), report.json and report.csv in --report-dir.
+
+            Exit status: 0 every bundle approved; 3 warnings or manual review, none refused; 2 at least one refused; 1 a bundle could not be reviewed at all, or the tool could not do its job.
+            """)
+
+    @Argument(help: ArgumentHelp("Bundle files or folders of bundles.", valueName: "path"))
+    var paths: [String]
+
+    @Option(help: ArgumentHelp("Bundles reviewed at once. Default: the number of cores.", valueName: "count"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        help: ArgumentHelp(
+            "Where the batch report goes. Default: shelfguard-reports/batch-<id> in the working folder.",
+            valueName: "dir"))
+    var reportDir: String?
+
+    @Option(help: "Summary on standard output: text, or json (the batch report).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "No progress bar, even on a terminal (a line per bundle is logged instead).")
+    var noProgress = false
+
+    @Option(
+        name: .customLong("appid"),
+        help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
+    var appID: String?
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var operatorOption: OperatorOption
+    @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
+    @OptionGroup(title: "Limits") var limitOptions: ReadLimitOptions
+
+    func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+    }
+
+    func run() throws {
+        let bundles: [String]
+        do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
+        guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
+        let engine = try policyOptions.signatureEngine()
+        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let ledger = try database.openForWriting()
+        let files = try reviewOptions.loadRegistry()
+        var check = ShelfCheck(
+            inspector: Inspector(
+                options: InspectOptions(
+                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
+                    manifestLimits: limitOptions.manifestLimits),
+                signatures: engine),
+            policy: policy, taxonomy: engine.database.taxonomy, registry: LayeredRegistry([files, ledger]),
+            asOf: reviewOptions.asOf)
+        check.declarationLimits = reviewOptions.declarationLimits
+        let batch = BatchReview(
+            check: check, ledger: ledger, jobs: jobs, actor: operatorOption.actor,
+            bundleStore: BundleStore.beside(database: ledger.path))
+
+        let interrupt = Interrupt()
+        let display = ProgressDisplay(total: bundles.count, bar: !noProgress && isatty(STDERR_FILENO) != 0)
+        let outcome = try batch.run(bundles, progress: display.update, shouldStop: { interrupt.requested })
+        display.finish()
+
+        let report = try BatchReport.make(
+            outcome, check: batch.check, ledger: ledger, database: ledger.path, actor: operatorOption.actor, jobs: jobs)
+        let folder = reportDir ?? "shelfguard-reports/batch-\(outcome.batchID)"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try report.html().write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
+            try report.json().write(toFile: folder + "/report.json", atomically: true, encoding: .utf8)
+            try report.csv().write(toFile: folder + "/report.csv", atomically: true, encoding: .utf8)
+        } catch {
+            throw ToolError("cannot write the batch report to \(folder): \(error.localizedDescription)")
+        }
+        if format == .json {
+            print(try report.json(), terminator: "")
+        } else {
+            print(Self.summary(report, outcome: outcome, folder: folder))
+        }
+        if outcome.interrupted { throw ExitCode(130) }
+        if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+
+    static func summary(_ report: BatchReport, outcome: BatchReview.Outcome, folder: String) -> String {
+        let c = report.counts
+        var lines = [
+            "batch \(report.batch): \(c.bundles) bundles in \(String(format: "%.1f", outcome.seconds)) s"
+                + " (\(c.reviewed) reviewed, \(c.skipped) already recorded, \(c.failed) not reviewed)",
+            "  approved \(c.approve) · warnings \(c.warn) · manual review \(c.manualReview) · refused \(c.refuse)",
+        ]
+        for item in report.items where item.status == .failed {
+            lines.append(
+                "  not reviewed: \(EntryName.escapeControls(item.path)): \(EntryName.escapeControls(item.error ?? ""))")
+        }
+        if outcome.interrupted {
+            lines.append("  interrupted: run the same command again to review the rest")
+        }
+        lines.append("  shelf database: \(report.database)")
+        lines.append("  report: \(folder)/report.html (and report.json, report.csv)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Ctrl-C during a batch: the first asks the workers to stop after their current bundle (what is
+/// recorded stays recorded); the second exits at once.
+final class Interrupt: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private let source: any DispatchSourceSignal
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            self.lock.lock()
+            self.count += 1
+            let count = self.count
+            self.lock.unlock()
+            if count == 1 {
+                FileHandle.standardError.write(
+                    Data("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n".utf8))
+            } else {
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    var requested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return count > 0
+    }
+}
+
+/// Progress on standard error: a bar with done/total, rate and ETA on a terminal, a line per
+/// bundle otherwise.
+final class ProgressDisplay: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let bar: Bool
+    private var lastDraw = 0.0
+
+    init(total: Int, bar: Bool) {
+        self.total = total
+        self.bar = bar
+    }
+
+    func update(_ progress: BatchReview.Progress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let item = progress.last
+        if !bar {
+            let outcome =
+                item.status == .failed
+                ? "not reviewed: \(item.error ?? "")"
+                : item.recorded.map { r in
+                    "\(r.verdict.rawValue) → \(r.state.rawValue)"
+                        + (item.status == .skipped ? " (recorded earlier)" : "")
+                } ?? ""
+            write(
+                "[\(progress.done)/\(total)] \(EntryName.escapeControls(item.path)): \(outcome) (\(String(format: "%.2f", item.seconds)) s)\n"
+            )
+            return
+        }
+        guard progress.elapsed - lastDraw >= 0.1 || progress.done == total else { return }
+        lastDraw = progress.elapsed
+        let rate = Double(progress.done) / max(progress.elapsed, 0.001)
+        let eta = rate > 0 ? Double(total - progress.done) / rate : 0
+        let width = 30
+        let filled = total == 0 ? width : width * progress.done / total
+        let line =
+            "\r[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+            + "\(progress.done)/\(total)  \(String(format: "%.1f", rate))/s  ETA \(Self.duration(eta))   "
+        write(line)
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if bar { write("\n") }
+    }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}

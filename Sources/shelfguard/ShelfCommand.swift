@@ -1,0 +1,218 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard shelf …`: what is on the shelf, each app's history, reviewers' decisions.
+struct ShelfCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shelf",
+        abstract: "List and show apps, versions, shelf states and history; decide manual-review cases.",
+        subcommands: [List.self, Show.self, Decide.self])
+
+    /// `shelfguard shelf list`
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List app versions with their shelf state and latest verdict.",
+            discussion: """
+                States: submitted, approved (on the shelf), warned, suspended, taken_down, refused, manual_review.
+                """)
+
+        @Option(
+            parsing: .upToNextOption,
+            help: ArgumentHelp("Only versions in these states (e.g. --state manual_review).", valueName: "state"))
+        var state: [String] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "Only this platform: android, ios, harmony, wechat-mini, quickapp…", valueName: "platform"))
+        var platform: String?
+
+        @Option(help: ArgumentHelp("Only this developer: legal name or USCC.", valueName: "name-or-uscc"))
+        var developer: String?
+
+        @Option(help: ArgumentHelp("At most this many versions.", valueName: "count"))
+        var limit: Int = 1_000
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            for name in state where ShelfState(rawValue: name) == nil {
+                throw ValidationError(
+                    "'\(name)' is not a shelf state (one of \(ShelfState.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
+            }
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+        }
+
+        func run() throws {
+            let filter = ShelfFilter(
+                states: state.compactMap(ShelfState.init(rawValue:)), platform: platform, developer: developer,
+                limit: limit)
+            let versions = try database.openForReading().versions(filter)
+            if format == .json {
+                try printJSON(versions)
+                return
+            }
+            if versions.isEmpty {
+                print("no app versions match")
+                return
+            }
+            let rows = versions.map { v in
+                [
+                    v.appID, v.versionName ?? v.versionCode ?? "?", v.platform, v.state.rawValue,
+                    v.verdict?.rawValue ?? "-", String(v.stateSince.prefix(19)), v.developer,
+                ].map { EntryName.escapeControls($0) }
+            }
+            print(
+                Table.render(
+                    header: ["app", "version", "platform", "state", "verdict", "since", "developer"], rows: rows))
+        }
+    }
+
+    /// `shelfguard shelf show APP`
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show an app: every version, its reviews with findings, state changes and decisions.")
+
+        @Argument(help: ArgumentHelp("The app id (package name, bundle id, appid).", valueName: "app"))
+        var app: String
+
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            guard let history = try database.openForReading().history(app: app) else {
+                throw ToolError("no app '\(app)' in \(database.path)")
+            }
+            if format == .json {
+                try printJSON(history)
+                return
+            }
+            let e = EntryName.escapeControls
+            print("\(e(history.appID))  \(e(history.name))  \(history.platform)")
+            print(
+                "  developer \(e(history.developer.isEmpty ? "(not declared)" : history.developer))\(history.uscc.isEmpty ? "" : "  USCC \(history.uscc)")"
+            )
+            for v in history.versions {
+                let version = v.version
+                print("")
+                print(
+                    "  version \(e(version.versionName ?? version.versionCode ?? "?"))  \(version.state.rawValue) since \(version.stateSince)"
+                )
+                print(
+                    "    bundle sha256 \(version.bundleSHA256) (\(version.format), \(ByteCount.format(version.size)))")
+                for review in v.reviews {
+                    print(
+                        "    review \(review.reviewID) at \(review.reviewedAt): \(review.verdict.rawValue) (as of \(review.asOf), policy \(review.policySHA256.prefix(12)), \(e(review.bundlePath)))"
+                    )
+                    for f in review.findings {
+                        print("      \(f.severity.rawValue)  \(f.rule)  \(e(f.message))")
+                        print("        at \(e(f.location)) [\(f.basis)]")
+                    }
+                }
+                for change in v.changes {
+                    print(
+                        "    \(change.at)  \(change.from.rawValue) → \(change.to.rawValue)  by \(e(change.actor)) (\(change.cause.rawValue)): \(e(change.reason))  [audit \(change.auditSeq)]"
+                    )
+                }
+                for d in v.decisions {
+                    print("    decision \(d.outcome.rawValue) by \(e(d.reviewer)) at \(d.at): \(e(d.reason))")
+                }
+            }
+        }
+    }
+
+    /// `shelfguard shelf decide APP`
+    struct Decide: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a reviewer's decision on a version in manual review: approve or refuse.",
+            discussion: """
+                The version moves from manual_review to approved or refused in one transaction with one audit entry naming the reviewer and the reason. When the app has several versions in manual review, name one with --version (version name, version code, or the start of the bundle's SHA-256).
+                """)
+
+        @Argument(help: ArgumentHelp("The app id.", valueName: "app"))
+        var app: String
+
+        @Option(help: ArgumentHelp("Which version: its name, code, or a SHA-256 prefix.", valueName: "version"))
+        var version: String?
+
+        @Flag(help: "Put the version on the shelf.")
+        var approve = false
+
+        @Flag(help: "Refuse the version (不予上架).")
+        var refuse = false
+
+        @Option(help: "Why: recorded in the audit log.")
+        var reason: String
+
+        @Option(help: "Who decides: recorded in the audit log.")
+        var reviewer: String
+
+        @OptionGroup var database: DatabaseOptions
+
+        func validate() throws {
+            guard approve != refuse else { throw ValidationError("give exactly one of --approve and --refuse") }
+            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--reason is empty")
+            }
+            guard !reviewer.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--reviewer is empty")
+            }
+        }
+
+        func run() throws {
+            let ledger = try database.openForWriting()
+            let candidates = try ledger.versions(ShelfFilter(states: [.manualReview], app: app))
+            let chosen: [ShelfVersion]
+            if let version {
+                chosen = candidates.filter {
+                    $0.versionName == version || $0.versionCode == version
+                        || (version.count >= 6 && $0.bundleSHA256.hasPrefix(version.lowercased()))
+                }
+            } else {
+                chosen = candidates
+            }
+            guard let target = chosen.first else {
+                throw ToolError("\(app) has no version\(version.map { " \($0)" } ?? "") in manual review")
+            }
+            guard chosen.count == 1 else {
+                let list = chosen.map { "\($0.versionName ?? "?") (\($0.bundleSHA256.prefix(12)))" }.joined(
+                    separator: ", ")
+                throw ToolError(
+                    "\(app) has \(chosen.count) versions in manual review (\(list)): name one with --version")
+            }
+            let change: StateChange
+            do {
+                change = try ledger.decide(
+                    versionID: target.versionID, outcome: approve ? .approve : .refuse, reviewer: reviewer,
+                    reason: reason)
+            } catch let error as LedgerError {
+                throw ToolError(error.description)
+            }
+            print(
+                "\(app) \(target.versionName ?? "?"): \(change.from.rawValue) → \(change.to.rawValue), by \(reviewer) (audit entry \(change.auditSeq))"
+            )
+        }
+    }
+}
+
+/// Plain aligned columns for terminals.
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, cell in
+                i == cells.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}
