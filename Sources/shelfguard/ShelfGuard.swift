@@ -20,7 +20,8 @@ struct ShelfGuard: ParsableCommand {
             """,
         version: ShelfGuardVersion.current,
         subcommands: [
-            Inspect.self, Check.self, Review.self, ShelfCommand.self, RegistryCommand.self, AuditCommand.self,
+            Inspect.self, Check.self, Review.self, ShelfCommand.self, Daily.self, Takedown.self, Suspend.self,
+            Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, RegistryCommand.self, AuditCommand.self,
             Signatures.self, PolicyCommand.self,
         ]
     )

@@ -63,6 +63,37 @@ public protocol LedgerStore: EvidenceRegistry {
         versionID: Int64, outcome: ReviewerDecision.Outcome, reviewer: String, reason: String
     ) throws
         -> StateChange
+
+    // MARK: Emergency measures and the feed
+
+    /// Applies an emergency order to every version it selects, all in one transaction with one
+    /// audit entry per version moved; with `dryRun`, only says what it would do.
+    func apply(_ order: MeasureOrder, dryRun: Bool) throws -> MeasureResult
+
+    /// Shelf changes storefronts must apply, after the cursor `since`, oldest first.
+    func feed(since: Int64, limit: Int) throws -> [FeedEvent]
+
+    // MARK: Daily management
+
+    func startDailyRun(actor: String, asOf: String, policySHA256: String, signatureSHA256: String) throws -> Int64
+    func finishDailyRun(_ id: Int64, checked: Int, changed: Int, status: String) throws
+
+    /// Versions in the states daily management re-judges (approved, warned, suspended), by id,
+    /// after `versionID`, at most `limit`, with their inventories and open alerts.
+    func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion]
+
+    /// Writes what daily management found for one version in one transaction with one audit
+    /// entry: a fresh inventory, a review when the findings changed, alerts raised and resolved,
+    /// the measure taken. Returns the state change, if any.
+    func recordDaily(_ change: DailyVersionChange) throws -> StateChange?
+
+    // MARK: Complaints (DSP Art. 12)
+
+    func addComplaint(app: String, text: String, contact: String, actor: String) throws -> Complaint
+    func complaints(app: String?, openOnly: Bool, limit: Int) throws -> [Complaint]
+    func resolveComplaint(id: Int64, resolution: String, actor: String) throws -> Complaint
+    /// Open complaints per app.
+    func openComplaintCounts() throws -> [String: Int]
 }
 
 /// What one record did to the ledger.

@@ -51,15 +51,9 @@ public enum ShelfState: String, Sendable, Codable, CaseIterable, Comparable {
         case .decision:
             return self == .manualReview && (next == .approved || next == .refused)
         case .daily, .measure:
-            switch next {
-            case .warned: return self == .approved
-            case .suspended: return onShelf
-            case .takenDown: return onShelf || self == .suspended
-            case .manualReview: return onShelf
-            default: return false
-            }
+            return Measure.allCases.contains { $0 != .reinstate && $0.target == next && takes($0) }
         case .reinstate:
-            return (heldDown || self == .warned) && next == .approved
+            return next == .approved && takes(.reinstate)
         }
     }
 

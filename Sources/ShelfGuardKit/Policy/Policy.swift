@@ -25,6 +25,8 @@ public struct Policy: Sendable {
     public var name: String
     public var settings: Settings
     public var rules: [PolicyRule]
+    /// What daily management does when a rule fires for a version on the shelf, by rule id.
+    public var daily: [String: DailyMeasure] = [:]
     /// SHA-256 of the policy file: stamped on every verdict.
     public var digest: String
     public var source: String
@@ -41,12 +43,48 @@ public struct Policy: Sendable {
         public init() {}
     }
 
-    public init(name: String, settings: Settings, rules: [PolicyRule], digest: String, source: String) {
+    public init(
+        name: String, settings: Settings, rules: [PolicyRule], daily: [String: DailyMeasure] = [:], digest: String,
+        source: String
+    ) {
         self.name = name
         self.settings = settings
         self.rules = rules
+        self.daily = daily
         self.digest = digest
         self.source = source
+    }
+
+    /// The measure daily management takes for a finding: the policy's `daily` entry for its
+    /// rule, else by the rule's outcome (refuse → suspend, manual_review → manual_review,
+    /// warn → warn, info → none).
+    public func dailyMeasure(rule: String, severity: Severity) -> Measure {
+        if let entry = daily[rule] { return entry.measure }
+        switch severity {
+        case .refuse: return .suspend
+        case .manualReview: return .manualReview
+        case .warn: return .warn
+        case .info: return .none
+        }
+    }
+}
+
+/// Daily management's graded measure for one rule (DSP Art. 13: 警示, 暂停服务, 下架), and the
+/// stronger one it escalates to when the rule still fires after a grace period.
+public struct DailyMeasure: Sendable, Codable, Equatable {
+    public var rule: String
+    public var measure: Measure
+    public var escalateTo: Measure?
+    /// Days in the measure's state before escalating; nil: the policy's `cancellation_grace_days`.
+    public var afterDays: Int?
+    public var definedAt: String
+
+    public init(rule: String, measure: Measure, escalateTo: Measure? = nil, afterDays: Int? = nil, definedAt: String) {
+        self.rule = rule
+        self.measure = measure
+        self.escalateTo = escalateTo
+        self.afterDays = afterDays
+        self.definedAt = definedAt
     }
 }
 

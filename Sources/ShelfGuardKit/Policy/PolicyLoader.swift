@@ -33,7 +33,7 @@ public enum PolicyLoader {
         var yaml = StrictYAML(file: source)
         guard let root = yaml.parse(text),
             let top = yaml.mapping(
-                root, "the policy", allowed: ["policy", "name", "settings", "rules"],
+                root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily"],
                 required: ["policy", "name", "rules"])
         else { throw LoadError(problems: yaml.problems) }
         if let schema = yaml.string(top["policy"], "policy"), schema != Policy.schemaID {
@@ -63,9 +63,65 @@ public enum PolicyLoader {
             rules.append(rule)
         }
         if rules.isEmpty && yaml.problems.isEmpty { yaml.problem(top["rules"], "the policy has no rules") }
+        let daily = dailyMeasures(top["daily"], &yaml, rules: rules, source: source)
         guard yaml.problems.isEmpty else { throw LoadError(problems: yaml.problems) }
         let digest = SHA256.hash(data: Data(text.utf8)).hexString
-        return Policy(name: name, settings: settings, rules: rules, digest: digest, source: source)
+        return Policy(name: name, settings: settings, rules: rules, daily: daily, digest: digest, source: source)
+    }
+
+    /// `daily:` maps rule ids to `{measure, escalate_to, after_days}`.
+    private static func dailyMeasures(
+        _ node: Node?, _ yaml: inout StrictYAML, rules: [PolicyRule], source: String
+    )
+        -> [String: DailyMeasure]
+    {
+        guard let node else { return [:] }
+        guard case .mapping(let mapping) = node else {
+            yaml.problem(node, "daily must map rule ids to measures")
+            return [:]
+        }
+        let ids = rules.map(\.id)
+        let measures = Measure.allCases.filter { $0 != .reinstate }.map(\.rawValue)
+        var result: [String: DailyMeasure] = [:]
+        for (key, value) in mapping {
+            guard let rule = key.scalar?.string else {
+                yaml.problem(key, "daily keys are rule ids")
+                continue
+            }
+            guard ids.contains(rule) else {
+                let hint = StrictYAML.closest(to: rule, in: ids).map { "; did you mean '\($0)'?" } ?? ""
+                yaml.problem(key, "daily names '\(rule)', which is not a rule of this policy\(hint)")
+                continue
+            }
+            guard
+                let fields = yaml.mapping(
+                    value, "the daily measure of \(rule)", allowed: ["measure", "escalate_to", "after_days"],
+                    required: ["measure"])
+            else { continue }
+            func measure(_ key: String) -> Measure? {
+                guard let text = fields[key].flatMap({ yaml.string($0, key) }) else { return nil }
+                guard let measure = Measure(rawValue: text), measure != .reinstate else {
+                    yaml.problem(
+                        fields[key], "\(key) must be one of \(measures.joined(separator: ", ")), not '\(text)'")
+                    return nil
+                }
+                return measure
+            }
+            guard let first = measure("measure") else { continue }
+            let escalate = measure("escalate_to")
+            if let escalate, escalate <= first {
+                yaml.problem(fields["escalate_to"], "escalate_to must be stronger than \(first.rawValue)")
+            }
+            let days = fields["after_days"].flatMap { yaml.integer($0, "after_days") }
+            if let days, days < 0 { yaml.problem(fields["after_days"], "after_days cannot be negative") }
+            if days != nil && escalate == nil {
+                yaml.problem(fields["after_days"], "after_days goes with escalate_to")
+            }
+            result[rule] = DailyMeasure(
+                rule: rule, measure: first, escalateTo: escalate, afterDays: days,
+                definedAt: "\(source):\(key.position.line):\(key.position.column)")
+        }
+        return result
     }
 
     private static func rule(_ node: Node, _ yaml: inout StrictYAML, source: String) -> PolicyRule? {

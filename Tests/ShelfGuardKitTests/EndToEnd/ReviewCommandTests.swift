@@ -181,8 +181,11 @@ struct ReviewCommandTests {
 
     @Test("shelf list, show and decide through the binary; decisions need a reason and a reviewer")
     func shelfCommands() throws {
-        let (_, db) = try Self.shelf("review-shelf")
-        _ = try ShelfGuardBinary.run(["review", "--db", db, "--as-of", "2026-11-24", Self.samples.path])
+        let (folder, db) = try Self.shelf("review-shelf")
+        _ = try ShelfGuardBinary.run([
+            "review", "--db", db, "--as-of", "2026-11-24", "--report-dir", folder.appendingPathComponent("r").path,
+            Self.samples.path,
+        ])
         let list = try ShelfGuardBinary.run([
             "shelf", "list", "--db", db, "--state", "manual_review", "--format", "json",
         ])

@@ -49,6 +49,8 @@ extension SQLiteLedger {
         let signatures = Set(result.inspection.detections.map(\.signature))
         let features = Set(result.inspection.featureSummary.map(\.feature))
         let versionLabel = manifest?.versionName ?? manifest?.versionCode ?? "?"
+        let findingsDigest = result.findingsDigest
+        let alerts = result.alerts
         let at = AuditEntry.timestamp(now())
         return try write { db in
             if let existing = try SQLiteLedger.existingReview(db, key: key) { return existing }
@@ -110,12 +112,19 @@ extension SQLiteLedger {
                         versionID, submission.bundlePath, result.declarationSnapshot.sha256, declarationJSON, at,
                         submission.batchID,
                     ]) ?? 0
-            let target = ShelfState.after(result.verdict)
-            var next = current
+            var target = ShelfState.after(result.verdict)
             var note: String?
+            if target == .approved, let held = try SQLiteLedger.heldDown(db, app: appID, except: versionID) {
+                // A version taken down stays down: another version of the app is not listed
+                // until that one is reinstated; a reviewer looks at it meanwhile.
+                target = .manualReview
+                note =
+                    "another version of \(appID) is \(held): this one waits in manual review until that is reinstated"
+            }
+            var next = current
             if current.allows(target, by: .review) {
                 next = target
-            } else if current != target {
+            } else if current != target, note == nil {
                 note =
                     current.heldDown
                     ? "the version is \(current.rawValue): only reinstate lifts that; the review is recorded"
@@ -139,16 +148,29 @@ extension SQLiteLedger {
             try db.run(
                 sql: """
                     INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
-                        policy_sha256, signature_sha256, as_of, reviewed_at, batch_id, audit_seq)
-                    VALUES (?, ?, 'review', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        policy_sha256, signature_sha256, as_of, reviewed_at, batch_id, audit_seq, findings_sha256)
+                    VALUES (?, ?, 'review', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     submissionID, versionID, key, result.verdict.rawValue, result.stamp.toolVersion,
                     result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at, submission.batchID,
-                    entry.seq,
+                    entry.seq, findingsDigest,
                 ])
             let reviewID = db.lastInsertedRowID
             try SQLiteLedger.insertFindings(db, reviewID: reviewID, result.findings)
+            // What the review reported counts as reported: daily management alerts only on
+            // findings that appear after it.
+            for alert in alerts {
+                try db.run(
+                    sql: """
+                        INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
+                        """,
+                    arguments: [
+                        versionID, alert.fingerprint, alert.rule, alert.severity.rawValue, alert.message, at, at,
+                    ])
+            }
             try SQLiteLedger.replaceIndex(db, "version_filing", "number", versionID, filings, isNew: isNew)
             try SQLiteLedger.replaceIndex(db, "version_signature", "signature", versionID, signatures, isNew: isNew)
             try SQLiteLedger.replaceIndex(db, "version_feature", "feature", versionID, features, isNew: isNew)
@@ -161,6 +183,16 @@ extension SQLiteLedger {
                 reviewID: reviewID, versionID: versionID, appID: appID, verdict: result.verdict,
                 from: isNew ? nil : current, state: next, alreadyRecorded: false, note: note, auditSeq: entry.seq)
         }
+    }
+
+    /// The state of another version of the app held down by an emergency measure, if any.
+    static func heldDown(_ db: Database, app: String, except versionID: Int64) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT state FROM version WHERE app_id = ? AND id != ? AND state IN ('suspended', 'taken_down')
+                    LIMIT 1
+                    """), arguments: [app, versionID])
     }
 
     static func insertFindings(_ db: Database, reviewID: Int64, _ findings: [Finding]) throws {
@@ -382,6 +414,11 @@ extension SQLiteLedger {
             let appID: String = row["app_id"]
             let current = ShelfState(rawValue: row["state"]) ?? .submitted
             let target: ShelfState = outcome == .approve ? .approved : .refused
+            if target == .approved, let held = try SQLiteLedger.heldDown(db, app: appID, except: versionID) {
+                throw LedgerError(
+                    "another version of \(appID) is \(held): reinstate it (or take this one's order into account) before listing this one"
+                )
+            }
             guard current.allows(target, by: .decision) else {
                 throw LedgerError(
                     "\(appID) version \(row["version_name"] as String? ?? "?") is \(current.rawValue), not in manual review: there is nothing to decide"

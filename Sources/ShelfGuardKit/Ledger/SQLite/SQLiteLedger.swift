@@ -289,6 +289,51 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     CREATE INDEX version_feature_feature ON version_feature(feature);
                     """)
         }
+        migrator.registerMigration("v3: daily management, complaints, emergency measures, the feed") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE state_change ADD COLUMN order_ref TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE review ADD COLUMN findings_sha256 TEXT NOT NULL DEFAULT '';
+                    CREATE TABLE complaint (
+                        id INTEGER PRIMARY KEY,
+                        app_id TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        contact TEXT NOT NULL,
+                        received_at TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        resolved_at TEXT,
+                        resolved_by TEXT,
+                        resolution TEXT,
+                        audit_seq INTEGER NOT NULL
+                    );
+                    CREATE INDEX complaint_app ON complaint(app_id, status);
+                    CREATE TABLE alert (
+                        id INTEGER PRIMARY KEY,
+                        version_id INTEGER NOT NULL REFERENCES version(id),
+                        fingerprint TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        severity TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        first_seen TEXT NOT NULL,
+                        last_seen TEXT NOT NULL,
+                        resolved_at TEXT,
+                        daily_run INTEGER
+                    );
+                    CREATE UNIQUE INDEX alert_open ON alert(version_id, fingerprint) WHERE resolved_at IS NULL;
+                    CREATE TABLE daily_run (
+                        id INTEGER PRIMARY KEY,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT,
+                        actor TEXT NOT NULL,
+                        as_of TEXT NOT NULL,
+                        policy_sha256 TEXT NOT NULL,
+                        signature_sha256 TEXT NOT NULL,
+                        checked INTEGER NOT NULL DEFAULT 0,
+                        changed INTEGER NOT NULL DEFAULT 0,
+                        status TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 

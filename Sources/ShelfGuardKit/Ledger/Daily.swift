@@ -1,0 +1,107 @@
+import Crypto
+import Foundation
+
+/// A version on the shelf as daily management reads it back: its stored inventory and
+/// declaration, its state, and the alerts already raised for it.
+public struct ShelvedVersion: Sendable {
+    public var versionID: Int64
+    public var appID: String
+    public var versionLabel: String
+    public var state: ShelfState
+    public var stateSince: String
+    public var bundleSHA256: String
+    /// The latest submission: where the bundle came from and its declaration snapshot (JSON).
+    public var submissionID: Int64
+    public var bundlePath: String
+    public var declaration: String
+    /// The stored inventory (JSON of `Inspection` without its entries) and what made it.
+    public var extractor: String
+    public var facts: String
+    /// The digest of the findings of the latest review (see `CheckResult.findingsDigest`).
+    public var findingsDigest: String
+    /// Fingerprints of the alerts raised and not yet resolved.
+    public var openAlerts: Set<String>
+
+    public init(
+        versionID: Int64, appID: String, versionLabel: String, state: ShelfState, stateSince: String,
+        bundleSHA256: String, submissionID: Int64, bundlePath: String, declaration: String, extractor: String,
+        facts: String, findingsDigest: String, openAlerts: Set<String>
+    ) {
+        self.versionID = versionID
+        self.appID = appID
+        self.versionLabel = versionLabel
+        self.state = state
+        self.stateSince = stateSince
+        self.bundleSHA256 = bundleSHA256
+        self.submissionID = submissionID
+        self.bundlePath = bundlePath
+        self.declaration = declaration
+        self.extractor = extractor
+        self.facts = facts
+        self.findingsDigest = findingsDigest
+        self.openAlerts = openAlerts
+    }
+}
+
+/// A finding raised to the operators by daily management, once.
+public struct Alert: Sendable, Codable, Equatable {
+    public var fingerprint: String
+    public var rule: String
+    public var severity: Severity
+    public var message: String
+}
+
+/// What daily management writes for one version: nothing when nothing changed.
+public struct DailyVersionChange: Sendable {
+    public var runID: Int64
+    public var version: ShelvedVersion
+    public var actor: String
+    /// A fresh inventory, when the stored one was made by another extractor and the bundle was read again.
+    public var inventory: (extractor: String, facts: String, entries: String)?
+    /// The new judgement, recorded as a daily review when its findings differ from the last.
+    public var result: CheckResult?
+    public var findingsDigest: String
+    public var newAlerts: [Alert]
+    public var resolvedAlerts: [String]
+    /// The measure applied, if any: to which state, why, under which rules.
+    public var move: (to: ShelfState, measure: Measure, reason: String)?
+
+    public var isEmpty: Bool {
+        inventory == nil && result == nil && newAlerts.isEmpty && resolvedAlerts.isEmpty && move == nil
+    }
+
+    public init(runID: Int64, version: ShelvedVersion, actor: String, findingsDigest: String) {
+        self.runID = runID
+        self.version = version
+        self.actor = actor
+        self.findingsDigest = findingsDigest
+        self.newAlerts = []
+        self.resolvedAlerts = []
+    }
+}
+
+extension CheckResult {
+    /// A digest of what the findings say, stable from day to day: each finding's rule, severity,
+    /// waiver and fingerprint, sorted. Daily management records a new review only when it changes.
+    public var findingsDigest: String {
+        let app = shelfAppID
+        let lines = findings.map { f in
+            let place = FindingPlace(f.location, bundlePath: inspection.bundle.path)
+            return
+                "\(f.rule)|\(f.severity.rawValue)|\(f.waiver == nil ? "" : "waived")|\(f.fingerprint(app: app, place: place))"
+        }.sorted()
+        return SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).hexString
+    }
+
+    /// The findings worth an alert (refuse, manual review, warn, not waived), by fingerprint.
+    public var alerts: [Alert] {
+        let app = shelfAppID
+        var seen = Set<String>()
+        return findings.compactMap { f in
+            guard f.severity > .info, f.waiver == nil else { return nil }
+            let print = f.fingerprint(app: app, place: FindingPlace(f.location, bundlePath: inspection.bundle.path))
+            guard seen.insert(print).inserted else { return nil }
+            return Alert(fingerprint: print, rule: f.rule, severity: f.severity, message: f.message)
+        }
+    }
+}

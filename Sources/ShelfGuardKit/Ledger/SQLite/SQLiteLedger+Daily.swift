@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+
+/// Daily management in the SQLite ledger: reading the shelf back page by page, and writing
+/// what changed for a version in one transaction.
+extension SQLiteLedger {
+    public func startDailyRun(
+        actor: String, asOf: String, policySHA256: String, signatureSHA256: String
+    ) throws
+        -> Int64
+    {
+        let at = AuditEntry.timestamp(now())
+        return try write { db in
+            try db.run(
+                sql: """
+                    INSERT INTO daily_run (started_at, actor, as_of, policy_sha256, signature_sha256, status)
+                    VALUES (?, ?, ?, ?, ?, 'running')
+                    """, arguments: [at, actor, asOf, policySHA256, signatureSHA256])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishDailyRun(_ id: Int64, checked: Int, changed: Int, status: String) throws {
+        let at = AuditEntry.timestamp(now())
+        try write { db in
+            try db.run(
+                sql: "UPDATE daily_run SET finished_at = ?, checked = ?, changed = ?, status = ? WHERE id = ?",
+                arguments: [at, checked, changed, status, id])
+        }
+    }
+
+    public func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.id, v.app_id, v.state, v.state_since, v.bundle_sha256, v.version_name, v.version_code,
+                        i.extractor, i.facts, s.id AS submission_id, s.bundle_path, s.declaration,
+                        (SELECT findings_sha256 FROM review WHERE version_id = v.id ORDER BY id DESC LIMIT 1) AS digest
+                    FROM version v
+                    JOIN inventory i ON i.version_id = v.id
+                    JOIN submission s ON s.id = (SELECT MAX(id) FROM submission WHERE version_id = v.id)
+                    WHERE v.state IN ('approved', 'warned', 'suspended') AND v.id > ?
+                    ORDER BY v.id LIMIT ?
+                    """, arguments: [versionID, limit])
+            guard let first = rows.first?["id"] as Int64?, let last = rows.last?["id"] as Int64? else { return [] }
+            var alerts: [Int64: Set<String>] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT version_id, fingerprint FROM alert WHERE resolved_at IS NULL AND version_id BETWEEN ? AND ?",
+                arguments: [first, last])
+            {
+                alerts[row["version_id"], default: []].insert(row["fingerprint"])
+            }
+            return rows.map { row in
+                let id: Int64 = row["id"]
+                return ShelvedVersion(
+                    versionID: id, appID: row["app_id"],
+                    versionLabel: row["version_name"] ?? row["version_code"] ?? "?",
+                    state: ShelfState(rawValue: row["state"]) ?? .approved, stateSince: row["state_since"],
+                    bundleSHA256: row["bundle_sha256"], submissionID: row["submission_id"],
+                    bundlePath: row["bundle_path"], declaration: row["declaration"], extractor: row["extractor"],
+                    facts: row["facts"], findingsDigest: row["digest"] ?? "", openAlerts: alerts[id] ?? [])
+            }
+        }
+    }
+
+    public func recordDaily(_ change: DailyVersionChange) throws -> StateChange? {
+        guard !change.isEmpty else { return nil }
+        let at = AuditEntry.timestamp(now())
+        let version = change.version
+        let result = change.result
+        return try write { db in
+            // The version may have moved since it was read (a takedown racing the run): measures
+            // are decided against the state it is in now.
+            guard
+                let current = try String.fetchOne(
+                    db, sql: "SELECT state FROM version WHERE id = ?", arguments: [version.versionID]
+                ).flatMap(ShelfState.init(rawValue:))
+            else { return nil }
+            if let inventory = change.inventory {
+                try db.run(
+                    sql:
+                        "UPDATE inventory SET extractor = ?, facts = ?, entries = ?, created_at = ? WHERE version_id = ?",
+                    arguments: [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
+            }
+            var move = change.move
+            if let planned = move, !current.allows(planned.to, by: .daily) { move = nil }
+            let subject = "\(version.appID) \(version.versionLabel) (\(version.bundleSHA256.prefix(12)))"
+            let action = move.map { "daily_\($0.measure.rawValue)" } ?? "daily_review"
+            let reason =
+                move?.reason
+                ?? (change.newAlerts.isEmpty
+                    ? "findings changed" : change.newAlerts.map(\.rule).joined(separator: ", "))
+            let entry = try appendAudit(
+                db, actor: change.actor, action: action, subject: subject, reason: reason,
+                details: CanonicalJSON.object([
+                    "daily_run": .int(change.runID), "from": .string(current.rawValue),
+                    "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
+                    "new_alerts": .strings(change.newAlerts.map(\.rule)),
+                    "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
+                    "reread": .bool(change.inventory != nil), "as_of": .string(result?.stamp.asOf ?? ""),
+                ]))
+            if let result {
+                try db.run(
+                    sql: """
+                        INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
+                            policy_sha256, signature_sha256, as_of, reviewed_at, audit_seq, findings_sha256)
+                        VALUES (?, ?, 'daily', NULL, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        version.submissionID, version.versionID, result.verdict.rawValue, result.stamp.toolVersion,
+                        result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at, entry.seq,
+                        change.findingsDigest,
+                    ])
+                try SQLiteLedger.insertFindings(db, reviewID: db.lastInsertedRowID, result.findings)
+            }
+            for alert in change.newAlerts {
+                try db.run(
+                    sql: """
+                        INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen, daily_run)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
+                        """,
+                    arguments: [
+                        version.versionID, alert.fingerprint, alert.rule, alert.severity.rawValue, alert.message, at,
+                        at,
+                        change.runID,
+                    ])
+            }
+            for fingerprint in change.resolvedAlerts {
+                try db.run(
+                    sql:
+                        "UPDATE alert SET resolved_at = ? WHERE version_id = ? AND fingerprint = ? AND resolved_at IS NULL",
+                    arguments: [at, version.versionID, fingerprint])
+            }
+            guard let move else { return nil }
+            try SQLiteLedger.move(
+                db, versionID: version.versionID, from: current, to: move.to, at: at, actor: change.actor,
+                reason: move.reason, cause: .daily, auditSeq: entry.seq)
+            return StateChange(
+                versionID: version.versionID, appID: version.appID, from: current, to: move.to, at: at,
+                actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entry.seq)
+        }
+    }
+}

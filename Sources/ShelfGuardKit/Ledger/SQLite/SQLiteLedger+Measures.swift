@@ -1,0 +1,250 @@
+import Foundation
+import GRDB
+
+/// Emergency measures, the storefront feed and complaints in the SQLite ledger.
+extension SQLiteLedger {
+    /// The SQL condition and arguments selecting the versions of a selector.
+    static func condition(_ selector: MeasureSelector) -> (String, StatementArguments) {
+        var parts: [String] = []
+        var arguments = StatementArguments()
+        if let app = selector.app {
+            parts.append("v.app_id = ?")
+            arguments += [app]
+        }
+        if let version = selector.version {
+            let isDigest = version.count >= 12 && version.allSatisfy(\.isHexDigit)
+            parts.append(isDigest ? "v.bundle_sha256 LIKE ?" : "(v.version_name = ? OR v.version_code = ?)")
+            arguments += isDigest ? [version.lowercased() + "%"] : [version, version]
+        }
+        if let developer = selector.developer {
+            parts.append("v.app_id IN (SELECT app_id FROM app WHERE developer = ? OR uscc = ?)")
+            arguments += [developer, developer.uppercased()]
+        }
+        if let filing = selector.filing {
+            parts.append("v.id IN (SELECT version_id FROM version_filing WHERE number = ?)")
+            arguments += [AlgorithmFilingNumber(filing)?.text ?? filing]
+        }
+        if let signature = selector.signature {
+            parts.append("v.id IN (SELECT version_id FROM version_signature WHERE signature = ?)")
+            arguments += [signature]
+        }
+        if let feature = selector.feature {
+            parts.append("v.id IN (SELECT version_id FROM version_feature WHERE feature = ?)")
+            arguments += [feature]
+        }
+        return (parts.isEmpty ? "0" : parts.joined(separator: " AND "), arguments)
+    }
+
+    public func apply(_ order: MeasureOrder, dryRun: Bool) throws -> MeasureResult {
+        guard !order.selector.isEmpty else {
+            throw LedgerError("an order must select versions: give at least one criterion")
+        }
+        guard let target = order.measure.target else {
+            throw LedgerError("'\(order.measure.rawValue)' changes nothing")
+        }
+        let (condition, arguments) = SQLiteLedger.condition(order.selector)
+        let sql = """
+            SELECT v.id, v.app_id, v.version_name, v.bundle_sha256, v.state FROM version v
+            WHERE \(condition) ORDER BY v.id
+            """
+        @Sendable func select(_ db: Database) throws -> (changes: [PlannedChange], unchanged: Int) {
+            var changes: [PlannedChange] = []
+            var unchanged = 0
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let state = ShelfState(rawValue: row["state"]) ?? .submitted
+                guard state.takes(order.measure) else {
+                    unchanged += 1
+                    continue
+                }
+                changes.append(
+                    PlannedChange(
+                        versionID: row["id"], appID: row["app_id"], versionName: row["version_name"],
+                        bundleSHA256: row["bundle_sha256"], from: state, to: target))
+            }
+            return (changes, unchanged)
+        }
+        if dryRun {
+            let (changes, unchanged) = try read { db in try select(db) }
+            return MeasureResult(order: order, dryRun: true, changes: changes, unchanged: unchanged, auditRange: nil)
+        }
+        let at = AuditEntry.timestamp(now())
+        return try write { db in
+            let (changes, unchanged) = try select(db)
+            let range = try SQLiteLedger.move(db, changes, order: order, at: at, ledger: self)
+            return MeasureResult(order: order, dryRun: false, changes: changes, unchanged: unchanged, auditRange: range)
+        }
+    }
+
+    /// Moves versions, one audit entry each, chained in one pass (the head is read and written
+    /// once for the whole order).
+    static func move(
+        _ db: Database, _ changes: [PlannedChange], order: MeasureOrder, at: String, ledger: SQLiteLedger
+    )
+        throws -> ClosedRange<Int64>?
+    {
+        guard !changes.isEmpty else { return nil }
+        let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
+        var seq: Int64 = head?["seq"] ?? 0
+        var previous: String = head?["hash"] ?? AuditEntry.genesis
+        let first = seq + 1
+        let insertAudit = try db.cachedStatement(
+            sql: """
+                INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let updateVersion = try db.cachedStatement(sql: "UPDATE version SET state = ?, state_since = ? WHERE id = ?")
+        let insertChange = try db.cachedStatement(
+            sql: """
+                INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let action = order.measure.rawValue
+        let selection = order.selector.summary
+        for change in changes {
+            seq += 1
+            let subject = "\(change.appID) \(change.versionName ?? "?") (\(change.bundleSHA256.prefix(12)))"
+            let details = CanonicalJSON.object([
+                "order": .string(order.order), "from": .string(change.from.rawValue), "to": .string(change.to.rawValue),
+                "selected_by": .string(selection), "bundle_sha256": .string(change.bundleSHA256),
+            ])
+            let hash = AuditEntry.hash(
+                prevHash: previous, seq: seq, at: at, actor: order.actor, action: action, subject: subject,
+                reason: order.reason, details: details)
+            try insertAudit.execute(arguments: [
+                seq, at, order.actor, action, subject, order.reason, details, previous, hash,
+            ])
+            try updateVersion.execute(arguments: [change.to.rawValue, at, change.versionID])
+            try insertChange.execute(arguments: [
+                change.versionID, change.from.rawValue, change.to.rawValue, at, order.actor, order.reason,
+                order.measure.cause.rawValue, seq, order.order,
+            ])
+            previous = hash
+        }
+        try db.run(
+            sql: """
+                INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
+                """,
+            arguments: [seq, previous])
+        return first...seq
+    }
+
+    // MARK: - The feed
+
+    public func feed(since: Int64, limit: Int) throws -> [FeedEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, c.from_state, c.to_state, c.at, c.reason, c.cause, c.order_ref, v.app_id,
+                        v.version_name, v.version_code, v.bundle_sha256
+                    FROM state_change c JOIN version v ON v.id = c.version_id
+                    WHERE c.id > ? AND (c.from_state IN ('approved', 'warned', 'suspended', 'taken_down')
+                        OR c.to_state IN ('approved', 'warned', 'suspended', 'taken_down'))
+                    ORDER BY c.id LIMIT ?
+                    """, arguments: [since, limit]
+            ).map { row in
+                let from = ShelfState(rawValue: row["from_state"]) ?? .submitted
+                let to = ShelfState(rawValue: row["to_state"]) ?? .submitted
+                return FeedEvent(
+                    id: row["id"], app: row["app_id"], version: row["version_name"] ?? row["version_code"],
+                    bundleSHA256: row["bundle_sha256"], action: SQLiteLedger.feedAction(from: from, to: to),
+                    from: from, to: to, at: row["at"], reason: row["reason"], order: row["order_ref"])
+            }
+        }
+    }
+
+    /// What a storefront does about a change.
+    static func feedAction(from: ShelfState, to: ShelfState) -> String {
+        switch to {
+        case .warned: return "warn"
+        case .suspended: return "suspend"
+        case .takenDown: return "take_down"
+        case .approved: return from.heldDown || from == .warned ? "reinstate" : "list"
+        default: return "delist"
+        }
+    }
+
+    // MARK: - Complaints
+
+    static func complaint(_ row: Row) -> Complaint {
+        Complaint(
+            id: row["id"], app: row["app_id"], text: row["text"], contact: row["contact"],
+            receivedAt: row["received_at"], status: row["status"], resolvedAt: row["resolved_at"],
+            resolvedBy: row["resolved_by"], resolution: row["resolution"])
+    }
+
+    public func addComplaint(app: String, text: String, contact: String, actor: String) throws -> Complaint {
+        let at = AuditEntry.timestamp(now())
+        return try write { db in
+            let entry = try appendAudit(
+                db, actor: actor, action: "complaint_received", subject: app, reason: String(text.prefix(200)),
+                details: CanonicalJSON.object([
+                    "contact_given": .bool(!contact.isEmpty), "length": .int(Int64(text.count)),
+                ]))
+            try db.run(
+                sql: """
+                    INSERT INTO complaint (app_id, text, contact, received_at, status, audit_seq)
+                    VALUES (?, ?, ?, ?, 'open', ?)
+                    """, arguments: [app, text, contact, at, entry.seq])
+            return Complaint(
+                id: db.lastInsertedRowID, app: app, text: text, contact: contact, receivedAt: at, status: "open")
+        }
+    }
+
+    public func complaints(app: String?, openOnly: Bool, limit: Int) throws -> [Complaint] {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let app {
+            conditions.append("app_id = ?")
+            arguments += [app]
+        }
+        if openOnly { conditions.append("status = 'open'") }
+        let sql =
+            "SELECT * FROM complaint" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY id LIMIT ?"
+        arguments += [limit]
+        let bound = arguments
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(SQLiteLedger.complaint) }
+    }
+
+    public func resolveComplaint(id: Int64, resolution: String, actor: String) throws -> Complaint {
+        let at = AuditEntry.timestamp(now())
+        return try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM complaint WHERE id = ?", arguments: [id]) else {
+                throw LedgerError("no complaint \(id)")
+            }
+            var complaint = SQLiteLedger.complaint(row)
+            guard complaint.status == "open" else {
+                throw LedgerError(
+                    "complaint \(id) was resolved already, on \(complaint.resolvedAt ?? "?") by \(complaint.resolvedBy ?? "?")"
+                )
+            }
+            _ = try appendAudit(
+                db, actor: actor, action: "complaint_resolved", subject: complaint.app, reason: resolution,
+                details: CanonicalJSON.object(["complaint": .int(id)]))
+            try db.run(
+                sql:
+                    "UPDATE complaint SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
+                arguments: [at, actor, resolution, id])
+            complaint.status = "resolved"
+            complaint.resolvedAt = at
+            complaint.resolvedBy = actor
+            complaint.resolution = resolution
+            return complaint
+        }
+    }
+
+    public func openComplaintCounts() throws -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT app_id, COUNT(*) AS n FROM complaint WHERE status = 'open' GROUP BY app_id")
+            {
+                counts[row["app_id"]] = row["n"]
+            }
+            return counts
+        }
+    }
+}

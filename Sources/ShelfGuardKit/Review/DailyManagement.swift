@@ -1,0 +1,322 @@
+import Foundation
+
+/// `shelfguard daily` (DSP Art. 13, 日常管理): every version on the shelf judged again from its
+/// stored inventory against today's registry, policy and day, and the policy's graded measures
+/// applied: warn, send to manual review, suspend, take down after a grace period. The stored
+/// bundle is read again only when the extractor changed (a new ShelfGuard, a new feature
+/// database). Each new finding is alerted once; complaints past the threshold send an app to
+/// manual review.
+public struct DailyManagement: Sendable {
+    public var check: ShelfCheck
+    public var ledger: any LedgerStore
+    public var bundleStore: BundleStore?
+    public var actor: String
+    public var jobs: Int
+    /// Versions read from the ledger at once.
+    public var pageSize = 1_000
+
+    public init(check: ShelfCheck, ledger: any LedgerStore, bundleStore: BundleStore?, actor: String, jobs: Int) {
+        var check = check
+        check.inspector.options.detectInBackground = false
+        self.check = check
+        self.ledger = ledger
+        self.bundleStore = bundleStore
+        self.actor = actor
+        self.jobs = max(1, jobs)
+    }
+
+    /// What happened to one version.
+    public struct Item: Sendable, Codable {
+        public var versionID: Int64
+        public var app: String
+        public var version: String
+        public var from: ShelfState
+        public var to: ShelfState?
+        public var measure: Measure?
+        public var reason: String?
+        public var verdict: VerdictOutcome?
+        public var newAlerts: [Alert]
+        public var resolvedAlerts: Int
+        /// True when the stored bundle was read again (the extractor changed).
+        public var reread: Bool
+        /// Why the version could not be judged again, or why its old inventory was used.
+        public var problem: String?
+        public var seconds: Double
+    }
+
+    public struct Outcome: Sendable {
+        public var runID: Int64
+        public var checked: Int
+        public var reread: Int
+        /// Only versions where something happened (a measure, a new or resolved alert, a problem).
+        public var items: [Item]
+        public var seconds: Double
+        public var interrupted: Bool
+
+        public var measures: [Measure: Int] {
+            var counts: [Measure: Int] = [:]
+            for item in items { if let m = item.measure, item.to != nil { counts[m, default: 0] += 1 } }
+            return counts
+        }
+    }
+
+    public struct Progress: Sendable {
+        public var done: Int
+        public var elapsed: Double
+    }
+
+    public func run(
+        progress: @escaping @Sendable (Progress) -> Void = { _ in },
+        shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) throws -> Outcome {
+        let started = Monotonic.now()
+        let runID = try ledger.startDailyRun(
+            actor: actor, asOf: check.asOf, policySHA256: check.policy.digest,
+            signatureSHA256: check.inspector.signatures?.database.digest ?? "")
+        let complaints = try ledger.openComplaintCounts()
+        let collector = DailyCollector()
+        var after: Int64 = 0
+        var interrupted = false
+        var failure: (any Error)?
+        while !shouldStop() {
+            let page = try ledger.shelvedVersions(after: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = last.versionID
+            let next = AtomicIndex()
+            let group = DispatchGroup()
+            for _ in 0..<min(jobs, page.count) {
+                group.enter()
+                let thread = Thread { [self] in
+                    defer { group.leave() }
+                    while !shouldStop(), let i = next.take(below: page.count) {
+                        do {
+                            let item = try judge(page[i], runID: runID, complaints: complaints[page[i].appID] ?? 0)
+                            collector.add(item)
+                        } catch {
+                            collector.fail(error)
+                        }
+                        progress(Progress(done: collector.checked, elapsed: Monotonic.seconds(since: started)))
+                    }
+                }
+                thread.stackSize = 16 << 20
+                thread.start()
+            }
+            group.wait()
+            if let error = collector.firstError {
+                failure = error
+                break
+            }
+        }
+        if shouldStop() { interrupted = true }
+        let outcome = Outcome(
+            runID: runID, checked: collector.checked, reread: collector.reread,
+            items: collector.items.sorted { $0.versionID < $1.versionID }, seconds: Monotonic.seconds(since: started),
+            interrupted: interrupted)
+        try ledger.finishDailyRun(
+            runID, checked: outcome.checked, changed: outcome.items.filter { $0.to != nil }.count,
+            status: failure != nil ? "failed" : interrupted ? "interrupted" : "done")
+        if let failure { throw failure }
+        return outcome
+    }
+
+    /// One version: judge it again, decide the measure, write what changed. Returns nil when
+    /// nothing happened; throws only when the ledger fails.
+    func judge(_ version: ShelvedVersion, runID: Int64, complaints: Int) throws -> Item? {
+        let started = Monotonic.now()
+        var item = Item(
+            versionID: version.versionID, app: version.appID, version: version.versionLabel, from: version.state,
+            newAlerts: [], resolvedAlerts: 0, reread: false, seconds: 0)
+        var inspection: Inspection
+        do {
+            inspection = try JSONDecoder().decode(Inspection.self, from: Data(version.facts.utf8))
+        } catch {
+            item.problem = "the stored inventory cannot be read: \(error)"
+            return item
+        }
+        let snapshot: DeclarationSnapshot
+        do {
+            snapshot = try JSONDecoder().decode(DeclarationSnapshot.self, from: Data(version.declaration.utf8))
+        } catch {
+            item.problem = "the stored declaration cannot be read: \(error)"
+            return item
+        }
+        var change = DailyVersionChange(runID: runID, version: version, actor: actor, findingsDigest: "")
+        if version.extractor != check.inspector.extractorID {
+            switch reread(version) {
+            case .success(let fresh):
+                inspection = fresh
+                var facts = fresh
+                facts.entries = []
+                let encoder = JSONEncoder()
+                change.inventory = (
+                    check.inspector.extractorID, String(decoding: try encoder.encode(facts), as: UTF8.self),
+                    String(decoding: try encoder.encode(fresh.entries), as: UTF8.self)
+                )
+                item.reread = true
+            case .failure(let problem):
+                item.problem = "\(problem.description); judged on the stored inventory"
+            }
+        }
+        let result: CheckResult
+        do { result = try check.judge(inspection, declaration: snapshot) } catch {
+            throw LedgerError("judging \(version.appID): \(error.description)")
+        }
+        change.findingsDigest = result.findingsDigest
+        if change.findingsDigest != version.findingsDigest { change.result = result }
+        item.verdict = result.verdict
+
+        // Alerts: each finding once, until it goes away.
+        let alerts = result.alerts
+        var current = Set<String>()
+        for alert in alerts {
+            current.insert(alert.fingerprint)
+            if !version.openAlerts.contains(alert.fingerprint) { change.newAlerts.append(alert) }
+        }
+        var complaintAlert: Alert?
+        if complaints >= check.policy.settings.complaintThreshold {
+            let alert = Alert(
+                fingerprint: "complaints:\(version.appID)", rule: "complaints_open", severity: .manualReview,
+                message:
+                    "\(complaints) open complaints (threshold \(check.policy.settings.complaintThreshold), DSP Art. 12)"
+            )
+            current.insert(alert.fingerprint)
+            complaintAlert = alert
+            if !version.openAlerts.contains(alert.fingerprint) { change.newAlerts.append(alert) }
+        }
+        change.resolvedAlerts = version.openAlerts.subtracting(current).sorted()
+        item.newAlerts = change.newAlerts
+        item.resolvedAlerts = change.resolvedAlerts.count
+
+        // The measure: the strongest that the new findings call for (what the review or an
+        // earlier run already reported was accepted then), and escalation of a measure whose
+        // cause still stands after its grace period.
+        var measure = Measure.none
+        var reasons: [String] = []
+        let policy = check.policy
+        let daysInState = CalendarDay.days(from: String(version.stateSince.prefix(10)), to: check.asOf) ?? 0
+        let fresh = Set(change.newAlerts.map(\.fingerprint))
+        for alert in alerts + [complaintAlert].compactMap({ $0 }) {
+            var m = Measure.none
+            if fresh.contains(alert.fingerprint) {
+                m =
+                    alert.rule == "complaints_open"
+                    ? .manualReview : policy.dailyMeasure(rule: alert.rule, severity: alert.severity)
+            }
+            if let entry = policy.daily[alert.rule], let stronger = entry.escalateTo,
+                version.state == entry.measure.target,
+                daysInState >= (entry.afterDays ?? policy.settings.cancellationGraceDays)
+            {
+                m = max(m, stronger)
+            }
+            if m > .none { reasons.append(alert.rule) }
+            if m > measure { measure = m }
+        }
+        if measure > .none, let target = measure.target, version.state.allows(target, by: .daily) {
+            let why = Array(Set(reasons)).sorted().joined(separator: ", ")
+            change.move = (target, measure, "\(measure.rawValue.replacingOccurrences(of: "_", with: " ")): \(why)")
+        }
+        item.seconds = Monotonic.seconds(since: started)
+        guard !change.isEmpty else { return item.problem == nil ? nil : item }
+        let moved = try ledger.recordDaily(change)
+        item.to = moved?.to
+        item.measure = moved == nil ? nil : measure
+        item.reason = moved?.reason
+        if moved == nil && change.newAlerts.isEmpty && change.resolvedAlerts.isEmpty && item.problem == nil
+            && !item.reread
+        {
+            return nil  // only the recorded findings changed
+        }
+        return item
+    }
+
+    enum RereadProblem: Error, CustomStringConvertible {
+        case noBundle(String)
+        case changed(String)
+        case unreadable(String)
+
+        var description: String {
+            switch self {
+            case .noBundle(let why), .changed(let why), .unreadable(let why): why
+            }
+        }
+    }
+
+    /// Reads the version's bundle again, from the bundle store or where it was submitted,
+    /// checking that it is still the same bytes; the reader's time limit bounds it.
+    func reread(_ version: ShelvedVersion) -> Result<Inspection, RereadProblem> {
+        let candidates = [bundleStore?.path(of: version.bundleSHA256), version.bundlePath].compactMap { $0 }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            return .failure(
+                .noBundle("the extractor changed but the bundle is neither in the store nor at \(version.bundlePath)"))
+        }
+        let inspection: Inspection
+        do { inspection = try check.inspector.inspect(path: path) } catch {
+            return .failure(.unreadable("the stored bundle cannot be read again: \(error.description)"))
+        }
+        guard inspection.bundle.sha256 == version.bundleSHA256 else {
+            return .failure(.changed("the stored bundle at \(path) no longer has the digest it was reviewed with"))
+        }
+        if inspection.hazards.contains(where: { $0.kind == .timeout }) {
+            return .failure(.unreadable("reading the bundle again took longer than the time limit"))
+        }
+        return .success(inspection)
+    }
+}
+
+/// What the workers of one run found, under one lock.
+private final class DailyCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var items: [DailyManagement.Item] = []
+    private var count = 0
+    private var rereads = 0
+    private var error: (any Error)?
+
+    func add(_ item: DailyManagement.Item?) {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        if let item {
+            items.append(item)
+            if item.reread { rereads += 1 }
+        }
+    }
+
+    func fail(_ error: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        if self.error == nil { self.error = error }
+    }
+
+    var checked: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+
+    var reread: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return rereads
+    }
+
+    var firstError: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return error
+    }
+}
+
+/// A shared counter handing out indexes to workers.
+final class AtomicIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}

@@ -1,0 +1,245 @@
+import ArgumentParser
+import Foundation
+import ShelfGuardKit
+
+/// `shelfguard daily`: daily management of everything on the shelf.
+struct Daily: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Judge every version on the shelf again against today's evidence, and apply the policy's measures.",
+        discussion: """
+            Re-judges every approved, warned and suspended version from its stored inventory and declaration against today's registry (import new filing lists and cancellation notices first), the review policy and the day. The stored bundle is read again only when the extractor changed (another ShelfGuard version, another feature database), within --timeout per bundle.
+
+            The policy's `daily` section grades the measures: e.g. a cancelled filing suspends at once and takes down after cancellation_grace_days; an expired assessment warns; a feature found since the last review goes to manual review (DSP Art. 20); open complaints at or over complaint_threshold go to manual review (DSP Art. 12). Each measure is one transaction and one audit entry. Each new finding is alerted once: the report lists it on the day it appears, not after.
+
+            The daily report is written as daily.html and daily.json in --report-dir.
+
+            Exit status: 0 nothing changed; 3 warnings, manual reviews or new alerts; 2 at least one suspension or takedown applied; 1 the tool could not do its job.
+            """)
+
+    @Option(help: ArgumentHelp("Versions judged at once. Default: the number of cores.", valueName: "count"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(
+        help: ArgumentHelp(
+            "Where the report goes. Default: shelfguard-reports/daily-<id> in the working folder.", valueName: "dir"))
+    var reportDir: String?
+
+    @Option(help: "Summary on standard output: text, or json (the daily report).")
+    var format: OutputFormat = .text
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var operatorOption: OperatorOption
+    @OptionGroup var policyOptions: PolicyOptions
+    @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
+    @OptionGroup(title: "Limits (for bundles read again)") var limitOptions: ReadLimitOptions
+
+    func validate() throws {
+        guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+    }
+
+    func run() throws {
+        let engine = try policyOptions.signatureEngine()
+        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let ledger = try database.openForWriting()
+        var check = ShelfCheck(
+            inspector: Inspector(
+                options: InspectOptions(
+                    read: ReadOptions(limits: limitOptions.limits), manifestLimits: limitOptions.manifestLimits),
+                signatures: engine),
+            policy: policy, taxonomy: engine.database.taxonomy,
+            registry: LayeredRegistry([try reviewOptions.loadRegistry(), ledger]), asOf: reviewOptions.asOf)
+        check.declarationLimits = reviewOptions.declarationLimits
+        let daily = DailyManagement(
+            check: check, ledger: ledger, bundleStore: BundleStore.beside(database: ledger.path),
+            actor: operatorOption.actor, jobs: jobs)
+        let interrupt = Interrupt()
+        let terminal = isatty(STDERR_FILENO) != 0
+        let lastShown = LastShown()
+        let outcome = try daily.run(
+            progress: { progress in
+                guard terminal, lastShown.due(progress.elapsed) else { return }
+                FileHandle.standardError.write(
+                    Data(
+                        "\r\(progress.done) versions judged, \(String(format: "%.0f", Double(progress.done) / max(progress.elapsed, 0.001)))/s   "
+                            .utf8))
+            }, shouldStop: { interrupt.requested })
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        let report = DailyReport(outcome, check: daily.check, actor: operatorOption.actor, database: ledger.path)
+        let folder = reportDir ?? "shelfguard-reports/daily-\(outcome.runID)"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try report.html().write(toFile: folder + "/daily.html", atomically: true, encoding: .utf8)
+            try report.json().write(toFile: folder + "/daily.json", atomically: true, encoding: .utf8)
+        } catch {
+            throw ToolError("cannot write the daily report to \(folder): \(error.localizedDescription)")
+        }
+        if format == .json {
+            print(try report.json(), terminator: "")
+        } else {
+            let m = report.measures
+            print(
+                "daily run \(report.run) as of \(report.asOf): \(report.checked) versions on the shelf judged again in \(String(format: "%.1f", report.seconds)) s (\(report.reread) read again)"
+            )
+            print(
+                "  warned \(m.warn) · manual review \(m.manualReview) · suspended \(m.suspend) · taken down \(m.takeDown) · new alerts \(report.newAlerts) · resolved \(report.resolvedAlerts)"
+            )
+            for item in report.items where item.to != nil || !item.newAlerts.isEmpty || item.problem != nil {
+                let e = EntryName.escapeControls
+                var line = "  \(e(item.app)) \(e(item.version)): "
+                line +=
+                    item.to.map { "\(item.from.rawValue) → \($0.rawValue) (\(e(item.reason ?? "")))" }
+                    ?? item.from.rawValue
+                if !item.newAlerts.isEmpty {
+                    line += "; new: " + Array(Set(item.newAlerts.map(\.rule))).sorted().joined(separator: ", ")
+                }
+                if let problem = item.problem { line += "; \(e(problem))" }
+                print(line)
+            }
+            if report.interrupted { print("  interrupted: run again to judge the rest") }
+            print("  report: \(folder)/daily.html (and daily.json)")
+        }
+        if outcome.interrupted { throw ExitCode(130) }
+        if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+}
+
+/// Throttles progress lines to a few a second.
+final class LastShown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = -1.0
+
+    func due(_ elapsed: Double) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard elapsed - last >= 0.2 else { return false }
+        last = elapsed
+        return true
+    }
+}
+
+/// `shelfguard complaint …`: public complaints and reports (DSP Art. 12).
+struct ComplaintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "complaint",
+        abstract: "Take, list and resolve public complaints (DSP Art. 12); open ones feed the daily run.",
+        subcommands: [Add.self, List.self, Resolve.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a complaint about an app. Open to anyone: a contact is optional.")
+
+        @Option(help: "The app id the complaint is about.")
+        var app: String
+        @Option(help: "What the complaint says.")
+        var text: String
+        @Option(help: "How to reach the person, if they want an answer (optional).")
+        var contact: String = ""
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var operatorOption: OperatorOption
+
+        func validate() throws {
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError("--text is empty")
+            }
+            guard text.count <= 20_000 else { throw ValidationError("--text is longer than 20,000 characters") }
+        }
+
+        func run() throws {
+            let complaint = try database.openForWriting().addComplaint(
+                app: app, text: text, contact: contact, actor: operatorOption.name ?? "public")
+            print("complaint \(complaint.id) about \(app) received at \(complaint.receivedAt)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List complaints, oldest first.")
+
+        @Option(help: "Only complaints about this app.")
+        var app: String?
+        @Flag(help: "Only open complaints.")
+        var open = false
+        @Option(help: "At most this many.")
+        var limit = 1_000
+        @Option(help: "Output format: text or json.")
+        var format: OutputFormat = .text
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() throws {
+            let complaints = try database.openForReading().complaints(app: app, openOnly: open, limit: max(1, limit))
+            if format == .json {
+                try printJSON(complaints)
+                return
+            }
+            if complaints.isEmpty { print("no complaints") }
+            let e = EntryName.escapeControls
+            for c in complaints {
+                print(
+                    "\(c.id)  \(c.receivedAt)  \(e(c.app))  \(c.status)\(c.contact.isEmpty ? "" : "  contact: \(e(c.contact))")"
+                )
+                print("    \(e(c.text))")
+                if let resolution = c.resolution {
+                    print("    resolved by \(e(c.resolvedBy ?? "?")) at \(c.resolvedAt ?? "?"): \(e(resolution))")
+                }
+            }
+        }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a complaint, with what was done.")
+
+        @Argument(help: "The complaint's number.")
+        var id: Int64
+        @Option(help: "What was done about it.")
+        var resolution: String
+
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var operatorOption: OperatorOption
+
+        func run() throws {
+            do {
+                let c = try database.openForWriting().resolveComplaint(
+                    id: id, resolution: resolution, actor: operatorOption.actor)
+                print("complaint \(c.id) about \(c.app) resolved by \(c.resolvedBy ?? "?")")
+            } catch let error as LedgerError {
+                throw ToolError(error.description)
+            }
+        }
+    }
+}
+
+/// `shelfguard feed`: the changes storefronts must apply.
+struct Feed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract:
+            "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON.",
+        discussion: """
+            Events come in a stable order, each with an id. Poll with --since set to the cursor of the last answer: you get what happened after it, and nothing twice. The answer's `more` is true when --limit cut it short: ask again at once.
+            """)
+
+    @Option(help: ArgumentHelp("Only events after this cursor (0: from the start).", valueName: "cursor"))
+    var since: Int64 = 0
+
+    @Option(help: "At most this many events.")
+    var limit = 1_000
+
+    @OptionGroup var database: DatabaseOptions
+
+    struct Answer: Encodable {
+        var cursor: String
+        var more: Bool
+        var events: [FeedEvent]
+    }
+
+    func validate() throws {
+        guard since >= 0 else { throw ValidationError("--since cannot be negative") }
+        guard limit >= 1 && limit <= 100_000 else { throw ValidationError("--limit must be between 1 and 100000") }
+    }
+
+    func run() throws {
+        let events = try database.openForReading().feed(since: since, limit: limit + 1)
+        let page = Array(events.prefix(limit))
+        try printJSON(Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page))
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ShelfGuardKit
+
+/// Daily management, emergency measures, the feed and complaints through the built binary.
+@Suite("daily and emergency measures, end to end", .serialized)
+struct DailyCommandTests {
+    static let samples = TestFiles.packageRoot.appendingPathComponent("samples")
+    static let facefunFiling = "网信算备440305900000101250017号"
+
+    /// A shelf with the samples reviewed as of 2026-11-24.
+    static func shelf(_ label: String) throws -> (folder: URL, db: String) {
+        let (folder, db) = try ReviewCommandTests.shelf(label)
+        let review = try ShelfGuardBinary.run([
+            "review", "--db", db, "--as-of", "2026-11-24", "--report-dir", folder.appendingPathComponent("batch").path,
+            samples.path,
+        ])
+        #expect(review.status == 2, "\(review.stderr)")
+        return (folder, db)
+    }
+
+    static func daily(_ db: String, _ day: String, _ more: [String] = []) throws -> (Int32, DailyReport) {
+        let reports = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("daily-reports").path
+        let run = try ShelfGuardBinary.run(
+            ["daily", "--db", db, "--as-of", day, "--format", "json", "--report-dir", reports] + more)
+        let report = try JSONDecoder().decode(DailyReport.self, from: Data(run.stdout.utf8))
+        return (run.status, report)
+    }
+
+    static func state(_ db: String, app: String, format: String = "apk") throws -> String? {
+        try DatabaseQueue(path: db).read {
+            try String.fetchOne(
+                $0, sql: "SELECT state FROM version WHERE app_id = ? AND format = ?", arguments: [app, format])
+        }
+    }
+
+    @Test("a cancellation imported into the registry: daily suspends the apps citing it, then takes them down")
+    func cancellation() throws {
+        let (folder, db) = try Self.shelf("daily-cancel")
+        let (quiet, first) = try Self.daily(db, "2026-11-24")
+        #expect(quiet == 0 && first.checked == 5 && first.items.isEmpty, "nothing new since the review")
+        let notice = folder.appendingPathComponent("notice.csv")
+        try """
+        备案编号,注销日期,公告日期,公告标题,算法名称,角色,主体名称,应用产品
+        \(Self.facefunFiling),2026年11月,2026-11-25,关于注销“示例人脸替换生成合成算法”的公告,示例人脸替换生成合成算法,服务提供者,深圳市示例智能科技有限公司,FaceFun(APP)
+
+        """.write(to: notice, atomically: true, encoding: .utf8)
+        #expect(try ShelfGuardBinary.run(["registry", "import", "--db", db, notice.path]).status == 0)
+        let (status, report) = try Self.daily(db, "2026-11-26")
+        #expect(status == 2, "a suspension was applied")
+        #expect(report.measures.suspend == 1)
+        let item = try #require(report.items.first { $0.to != nil })
+        #expect(item.app == "com.example.facefun" && item.from == .approved && item.to == .suspended)
+        #expect(item.newAlerts.map(\.rule).contains("filing_cancelled"))
+        #expect(try Self.state(db, app: "com.example.facefun") == "suspended")
+
+        let (graceStatus, grace) = try Self.daily(db, "2026-12-10")
+        #expect(
+            graceStatus == 0 && grace.items.isEmpty,
+            "within the grace period nothing more happens, and nothing is alerted twice")
+        let (downStatus, down) = try Self.daily(db, "2026-12-27")
+        #expect(downStatus == 2 && down.measures.takeDown == 1)
+        #expect(try Self.state(db, app: "com.example.facefun") == "taken_down")
+        let feed = try ShelfGuardBinary.run(["feed", "--db", db]).json()
+        let actions = (feed["events"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+        #expect(actions.suffix(2) == ["suspend", "take_down"])
+        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+    }
+
+    @Test("an expired assessment warns, once")
+    func expiredAssessment() throws {
+        let (_, db) = try Self.shelf("daily-expired")
+        let (status, report) = try Self.daily(db, "2027-07-01")
+        #expect(status == 3)
+        let warned = report.items.filter { $0.to == .warned }.map(\.app)
+        #expect(warned.contains("com.example.facefun"))
+        #expect(
+            report.items.first { $0.app == "com.example.facefun" }?.newAlerts.map(\.rule).contains("assessment_expired")
+                == true)
+        #expect(try Self.state(db, app: "com.example.facefun") == "warned")
+        let (again, second) = try Self.daily(db, "2027-07-01")
+        #expect(again == 0 && second.newAlerts == 0 && second.items.isEmpty, "alerted once")
+        let html = try String(
+            contentsOfFile: URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent(
+                "daily-reports/daily.html"
+            ).path, encoding: .utf8)
+        #expect(html.contains("Nothing changed on the shelf"))
+    }
+
+    @Test("complaints past the threshold send an app to manual review; anyone can complain")
+    func complaints() throws {
+        let (_, db) = try Self.shelf("daily-complaints")
+        for text in ["换脸没有标识", "冒用我的照片", "客服不回应"] {
+            let added = try ShelfGuardBinary.run([
+                "complaint", "add", "--db", db, "--app", "com.example.calculator", "--text", text,
+            ])
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        #expect(try ShelfGuardBinary.run(["complaint", "add", "--db", db, "--app", "x", "--text", "  "]).status == 1)
+        let (status, report) = try Self.daily(db, "2026-11-24")
+        #expect(status == 3 && report.measures.manualReview == 1)
+        #expect(try Self.state(db, app: "com.example.calculator") == "manual_review")
+        let list = try ShelfGuardBinary.run(["complaint", "list", "--db", db, "--open", "--format", "json"])
+        let open = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        #expect(open.count == 3)
+        let resolved = try ShelfGuardBinary.run([
+            "complaint", "resolve", "--db", db, "1", "--resolution", "label added", "--operator", "客服",
+        ])
+        #expect(resolved.status == 0)
+        #expect(try ShelfGuardBinary.run(["complaint", "resolve", "--db", db, "1", "--resolution", "x"]).status == 1)
+    }
+
+    @Test("takedown: a dry run changes nothing; the order needs a reason, a reference and an operator")
+    func takedownCommand() throws {
+        let (_, db) = try Self.shelf("daily-takedown")
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let dry = try ShelfGuardBinary.run([
+            "takedown", "--db", db, "--filing", Self.facefunFiling, "--reason", "CAC order", "--order", "网信办〔2026〕12号",
+            "--operator", "应急 王五", "--dry-run", "--format", "json",
+        ])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        let planned = try dry.json()["changes"] as? [[String: Any]] ?? []
+        #expect(planned.count == 2, "facefun.apk (approved) and facefun.xapk (manual review)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before, "the dry run wrote nothing")
+        for missing in [["--order", "x"], ["--reason", "x"], ["--operator", "x"]] {
+            var arguments = [
+                "takedown", "--db", db, "--app", "com.example.calculator", "--reason", "r", "--order", "o",
+                "--operator", "p",
+            ]
+            let i = try #require(arguments.firstIndex(of: missing[0]))
+            arguments.removeSubrange(i...(i + 1))
+            #expect(try ShelfGuardBinary.run(arguments).status == 1, "without \(missing[0])")
+        }
+        #expect(
+            try ShelfGuardBinary.run(["takedown", "--db", db, "--reason", "r", "--order", "o", "--operator", "p"])
+                .status == 1,
+            "no selector")
+        #expect(
+            try ShelfGuardBinary.run([
+                "takedown", "--db", db, "--version", "1.0", "--reason", "r", "--order", "o", "--operator", "p",
+            ]).status == 1, "a version name needs --app")
+        let real = try ShelfGuardBinary.run([
+            "takedown", "--db", db, "--filing", Self.facefunFiling, "--reason", "CAC order", "--order", "网信办〔2026〕12号",
+            "--operator", "应急 王五",
+        ])
+        #expect(real.status == 0 && real.stdout.contains("moved 2 versions"))
+        let cursor = try #require(
+            try ShelfGuardBinary.run(["feed", "--db", db, "--limit", "100000"]).json()["cursor"] as? String)
+        let reinstated = try ShelfGuardBinary.run([
+            "reinstate", "--db", db, "--app", "com.example.facefun", "--reason", "order withdrawn", "--operator",
+            "应急 王五",
+        ])
+        #expect(reinstated.status == 0 && reinstated.stdout.contains("moved 2 versions"))
+        let after = try ShelfGuardBinary.run(["feed", "--db", db, "--since", cursor]).json()
+        let events = after["events"] as? [[String: Any]] ?? []
+        #expect(events.compactMap { $0["action"] as? String } == ["reinstate", "reinstate"])
+        #expect(after["more"] as? Bool == false)
+        let warn = try ShelfGuardBinary.run([
+            "warn", "--db", db, "--developer", "91110105MA0CA1C00N", "--reason", "labels too small", "--order", "T-1",
+            "--operator", "王五",
+        ])
+        #expect(warn.status == 0 && warn.stdout.contains("moved 1 version"))
+        #expect(try Self.state(db, app: "com.example.calculator") == "warned")
+    }
+
+    @Test("a takedown racing a running review batch: both land, nothing is lost, the order holds")
+    func racingTakedown() throws {
+        let (folder, db) = try ReviewCommandTests.shelf("daily-race")
+        let batch = try ReviewCommandTests.batch(30, in: folder)
+        let process = Process()
+        process.executableURL = ShelfGuardBinary.url
+        process.arguments = [
+            "review", "--db", db, "--jobs", "1", "--as-of", "2026-11-24", "--no-progress", "--report-dir",
+            folder.appendingPathComponent("r").path, batch.path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var recorded = 0
+        while recorded < 5 && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.02)
+            recorded = (try? ReviewCommandTests.count(db, "SELECT COUNT(*) FROM review")) ?? 0
+        }
+        let takedown = try ShelfGuardBinary.run([
+            "takedown", "--db", db, "--developer", "深圳市示例智能科技有限公司", "--reason", "incident", "--order", "INC-9",
+            "--operator", "应急", "--format", "json",
+        ])
+        process.waitUntilExit()
+        #expect(takedown.status == 0, "\(takedown.stderr)")
+        #expect(process.terminationStatus != 1)
+        let moved = Set(
+            (try takedown.json()["changes"] as? [[String: Any]] ?? []).compactMap { $0["versionID"] as? Int })
+        #expect(!moved.isEmpty)
+        #expect(try ReviewCommandTests.count(db, "SELECT COUNT(*) FROM review") == 30)
+        let stillDown = try ReviewCommandTests.count(
+            db,
+            "SELECT COUNT(*) FROM version WHERE state = 'taken_down' AND id IN (\(moved.map(String.init).joined(separator: ",")))"
+        )
+        #expect(stillDown == moved.count, "the batch did not put a taken-down version back")
+        // Running the batch again changes none of them either.
+        let again = try ShelfGuardBinary.run([
+            "review", "--db", db, "--as-of", "2026-11-24", "--report-dir", folder.appendingPathComponent("r2").path,
+            batch.path,
+        ])
+        #expect(again.stdout.contains("0 reviewed, 30 already recorded"), "\(again.stdout)")
+        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+    }
+
+    @Test("when the extractor changed, daily reads the stored bundle again, within the time limit")
+    func rereadAndTimeLimit() throws {
+        let (_, db) = try Self.shelf("daily-reread")
+        try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE inventory SET extractor = 'inspect/0'") }
+        let (_, slow) = try Self.daily(db, "2026-11-24", ["--timeout", "0.000001"])
+        #expect(slow.reread == 0)
+        #expect(
+            slow.items.filter { $0.problem?.contains("time limit") == true }.count == 5, "\(slow.items.map(\.problem))")
+        let (_, report) = try Self.daily(db, "2026-11-24")
+        #expect(report.reread == 5 && report.checked == 5)
+        let stale = try ReviewCommandTests.count(db, "SELECT COUNT(*) FROM inventory WHERE extractor = 'inspect/0'")
+        #expect(stale == 10, "the 10 versions off the shelf keep their inventories; the 5 on it were renewed")
+        let (_, quiet) = try Self.daily(db, "2026-11-24")
+        #expect(quiet.reread == 0, "read once, then judged from the new inventory")
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import ShelfGuardKit
+
+/// Emergency measures, the feed and complaints in the ledger.
+@Suite("Emergency measures, feed, complaints")
+struct MeasureTests {
+    /// A ledger with `count` approved versions of different apps; every third cites the supplier
+    /// filing, every second is by the second developer.
+    static func shelf(_ count: Int = 6) throws -> SQLiteLedger {
+        let ledger = try SQLiteLedger(path: try TestFiles.directory("measures").appendingPathComponent("m.db").path)
+        for i in 0..<count {
+            var scenario = ReviewScenario()
+            scenario.inspection.bundle.sha256 = Self.sha(i)
+            scenario.inspection.manifest?.appId = "com.example.app\(i)"
+            scenario.declaration.app.id = "com.example.app\(i)"
+            if i % 2 == 1 {
+                // The second developer, with its own filing and assessment.
+                let own = ReviewScenario.filing("11010890000030125001")
+                scenario.declaration.developer.name = "第二公司"
+                scenario.declaration.developer.uscc = "91110108MA01KP2T5U"
+                scenario.csv["filings.csv"]! += "9,换脸算法,服务提供者,第二公司,FaceFun（APP）,人脸替换,\(own),\n"
+                scenario.evidence += """
+                      - id: SA-2
+                        entity: 第二公司
+                        features: [face_swap]
+                        date: 2026-06-01
+                        assessor: 测试评估中心
+                        document_sha256: \(String(repeating: "cd", count: 32))
+
+                    """
+                scenario.feature.algorithmFiling = own
+                scenario.feature.securityAssessment = "SA-2"
+            }
+            if i % 3 == 0 {
+                let supporter = ReviewScenario.filing("11010890000020124007")
+                scenario.csv["supporters.csv"] = """
+                    序号,算法名称,角色,主体名称,应用产品,主要用途,备案编号,备注
+                    1,大模型算法,服务技术支持者,\(ReviewScenario.supplier),--,生成,\(supporter),
+
+                    """
+                scenario.feature.suppliers = [.init(name: ReviewScenario.supplier, algorithmFiling: supporter)]
+            }
+            let result = try scenario.result()
+            precondition(result.verdict == .approve, "\(result.findings.map(\.rule))")
+            _ = try ledger.recordReview(
+                ReviewSubmission(result: result, bundlePath: "app\(i).apk", batchID: nil, actor: "t", extractor: "x"))
+        }
+        return ledger
+    }
+
+    /// A distinct bundle digest per app.
+    static func sha(_ i: Int) -> String { String(repeating: String(format: "%02x", i + 16), count: 32) }
+
+    static func order(_ measure: Measure, _ selector: MeasureSelector) -> MeasureOrder {
+        MeasureOrder(measure: measure, selector: selector, reason: "incident", order: "CAC-2026-77", actor: "应急 王五")
+    }
+
+    static func states(_ ledger: SQLiteLedger) throws -> [String: ShelfState] {
+        Dictionary(uniqueKeysWithValues: try ledger.versions(ShelfFilter()).map { ($0.appID, $0.state) })
+    }
+
+    @Test("a dry run lists exactly what would change and changes nothing")
+    func dryRun() throws {
+        let ledger = try Self.shelf()
+
+        let before = try Data(contentsOf: URL(fileURLWithPath: ledger.path))
+        let planned = try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: true)
+        #expect(
+            planned.dryRun
+                && planned.changes.map(\.appID) == ["com.example.app1", "com.example.app3", "com.example.app5"])
+        #expect(planned.auditRange == nil)
+        #expect(try Self.states(ledger).values.allSatisfy { $0 == .approved })
+        #expect(try ledger.verifyAudit().entries == 6)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.path)) == before)
+        let applied = try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: false)
+        #expect(
+            applied.changes
+                == planned.changes.map {
+                    var c = $0; c.to = .takenDown; return c
+                })
+    }
+
+    @Test("a takedown moves every selected version at once, one audit entry each, and is idempotent")
+    func takedown() throws {
+        let ledger = try Self.shelf()
+        let filing = ReviewScenario.filing("11010890000020124007")
+        let result = try ledger.apply(Self.order(.takeDown, MeasureSelector(filing: filing)), dryRun: false)
+        #expect(result.changes.map(\.appID) == ["com.example.app0", "com.example.app3"])
+        #expect(result.auditRange == 7...8)
+        let entries = try ledger.auditEntries(after: 6, limit: 10)
+        #expect(entries.map(\.action) == ["take_down", "take_down"])
+        #expect(
+            entries.allSatisfy { $0.actor == "应急 王五" && $0.reason == "incident" && $0.details.contains("CAC-2026-77") })
+        #expect(try ledger.verifyAudit().intact)
+        let again = try ledger.apply(Self.order(.takeDown, MeasureSelector(filing: filing)), dryRun: false)
+        #expect(again.changes.isEmpty && again.unchanged == 2 && again.auditRange == nil)
+        #expect(try Self.states(ledger)["com.example.app0"] == .takenDown)
+        #expect(try Self.states(ledger)["com.example.app1"] == .approved)
+    }
+
+    @Test("selectors: app and version, developer by USCC, signature, feature; none is an error")
+    func selectors() throws {
+        let ledger = try Self.shelf()
+        func pick(_ s: MeasureSelector) throws -> [String] {
+            try ledger.apply(Self.order(.suspend, s), dryRun: true).changes.map(\.appID)
+        }
+        #expect(try pick(MeasureSelector(app: "com.example.app2")) == ["com.example.app2"])
+        #expect(try pick(MeasureSelector(version: String(Self.sha(2).prefix(16)))) == ["com.example.app2"])
+        #expect(try pick(MeasureSelector(developer: "91110108ma01kp2t5u")).count == 3)
+        #expect(try pick(MeasureSelector(feature: "face_swap")).count == 6)
+        #expect(try pick(MeasureSelector(signature: "faceunity_nama")).isEmpty, "the scenario records no detections")
+        #expect(try pick(MeasureSelector(app: "com.example.app2", developer: "第二公司")).isEmpty)
+        #expect(throws: LedgerError.self) { try ledger.apply(Self.order(.suspend, MeasureSelector()), dryRun: true) }
+    }
+
+    @Test("graded measures: warn only listed versions; suspend; reinstate lifts; refused versions are left alone")
+    func graded() throws {
+        let ledger = try Self.shelf(3)
+        _ = try ledger.apply(Self.order(.warn, MeasureSelector(app: "com.example.app0")), dryRun: false)
+        _ = try ledger.apply(Self.order(.suspend, MeasureSelector(app: "com.example.app1")), dryRun: false)
+        let warnSuspended = try ledger.apply(Self.order(.warn, MeasureSelector(app: "com.example.app1")), dryRun: false)
+        #expect(warnSuspended.changes.isEmpty, "a warning does not lift a suspension")
+        #expect(
+            try Self.states(ledger) == [
+                "com.example.app0": .warned, "com.example.app1": .suspended, "com.example.app2": .approved,
+            ])
+        let reinstated = try ledger.apply(
+            MeasureOrder(
+                measure: .reinstate, selector: MeasureSelector(developer: ReviewScenario.developer),
+                reason: "order lifted",
+                order: "", actor: "王五"), dryRun: false)
+        #expect(reinstated.changes.map(\.appID) == ["com.example.app0"])
+        let history = try #require(try ledger.history(app: "com.example.app0"))
+        #expect(history.versions[0].changes.map(\.cause) == [.review, .measure, .reinstate])
+    }
+
+    @Test("the feed: stable order, a cursor that returns each event once")
+    func feed() throws {
+        let ledger = try Self.shelf(4)
+        let listed = try ledger.feed(since: 0, limit: 100)
+        #expect(listed.map(\.action) == ["list", "list", "list", "list"])
+        let cursor = try #require(listed.last?.id)
+        #expect(try ledger.feed(since: cursor, limit: 100).isEmpty)
+        _ = try ledger.apply(Self.order(.takeDown, MeasureSelector(app: "com.example.app1")), dryRun: false)
+        _ = try ledger.apply(Self.order(.suspend, MeasureSelector(app: "com.example.app2")), dryRun: false)
+        let next = try ledger.feed(since: cursor, limit: 100)
+        #expect(next.map(\.action) == ["take_down", "suspend"])
+        #expect(next.map(\.order) == ["CAC-2026-77", "CAC-2026-77"])
+        #expect(next.map(\.id) == next.map(\.id).sorted())
+        let firstOnly = try ledger.feed(since: cursor, limit: 1)
+        #expect(firstOnly.map(\.app) == ["com.example.app1"])
+        #expect(try ledger.feed(since: firstOnly[0].id, limit: 10).map(\.app) == ["com.example.app2"])
+    }
+
+    @Test("a version taken down stays down: neither a review nor a reviewer lists the app again until reinstated")
+    func staysDown() throws {
+        let ledger = try Self.shelf(1)
+        _ = try ledger.apply(Self.order(.takeDown, MeasureSelector(app: "com.example.app0")), dryRun: false)
+        var scenario = ReviewScenario()
+        scenario.inspection.bundle.sha256 = Self.sha(0)
+        scenario.inspection.manifest?.appId = "com.example.app0"
+        scenario.declaration.app.id = "com.example.app0"
+        let same = try ledger.recordReview(
+            ReviewSubmission(
+                result: try scenario.result(declarationFileSHA256: "new"), bundlePath: "a", batchID: nil, actor: "t",
+                extractor: "x"))
+        #expect(same.state == .takenDown)
+        scenario.inspection.bundle.sha256 = Self.sha(99)
+        let newer = try ledger.recordReview(
+            ReviewSubmission(result: try scenario.result(), bundlePath: "b", batchID: nil, actor: "t", extractor: "x"))
+        #expect(newer.verdict == .approve && newer.state == .manualReview)
+        #expect(newer.note?.contains("taken_down") == true)
+        #expect(throws: LedgerError.self) {
+            try ledger.decide(versionID: newer.versionID, outcome: .approve, reviewer: "r", reason: "looks fine")
+        }
+        _ = try ledger.apply(
+            MeasureOrder(
+                measure: .reinstate,
+                selector: MeasureSelector(app: "com.example.app0", version: String(Self.sha(0).prefix(16))),
+                reason: "cleared", order: "", actor: "王五"),
+            dryRun: false)
+        let decided = try ledger.decide(
+            versionID: newer.versionID, outcome: .approve, reviewer: "r", reason: "looks fine")
+        #expect(decided.to == .approved)
+    }
+
+    @Test("complaints: anyone can complain; resolving needs a resolution and happens once")
+    func complaints() throws {
+        let ledger = try Self.shelf(1)
+        let first = try ledger.addComplaint(app: "com.example.app0", text: "换脸视频没有标识", contact: "", actor: "public")
+        _ = try ledger.addComplaint(app: "com.example.app0", text: "冒充我的声音", contact: "138****0000", actor: "public")
+        #expect(try ledger.openComplaintCounts() == ["com.example.app0": 2])
+        let resolved = try ledger.resolveComplaint(id: first.id, resolution: "labels added in 1.2.1", actor: "客服 赵六")
+        #expect(resolved.status == "resolved" && resolved.resolvedBy == "客服 赵六")
+        #expect(throws: LedgerError.self) { try ledger.resolveComplaint(id: first.id, resolution: "x", actor: "y") }
+        #expect(throws: LedgerError.self) { try ledger.resolveComplaint(id: 99, resolution: "x", actor: "y") }
+        #expect(try ledger.openComplaintCounts() == ["com.example.app0": 1])
+        #expect(try ledger.complaints(app: nil, openOnly: true, limit: 10).map(\.text) == ["冒充我的声音"])
+        #expect(
+            try ledger.auditEntries(after: 1, limit: 10).map(\.action) == [
+                "complaint_received", "complaint_received", "complaint_resolved",
+            ])
+    }
+}
