@@ -9,7 +9,9 @@ struct Bench: ParsableCommand {
         commandName: "shelfguard-bench",
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
         subcommands: [
-            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self, ReaderPass.self,
+            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self,
+            DailyBenchmark.self,
+            TakedownBenchmark.self, ReaderPass.self,
             Generate.self,
         ])
 }

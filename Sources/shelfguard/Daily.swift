@@ -47,7 +47,8 @@ struct Daily: ParsableCommand {
                     read: ReadOptions(limits: limitOptions.limits), manifestLimits: limitOptions.manifestLimits),
                 signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy,
-            registry: LayeredRegistry([try reviewOptions.loadRegistry(), ledger]), asOf: reviewOptions.asOf)
+            registry: LayeredRegistry([try reviewOptions.loadRegistry(), try Self.snapshot(ledger)]),
+            asOf: reviewOptions.asOf)
         check.declarationLimits = reviewOptions.declarationLimits
         let daily = DailyManagement(
             check: check, ledger: ledger, bundleStore: BundleStore.beside(database: ledger.path),

@@ -64,7 +64,8 @@ struct Review: ParsableCommand {
                     read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
                     manifestLimits: limitOptions.manifestLimits),
                 signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy, registry: LayeredRegistry([files, ledger]),
+            policy: policy, taxonomy: engine.database.taxonomy,
+            registry: LayeredRegistry([files, try Self.snapshot(ledger)]),
             asOf: reviewOptions.asOf)
         check.declarationLimits = reviewOptions.declarationLimits
         let batch = BatchReview(

@@ -58,3 +58,12 @@ struct OperatorOption: ParsableArguments {
         return "uid \(getuid())"
     }
 }
+
+extension ParsableCommand {
+    /// The ledger's registry, read once for the whole run.
+    static func snapshot(_ ledger: SQLiteLedger) throws -> InMemoryRegistry {
+        do { return try ledger.registrySnapshot() } catch let error as LedgerError {
+            throw ToolError(error.description)
+        }
+    }
+}

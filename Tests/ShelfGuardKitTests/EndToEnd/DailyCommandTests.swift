@@ -32,7 +32,10 @@ struct DailyCommandTests {
     static func state(_ db: String, app: String, format: String = "apk") throws -> String? {
         try DatabaseQueue(path: db).read {
             try String.fetchOne(
-                $0, sql: "SELECT state FROM version WHERE app_id = ? AND format = ?", arguments: [app, format])
+                $0,
+                sql:
+                    "SELECT s.state FROM version v JOIN shelf_state s ON s.version_id = v.id WHERE v.app_id = ? AND v.format = ?",
+                arguments: [app, format])
         }
     }
 
@@ -196,7 +199,7 @@ struct DailyCommandTests {
         #expect(try ReviewCommandTests.count(db, "SELECT COUNT(*) FROM review") == 30)
         let stillDown = try ReviewCommandTests.count(
             db,
-            "SELECT COUNT(*) FROM version WHERE state = 'taken_down' AND id IN (\(moved.map(String.init).joined(separator: ",")))"
+            "SELECT COUNT(*) FROM shelf_state WHERE state = 'taken_down' AND version_id IN (\(moved.map(String.init).joined(separator: ",")))"
         )
         #expect(stillDown == moved.count, "the batch did not put a taken-down version back")
         // Running the batch again changes none of them either.

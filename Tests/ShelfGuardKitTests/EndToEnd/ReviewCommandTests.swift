@@ -62,7 +62,7 @@ struct ReviewCommandTests {
         let csv = try String(contentsOfFile: "\(reports)/report.csv", encoding: .utf8)
         #expect(csv.split(separator: "\r\n").count == 16)
         #expect(try Self.count(db, "SELECT COUNT(*) FROM version") == 15)
-        #expect(try Self.count(db, "SELECT COUNT(*) FROM version WHERE state = 'manual_review'") == 2)
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM shelf_state WHERE state = 'manual_review'") == 2)
         // Stored bundles are kept by digest beside the database.
         let store = BundleStore.beside(database: db)
         for item in report.items { #expect(store.contains(try #require(item.sha256)), "\(item.path)") }

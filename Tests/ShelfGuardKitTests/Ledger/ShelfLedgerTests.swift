@@ -73,7 +73,8 @@ struct ShelfLedgerTests {
         let scenario = ReviewScenario()
         let first = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "a"))
         try DatabaseQueue(path: ledger.path).write {
-            try $0.execute(sql: "UPDATE version SET state = 'taken_down' WHERE id = ?", arguments: [first.versionID])
+            try $0.execute(
+                sql: "UPDATE shelf_state SET state = 'taken_down' WHERE version_id = ?", arguments: [first.versionID])
         }
         let again = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "b"))
         #expect(again.state == .takenDown)

@@ -52,6 +52,20 @@ public struct InMemoryRegistry: EvidenceRegistry {
         for file in files { add(file) }
     }
 
+    /// A registry of these records; `filingListLoaded` says whether a published filing list is
+    /// among them.
+    public init(
+        filings: [AlgorithmFilingRecord], cancellations: [FilingCancellation], genai: [GenAIRecord],
+        assessments: [SecurityAssessment], waivers: [Waiver], filingListLoaded: Bool
+    ) {
+        for record in filings { self.filings[record.number] = record }
+        for record in cancellations { self.cancellations[record.number] = record }
+        for record in genai { genaiRecords[record.number] = record }
+        for record in assessments { self.assessments[record.id] = record }
+        waiverList = waivers
+        self.filingListLoaded = filingListLoaded
+    }
+
     public mutating func add(_ file: RegistryFile) {
         for record in file.filings { filings[record.number] = record }
         if file.kind == .filings { filingListLoaded = true }

@@ -30,10 +30,10 @@ public struct AuditEntry: Sendable, Codable, Equatable {
         prevHash: String, seq: Int64, at: String, actor: String, action: String, subject: String, reason: String,
         details: String
     ) -> String {
-        let canonical = CanonicalJSON.array([String(seq), at, actor, action, subject, reason, details])
+        let canonical = CanonicalJSON.arrayBytes([String(seq), at, actor, action, subject, reason, details])
         var hasher = SHA256()
-        hasher.update(data: Data((prevHash + "\n").utf8))
-        hasher.update(data: Data(canonical.utf8))
+        hasher.update(data: Array(prevHash.utf8) + [0x0A])
+        hasher.update(data: canonical)
         return hasher.finalize().hexString
     }
 

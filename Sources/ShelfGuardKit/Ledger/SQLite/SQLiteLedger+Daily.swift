@@ -34,13 +34,14 @@ extension SQLiteLedger {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT v.id, v.app_id, v.state, v.state_since, v.bundle_sha256, v.version_name, v.version_code,
+                    SELECT v.id, v.app_id, st.state, \(SQLiteLedger.stateSince) AS state_since, v.bundle_sha256, v.version_name, v.version_code,
                         i.extractor, i.facts, s.id AS submission_id, s.bundle_path, s.declaration,
                         (SELECT findings_sha256 FROM review WHERE version_id = v.id ORDER BY id DESC LIMIT 1) AS digest
                     FROM version v
+                    JOIN shelf_state st ON st.version_id = v.id
                     JOIN inventory i ON i.version_id = v.id
                     JOIN submission s ON s.id = (SELECT MAX(id) FROM submission WHERE version_id = v.id)
-                    WHERE v.state IN ('approved', 'warned', 'suspended') AND v.id > ?
+                    WHERE st.state IN ('approved', 'warned', 'suspended') AND v.id > ?
                     ORDER BY v.id LIMIT ?
                     """, arguments: [versionID, limit])
             guard let first = rows.first?["id"] as Int64?, let last = rows.last?["id"] as Int64? else { return [] }
@@ -76,7 +77,7 @@ extension SQLiteLedger {
             // are decided against the state it is in now.
             guard
                 let current = try String.fetchOne(
-                    db, sql: "SELECT state FROM version WHERE id = ?", arguments: [version.versionID]
+                    db, sql: "SELECT state FROM shelf_state WHERE version_id = ?", arguments: [version.versionID]
                 ).flatMap(ShelfState.init(rawValue:))
             else { return nil }
             if let inventory = change.inventory {

@@ -44,23 +44,25 @@ extension SQLiteLedger {
         }
         let (condition, arguments) = SQLiteLedger.condition(order.selector)
         let sql = """
-            SELECT v.id, v.app_id, v.version_name, v.bundle_sha256, v.state FROM version v
+            SELECT v.id, v.app_id, v.version_name, v.bundle_sha256, s.state
+            FROM version v JOIN shelf_state s ON s.version_id = v.id
             WHERE \(condition) ORDER BY v.id
             """
         @Sendable func select(_ db: Database) throws -> (changes: [PlannedChange], unchanged: Int) {
             var changes: [PlannedChange] = []
             var unchanged = 0
+            // Columns by position: an order may select hundreds of thousands of rows.
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
-                let state = ShelfState(rawValue: row["state"]) ?? .submitted
+                let state = ShelfState(rawValue: row[4]) ?? .submitted
                 guard state.takes(order.measure) else {
                     unchanged += 1
                     continue
                 }
                 changes.append(
                     PlannedChange(
-                        versionID: row["id"], appID: row["app_id"], versionName: row["version_name"],
-                        bundleSHA256: row["bundle_sha256"], from: state, to: target))
+                        versionID: row[0], appID: row[1], versionName: row[2], bundleSHA256: row[3], from: state,
+                        to: target))
             }
             return (changes, unchanged)
         }
@@ -88,19 +90,22 @@ extension SQLiteLedger {
         var seq: Int64 = head?["seq"] ?? 0
         var previous: String = head?["hash"] ?? AuditEntry.genesis
         let first = seq + 1
-        let insertAudit = try db.cachedStatement(
+        let insertAudit = try BulkStatement(
+            db,
             sql: """
                 INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let updateVersion = try db.cachedStatement(sql: "UPDATE version SET state = ?, state_since = ? WHERE id = ?")
-        let insertChange = try db.cachedStatement(
+        let updateState = try BulkStatement(db, sql: "UPDATE shelf_state SET state = ? WHERE version_id = ?")
+        let insertChange = try BulkStatement(
+            db,
             sql: """
                 INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let action = order.measure.rawValue
         let selection = order.selector.summary
+        let cause = order.measure.cause.rawValue
         for change in changes {
             seq += 1
             let subject = "\(change.appID) \(change.versionName ?? "?") (\(change.bundleSHA256.prefix(12)))"
@@ -111,14 +116,13 @@ extension SQLiteLedger {
             let hash = AuditEntry.hash(
                 prevHash: previous, seq: seq, at: at, actor: order.actor, action: action, subject: subject,
                 reason: order.reason, details: details)
-            try insertAudit.execute(arguments: [
-                seq, at, order.actor, action, subject, order.reason, details, previous, hash,
-            ])
-            try updateVersion.execute(arguments: [change.to.rawValue, at, change.versionID])
-            try insertChange.execute(arguments: [
-                change.versionID, change.from.rawValue, change.to.rawValue, at, order.actor, order.reason,
-                order.measure.cause.rawValue, seq, order.order,
-            ])
+            try insertAudit.execute(
+                .int(seq), .text(at), .text(order.actor), .text(action), .text(subject), .text(order.reason),
+                .text(details), .text(previous), .text(hash))
+            try updateState.execute(.text(change.to.rawValue), .int(change.versionID))
+            try insertChange.execute(
+                .int(change.versionID), .text(change.from.rawValue), .text(change.to.rawValue), .text(at),
+                .text(order.actor), .text(order.reason), .text(cause), .int(seq), .text(order.order))
             previous = hash
         }
         try db.run(

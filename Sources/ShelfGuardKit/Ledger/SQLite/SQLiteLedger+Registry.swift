@@ -187,6 +187,28 @@ extension SQLiteLedger {
         }
     }
 
+    /// The whole registry read once into memory: what a batch or a daily run judges against,
+    /// so that thousands of lookups do not each go to the database, and every version of the
+    /// run is judged against the same evidence even if an import happens meanwhile.
+    public func registrySnapshot() throws -> InMemoryRegistry {
+        try read { db in
+            func records<T: Decodable>(_ type: T.Type, _ table: Table) throws -> [T] {
+                try String.fetchAll(db, sql: "SELECT record FROM \(table.rawValue)").map {
+                    try SQLiteLedger.decode(type, $0)
+                }
+            }
+            let loaded =
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM registry_import WHERE kind = 'filings')")
+                ?? false
+            return InMemoryRegistry(
+                filings: try records(AlgorithmFilingRecord.self, .filing),
+                cancellations: try records(FilingCancellation.self, .cancellation),
+                genai: try records(GenAIRecord.self, .genai),
+                assessments: try records(SecurityAssessment.self, .assessment),
+                waivers: try records(Waiver.self, .waiver), filingListLoaded: loaded)
+        }
+    }
+
     // MARK: - EvidenceRegistry
 
     private func lookup<T: Decodable & Sendable>(

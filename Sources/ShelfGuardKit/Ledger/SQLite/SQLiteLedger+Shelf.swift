@@ -17,8 +17,9 @@ extension SQLiteLedger {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT r.id, r.version_id, r.verdict, r.audit_seq, v.app_id, v.state
-                    FROM review r JOIN version v ON v.id = r.version_id WHERE r.review_key = ?
+                    SELECT r.id, r.version_id, r.verdict, r.audit_seq, v.app_id, s.state
+                    FROM review r JOIN version v ON v.id = r.version_id JOIN shelf_state s ON s.version_id = v.id
+                    WHERE r.review_key = ?
                     """, arguments: [key])
         else { return nil }
         return RecordedReview(
@@ -74,7 +75,10 @@ extension SQLiteLedger {
             var current = ShelfState.submitted
             var isNew = false
             if let row = try Row.fetchOne(
-                db, sql: "SELECT id, state FROM version WHERE bundle_sha256 = ?", arguments: [bundle.sha256])
+                db,
+                sql:
+                    "SELECT v.id, s.state FROM version v JOIN shelf_state s ON s.version_id = v.id WHERE v.bundle_sha256 = ?",
+                arguments: [bundle.sha256])
             {
                 versionID = row["id"]
                 current = ShelfState(rawValue: row["state"]) ?? .submitted
@@ -83,14 +87,17 @@ extension SQLiteLedger {
                 try db.run(
                     sql: """
                         INSERT INTO version
-                            (app_id, bundle_sha256, format, size, version_name, version_code, state, state_since, first_seen)
-                        VALUES (?, ?, ?, ?, ?, ?, 'submitted', ?, ?)
+                            (app_id, bundle_sha256, format, size, version_name, version_code, first_seen)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         appID, bundle.sha256, bundle.format.rawValue, bundle.size, manifest?.versionName,
-                        manifest?.versionCode, at, at,
+                        manifest?.versionCode, at,
                     ])
                 versionID = db.lastInsertedRowID
+                try db.run(
+                    sql: "INSERT INTO shelf_state (version_id, state) VALUES (?, 'submitted')",
+                    arguments: [versionID])
             }
             try db.run(
                 sql: """
@@ -190,8 +197,8 @@ extension SQLiteLedger {
         try String.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT state FROM version WHERE app_id = ? AND id != ? AND state IN ('suspended', 'taken_down')
-                    LIMIT 1
+                    SELECT s.state FROM version v JOIN shelf_state s ON s.version_id = v.id
+                    WHERE v.app_id = ? AND v.id != ? AND s.state IN ('suspended', 'taken_down') LIMIT 1
                     """), arguments: [app, versionID])
     }
 
@@ -223,7 +230,7 @@ extension SQLiteLedger {
         cause: ShelfState.Cause, auditSeq: Int64
     ) throws {
         try db.run(
-            sql: "UPDATE version SET state = ?, state_since = ? WHERE id = ?", arguments: [to.rawValue, at, versionID])
+            sql: "UPDATE shelf_state SET state = ? WHERE version_id = ?", arguments: [to.rawValue, versionID])
         try db.run(
             sql: """
                 INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq)
@@ -272,12 +279,18 @@ extension SQLiteLedger {
 
     // MARK: - Reading the shelf
 
+    /// Since when the version `v` is in its state: its latest state change, else when it was
+    /// first seen (an SQL expression).
+    static let stateSince = """
+        COALESCE((SELECT at FROM state_change WHERE version_id = v.id ORDER BY id DESC LIMIT 1), v.first_seen)
+        """
+
     static let versionColumns = """
-        SELECT v.id, v.app_id, v.bundle_sha256, v.format, v.size, v.version_name, v.version_code, v.state,
-            v.state_since, a.name, a.platform, a.developer, a.uscc,
+        SELECT v.id, v.app_id, v.bundle_sha256, v.format, v.size, v.version_name, v.version_code, s.state,
+            \(SQLiteLedger.stateSince) AS state_since, a.name, a.platform, a.developer, a.uscc,
             (SELECT verdict FROM review WHERE version_id = v.id ORDER BY id DESC LIMIT 1) AS verdict,
             (SELECT reviewed_at FROM review WHERE version_id = v.id ORDER BY id DESC LIMIT 1) AS reviewed_at
-        FROM version v JOIN app a ON a.app_id = v.app_id
+        FROM version v JOIN shelf_state s ON s.version_id = v.id JOIN app a ON a.app_id = v.app_id
         """
 
     static func version(_ row: Row) -> ShelfVersion {
@@ -294,7 +307,7 @@ extension SQLiteLedger {
         var conditions: [String] = []
         var bound = StatementArguments()
         if !filter.states.isEmpty {
-            conditions.append("v.state IN (\(filter.states.map { _ in "?" }.joined(separator: ", ")))")
+            conditions.append("s.state IN (\(filter.states.map { _ in "?" }.joined(separator: ", ")))")
             bound += StatementArguments(filter.states.map(\.rawValue))
         }
         if let platform = filter.platform {
@@ -408,7 +421,11 @@ extension SQLiteLedger {
         return try write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT app_id, state, bundle_sha256, version_name FROM version WHERE id = ?",
+                    db,
+                    sql: """
+                        SELECT v.app_id, s.state, v.bundle_sha256, v.version_name
+                        FROM version v JOIN shelf_state s ON s.version_id = v.id WHERE v.id = ?
+                        """,
                     arguments: [versionID])
             else { throw LedgerError("no app version \(versionID) in the shelf database") }
             let appID: String = row["app_id"]

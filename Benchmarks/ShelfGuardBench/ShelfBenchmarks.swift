@@ -1,0 +1,290 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import ShelfGuardKit
+
+/// Issue 7's benchmarks on generated shelves: `shelfguard daily` over 100,000 versions, and
+/// `shelfguard takedown --filing` hitting many of 1,000,000. Each run works on a fresh copy of a
+/// template database made once (kept in the work folder), through the release binary.
+struct DailyBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daily", abstract: "Time shelfguard daily over a generated shelf of 100,000 versions.")
+
+    @Option(help: "Versions on the shelf.")
+    var versions = 100_000
+
+    @Option(help: "Runs of each case (the median is reported).")
+    var runs = 3
+
+    @Option(help: "The shelfguard executable.")
+    var shelfguard = ".build/release/shelfguard"
+
+    @Option(help: "Folder for the template database and the runs.")
+    var workDirectory = ".build/bench-shelf"
+
+    @Option(help: "The sample bundles, declarations and evidence the shelf is made from.")
+    var samples = "samples"
+
+    @Option(help: "The policies folder.")
+    var policies = "policies"
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let template = "\(workDirectory)/daily-\(versions).db"
+        if !FileManager.default.fileExists(atPath: template + ".complete") {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
+            let started = Date()
+            try ShelfGenerator(samples: samples, policies: policies).dailyShelf(at: template, versions: versions)
+            FileManager.default.createFile(atPath: template + ".complete", contents: nil)
+            print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+        }
+        let notice = "\(workDirectory)/cancellation.csv"
+        try """
+        备案编号,注销日期,公告日期,公告标题,算法名称,角色,主体名称,应用产品
+        网信算备440305900000101250017号,2026年11月,2026-11-25,关于注销“示例人脸替换生成合成算法”的公告（基准）,示例人脸替换生成合成算法,服务提供者,深圳市示例智能科技有限公司,FaceFun(APP)
+
+        """.write(toFile: notice, atomically: true, encoding: .utf8)
+        print(
+            "Daily benchmark: shelfguard daily over \(versions) shelved versions (copies of the approved samples, each with its inventory and declaration), a fresh copy of the database each run, \(runs) runs per case."
+        )
+        var quiet: [Double] = []
+        var cancelled: [Double] = []
+        for run in 0..<runs {
+            for withNotice in run % 2 == 0 ? [false, true] : [true, false] {
+                let database = "\(workDirectory)/daily-run.db"
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+                try FileManager.default.copyItem(atPath: template, toPath: database)
+                if withNotice {
+                    let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
+                    guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
+                }
+                let reports = "\(workDirectory)/daily-report"
+                let child = try ChildProcess.run(
+                    shelfguard,
+                    [
+                        "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", reports, "--policies",
+                        policies,
+                    ])
+                guard child.exitStatus != 1 else { throw BenchError("daily failed") }
+                let report = try JSONDecoder().decode(
+                    DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)/daily.json")))
+                guard report.checked == versions else {
+                    throw BenchError("daily judged \(report.checked) of \(versions) versions")
+                }
+                (withNotice ? { cancelled.append(child.seconds) } : { quiet.append(child.seconds) })()
+                print(
+                    "  run \(run + 1) \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", child.seconds)) s, \(report.measures.suspend) suspended, \(report.newAlerts) new alerts, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+                )
+            }
+        }
+        let a = Summary(quiet)
+        let b = Summary(cancelled)
+        print("")
+        print(
+            "  nothing changed:      median \(String(format: "%.2f", a.median)) s (min \(String(format: "%.2f", a.min)), max \(String(format: "%.2f", a.max))), \(String(format: "%.0f", Double(versions) / a.median)) versions/s"
+        )
+        print(
+            "  after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s"
+        )
+    }
+}
+
+struct TakedownBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "takedown",
+        abstract: "Time shelfguard takedown --filing on a shelf of 1,000,000 versions, audit entries included.")
+
+    @Option(help: "Versions on the shelf.")
+    var versions = 1_000_000
+
+    @Option(help: "Versions citing the filing taken down.")
+    var hits = 100_000
+
+    @Option(help: "Runs (the median is reported).")
+    var runs = 5
+
+    @Option(help: "The shelfguard executable.")
+    var shelfguard = ".build/release/shelfguard"
+
+    @Option(help: "Folder for the template database and the runs.")
+    var workDirectory = ".build/bench-shelf"
+
+    static let filing = "网信算备440305900000101250017号"
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let template = "\(workDirectory)/takedown-\(versions)-\(hits).db"
+        if !FileManager.default.fileExists(atPath: template + ".complete") {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
+            let started = Date()
+            try ShelfGenerator.takedownShelf(at: template, versions: versions, hits: hits, filing: Self.filing)
+            FileManager.default.createFile(atPath: template + ".complete", contents: nil)
+            print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+        }
+        print(
+            "Takedown benchmark: shelfguard takedown --filing on \(versions) shelved versions, \(hits) of them citing the filing; a fresh copy of the database each run, \(runs) runs; the time is the whole command: start, select, \(hits) state changes and \(hits) chained audit entries in one transaction, commit, checkpoint."
+        )
+        let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        if sqlite3 != nil {
+            print(
+                "Baseline: the sqlite3 shell writing the same rows set-based in one transaction (random hashes instead of a chain, no Swift), interleaved with the runs."
+            )
+        } else {
+            print("Baseline skipped: no sqlite3 shell (scripts/setup --with-tools installs it).")
+        }
+        var times: [Double] = []
+        var baseline: [Double] = []
+        let database = "\(workDirectory)/takedown-run.db"
+        func fresh() throws {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+            try FileManager.default.copyItem(atPath: template, toPath: database)
+        }
+        for run in 0..<runs {
+            if let sqlite3 {
+                try fresh()
+                let child = try ChildProcess.run(sqlite3, [database, Self.baselineSQL])
+                guard child.exitStatus == 0 else {
+                    throw BenchError("the sqlite3 baseline failed (\(child.exitStatus))")
+                }
+                baseline.append(child.seconds)
+            }
+            try fresh()
+            let child = try ChildProcess.run(
+                shelfguard,
+                [
+                    "takedown", "--db", database, "--filing", Self.filing, "--reason", "benchmark", "--order",
+                    "BENCH-1", "--operator", "bench",
+                ])
+            guard child.exitStatus == 0 else { throw BenchError("takedown failed (\(child.exitStatus))") }
+            let (moved, audited) = try DatabaseQueue(path: database).read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shelf_state WHERE state = 'taken_down'") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE action = 'take_down'") ?? 0
+                )
+            }
+            guard moved == hits && audited == hits else {
+                throw BenchError("moved \(moved), audited \(audited), expected \(hits)")
+            }
+            times.append(child.seconds)
+            print(
+                "  run \(run + 1): \(String(format: "%.3f", child.seconds)) s, \(moved) taken down, \(audited) audit entries, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+                    + (baseline.last.map { "; sqlite3 alone \(String(format: "%.3f", $0)) s" } ?? "")
+            )
+        }
+        let s = Summary(times)
+        print("")
+        print(
+            "  shelfguard takedown: median \(String(format: "%.3f", s.median)) s (min \(String(format: "%.3f", s.min)), max \(String(format: "%.3f", s.max))), \(String(format: "%.0f", Double(hits) / s.median)) versions/s"
+        )
+        if !baseline.isEmpty {
+            let b = Summary(baseline)
+            print(
+                "  sqlite3 alone:       median \(String(format: "%.3f", b.median)) s (min \(String(format: "%.3f", b.min)), max \(String(format: "%.3f", b.max))); shelfguard/sqlite3 = \(String(format: "%.2f", s.median / b.median))×"
+            )
+        }
+    }
+
+    /// The same writes as the takedown, set-based in SQL: the floor SQLite sets on this shelf.
+    static let baselineSQL = """
+        PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+        BEGIN IMMEDIATE;
+        CREATE TEMP TABLE hit AS SELECT v.id, v.app_id, v.version_name, v.bundle_sha256, s.state
+            FROM version v JOIN shelf_state s ON s.version_id = v.id
+            WHERE v.id IN (SELECT version_id FROM version_filing WHERE number = '\(filing)') ORDER BY v.id;
+        INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
+            SELECT rowid, '2026-11-25T00:00:00.000Z', 'bench', 'take_down',
+                app_id || ' ' || version_name || ' (' || substr(bundle_sha256, 1, 12) || ')', 'benchmark',
+                '{"bundle_sha256":"' || bundle_sha256 || '","from":"approved","order":"BENCH-1","selected_by":"filing \(filing)","to":"taken_down"}',
+                lower(hex(randomblob(32))), lower(hex(randomblob(32))) FROM hit;
+        UPDATE shelf_state SET state = 'taken_down' WHERE version_id IN (SELECT id FROM hit);
+        INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
+            SELECT id, state, 'taken_down', '2026-11-25T00:00:00.000Z', 'bench', 'benchmark', 'measure', rowid, 'BENCH-1'
+            FROM hit;
+        COMMIT;
+        """
+}
+
+/// Makes shelves for the benchmarks.
+struct ShelfGenerator {
+    var samples: String
+    var policies: String
+
+    /// The approved samples, judged once, then copied under new app ids and bundle digests, each
+    /// copy judged and recorded through the ledger as a review would record it.
+    func dailyShelf(at path: String, versions: Int) throws {
+        let ledger = try SQLiteLedger(path: path)
+        for file in try RegistryFile.expand(["\(samples)/registry"]) {
+            _ = try ledger.importEvidence(
+                try RegistryFile.read(URL(fileURLWithPath: file)), fileSHA256: "", actor: "bench")
+        }
+        let engine = SignatureEngine(try SignatureDatabase.load(policies: URL(fileURLWithPath: policies)))
+        let policy = try PolicyLoader.load(file: URL(fileURLWithPath: "\(policies)/review-policy.yaml"))
+        let check = ShelfCheck(
+            inspector: Inspector(signatures: engine), policy: policy, taxonomy: engine.database.taxonomy,
+            registry: try ledger.registrySnapshot(), asOf: "2026-11-24")
+        var templates: [(Inspection, DeclarationSnapshot, String)] = []
+        for name in ["facefun.apk", "calculator.apk", "flashlight.ipa", "todo.wxapkg", "chatpal.ipa"] {
+            let result = try check.check(path: "\(samples)/\(name)")
+            guard result.verdict == .approve || result.verdict == .warn else { continue }
+            templates.append((result.inspection, result.declarationSnapshot, result.shelfAppID))
+        }
+        guard !templates.isEmpty else { throw BenchError("no approved sample to copy") }
+        for i in 0..<versions {
+            var (inspection, snapshot, app) = templates[i % templates.count]
+            let copy = "\(app).bench\(i)"
+            inspection.bundle.sha256 = Array("bench-\(i)".utf8).hexString.padding(
+                toLength: 64, withPad: "0", startingAt: 0)
+            if inspection.manifest?.appId != nil { inspection.manifest?.appId = copy }
+            snapshot.text = snapshot.text?.replacingOccurrences(of: "id: \(app)", with: "id: \(copy)")
+            snapshot.fileSHA256 = "bench"
+            let result = try check.judge(inspection, declaration: snapshot)
+            _ = try ledger.recordReview(
+                ReviewSubmission(
+                    result: result, bundlePath: "bench/\(copy)", batchID: nil, actor: "bench",
+                    extractor: check.inspector.extractorID))
+            if i % 10_000 == 9_999 { print("  \(i + 1) versions recorded") }
+        }
+    }
+
+    /// A large shelf for emergency measures: apps with five versions each, every version
+    /// citing one of a thousand filings, `hits` of them the one taken down.
+    static func takedownShelf(at path: String, versions: Int, hits: Int, filing: String) throws {
+        _ = try SQLiteLedger(path: path)  // the schema, by the ledger's own migrations
+        let queue = try DatabaseQueue(path: path)
+        let every = max(1, versions / max(hits, 1))
+        try queue.write { db in
+            let at = "2026-11-24T08:00:00.000Z"
+            let app = try db.makeStatement(
+                sql:
+                    "INSERT INTO app (app_id, name, platform, developer, uscc, first_seen, updated_at) VALUES (?, ?, 'android', ?, '', ?, ?)"
+            )
+            let version = try db.makeStatement(
+                sql: """
+                    INSERT INTO version (id, app_id, bundle_sha256, format, size, version_name, version_code, first_seen)
+                    VALUES (?, ?, ?, 'apk', 1000000, ?, ?, ?)
+                    """)
+            let state = try db.makeStatement(
+                sql: "INSERT INTO shelf_state (version_id, state) VALUES (?, 'approved')")
+            let cites = try db.makeStatement(sql: "INSERT INTO version_filing (version_id, number) VALUES (?, ?)")
+            var cited = 0
+            for i in 0..<versions {
+                let appID = "com.bench.app\(i / 5)"
+                if i % 5 == 0 { try app.execute(arguments: [appID, "App \(i / 5)", "开发者\(i % 997)", at, at]) }
+                try version.execute(arguments: [
+                    i + 1, appID, String(format: "%064x", i + 1), "1.\(i % 5)", String(i % 5), at,
+                ])
+                try state.execute(arguments: [i + 1])
+                let number: String
+                if i % every == 0 && cited < hits {
+                    number = filing
+                    cited += 1
+                } else {
+                    number = "网信算备1101089\(String(format: "%06d", i % 1000))01230011号"
+                }
+                try cites.execute(arguments: [i + 1, number])
+            }
+        }
+    }
+}
