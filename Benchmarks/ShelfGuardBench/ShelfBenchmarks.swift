@@ -35,7 +35,7 @@ struct DailyBenchmark: ParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
             let started = Date()
             try ShelfGenerator(samples: samples, policies: policies).dailyShelf(at: template, versions: versions)
-            FileManager.default.createFile(atPath: template + ".complete", contents: nil)
+            _ = FileManager.default.createFile(atPath: template + ".complete", contents: nil)
             print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
         }
         let notice = "\(workDirectory)/cancellation.csv"
@@ -47,13 +47,24 @@ struct DailyBenchmark: ParsableCommand {
         print(
             "Daily benchmark: shelfguard daily over \(versions) shelved versions (copies of the approved samples, each with its inventory and declaration), a fresh copy of the database each run, \(runs) runs per case."
         )
+        let sqlite3 = TakedownBenchmark.sqlite3
+        print(
+            sqlite3 == nil
+                ? "Baseline skipped: no sqlite3 shell (scripts/setup --with-tools installs it)."
+                : "Baseline: the sqlite3 shell reading the rows daily judges (inventory facts, declaration) and nothing else, once per run."
+        )
         var quiet: [Double] = []
         var cancelled: [Double] = []
+        var reading: [Double] = []
         for run in 0..<runs {
+            if let sqlite3 {
+                let child = try ChildProcess.run(sqlite3, ["-readonly", template, Self.baselineSQL])
+                guard child.exitStatus == 0 else { throw BenchError("the sqlite3 baseline failed") }
+                reading.append(child.seconds)
+            }
             for withNotice in run % 2 == 0 ? [false, true] : [true, false] {
                 let database = "\(workDirectory)/daily-run.db"
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-                try FileManager.default.copyItem(atPath: template, toPath: database)
+                try ShelfGenerator.copy(template, to: database)
                 if withNotice {
                     let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
                     guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
@@ -86,7 +97,23 @@ struct DailyBenchmark: ParsableCommand {
         print(
             "  after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s"
         )
+        if !reading.isEmpty {
+            let c = Summary(reading)
+            print(
+                "  sqlite3 reading alone: median \(String(format: "%.2f", c.median)) s; daily/reading = \(String(format: "%.1f", a.median / c.median))× (nothing changed), \(String(format: "%.1f", b.median / c.median))× (after a cancellation)"
+            )
+        }
     }
+
+    /// What daily reads of every shelved version, read by SQLite alone.
+    static let baselineSQL = """
+        SELECT COUNT(*), SUM(LENGTH(i.facts)), SUM(LENGTH(s.declaration))
+        FROM version v
+        JOIN shelf_state st ON st.version_id = v.id
+        JOIN inventory i ON i.version_id = v.id
+        JOIN submission s ON s.id = (SELECT MAX(id) FROM submission WHERE version_id = v.id)
+        WHERE st.state IN ('approved', 'warned', 'suspended');
+        """
 }
 
 struct TakedownBenchmark: ParsableCommand {
@@ -111,6 +138,11 @@ struct TakedownBenchmark: ParsableCommand {
 
     static let filing = "网信算备440305900000101250017号"
 
+    /// The sqlite3 shell, the baselines' tool, when installed.
+    static var sqlite3: String? {
+        ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let template = "\(workDirectory)/takedown-\(versions)-\(hits).db"
@@ -118,15 +150,13 @@ struct TakedownBenchmark: ParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
             let started = Date()
             try ShelfGenerator.takedownShelf(at: template, versions: versions, hits: hits, filing: Self.filing)
-            FileManager.default.createFile(atPath: template + ".complete", contents: nil)
+            _ = FileManager.default.createFile(atPath: template + ".complete", contents: nil)
             print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
         }
         print(
             "Takedown benchmark: shelfguard takedown --filing on \(versions) shelved versions, \(hits) of them citing the filing; a fresh copy of the database each run, \(runs) runs; the time is the whole command: start, select, \(hits) state changes and \(hits) chained audit entries in one transaction, commit, checkpoint."
         )
-        let sqlite3 = ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
+        let sqlite3 = Self.sqlite3
         if sqlite3 != nil {
             print(
                 "Baseline: the sqlite3 shell writing the same rows set-based in one transaction (random hashes instead of a chain, no Swift), interleaved with the runs."
@@ -138,8 +168,7 @@ struct TakedownBenchmark: ParsableCommand {
         var baseline: [Double] = []
         let database = "\(workDirectory)/takedown-run.db"
         func fresh() throws {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
-            try FileManager.default.copyItem(atPath: template, toPath: database)
+            try ShelfGenerator.copy(template, to: database)
         }
         for run in 0..<runs {
             if let sqlite3 {
@@ -210,6 +239,16 @@ struct TakedownBenchmark: ParsableCommand {
 struct ShelfGenerator {
     var samples: String
     var policies: String
+
+    /// Copies a template database for one run and flushes the copy to disk, so that the run
+    /// does not pay for writing back the benchmark's own copy (hundreds of megabytes).
+    static func copy(_ template: String, to database: String) throws {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        try FileManager.default.copyItem(atPath: template, toPath: database)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: database))
+        try handle.synchronize()
+        try handle.close()
+    }
 
     /// The approved samples, judged once, then copied under new app ids and bundle digests, each
     /// copy judged and recorded through the ledger as a review would record it.

@@ -95,10 +95,42 @@ struct MeasureTests {
         #expect(
             entries.allSatisfy { $0.actor == "应急 王五" && $0.reason == "incident" && $0.details.contains("CAC-2026-77") })
         #expect(try ledger.verifyAudit().intact)
+        // Each state change points at the audit entry written for the same version.
+        let pairs = try DatabaseQueue(path: ledger.path).read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.bundle_sha256, c.from_state, c.to_state, a.details FROM state_change c
+                    JOIN version v ON v.id = c.version_id JOIN audit_log a ON a.seq = c.audit_seq
+                    WHERE c.order_ref = 'CAC-2026-77' ORDER BY c.id
+                    """)
+        }
+        #expect(pairs.count == 2)
+        for (pair, change) in zip(pairs, result.changes) {
+            let sha: String = pair["bundle_sha256"]
+            #expect(sha == change.bundleSHA256 && (pair["details"] as String).contains(sha))
+            #expect(pair["from_state"] as String == "approved" && pair["to_state"] as String == "taken_down")
+        }
         let again = try ledger.apply(Self.order(.takeDown, MeasureSelector(filing: filing)), dryRun: false)
         #expect(again.changes.isEmpty && again.unchanged == 2 && again.auditRange == nil)
         #expect(try Self.states(ledger)["com.example.app0"] == .takenDown)
         #expect(try Self.states(ledger)["com.example.app1"] == .approved)
+    }
+
+    @Test("an order whose selection and writes disagree changes nothing and says so")
+    func disagreement() throws {
+        let ledger = try Self.shelf(3)
+        // A state this ShelfGuard does not know (a newer one wrote it): planned as movable, not
+        // written by the set-based update, so the counts differ and the transaction rolls back.
+        try DatabaseQueue(path: ledger.path).write {
+            try $0.execute(sql: "UPDATE shelf_state SET state = 'quarantined' WHERE version_id = 2")
+        }
+        let error = #expect(throws: LedgerError.self) {
+            try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: false)
+        }
+        #expect(error?.description.contains("nothing was changed") == true)
+        #expect(try ledger.verifyAudit().entries == 3)
+        #expect(try Self.states(ledger)["com.example.app0"] == .approved)
     }
 
     @Test("selectors: app and version, developer by USCC, signature, feature; none is an error")

@@ -41,20 +41,38 @@ struct SQLiteLedgerTests {
         #expect(try ledger.verifyAudit().entries == files.count * 2 + 1)
     }
 
-    @Test("the ledger answers as the files do, for every record")
+    @Test("the ledger and its in-memory snapshot answer as the files do, for every record")
     func sameAnswers() throws {
         let ledger = try Self.ledger()
         let files = try Self.sampleFiles()
         for file in files { _ = try ledger.importEvidence(file, fileSHA256: "x", actor: "t") }
         let memory = InMemoryRegistry(files: files)
+        let snapshot = try ledger.registrySnapshot()
         for file in files {
-            for f in file.filings { #expect(try ledger.filing(f.number) == memory.filing(f.number)) }
-            for c in file.cancellations { #expect(try ledger.cancellation(c.number) == memory.cancellation(c.number)) }
-            for g in file.genai { #expect(try ledger.genai(g.number) == memory.genai(g.number)) }
-            for a in file.assessments { #expect(try ledger.assessment(a.id) == memory.assessment(a.id)) }
-            for w in file.waivers { #expect(try ledger.waivers(app: w.app) == memory.waivers(app: w.app)) }
+            for f in file.filings {
+                #expect(try ledger.filing(f.number) == memory.filing(f.number))
+                #expect(snapshot.filing(f.number) == memory.filing(f.number))
+            }
+            for c in file.cancellations {
+                #expect(try ledger.cancellation(c.number) == memory.cancellation(c.number))
+                #expect(snapshot.cancellation(c.number) == memory.cancellation(c.number))
+            }
+            for g in file.genai {
+                #expect(try ledger.genai(g.number) == memory.genai(g.number))
+                #expect(snapshot.genai(g.number) == memory.genai(g.number))
+            }
+            for a in file.assessments {
+                #expect(try ledger.assessment(a.id) == memory.assessment(a.id))
+                #expect(snapshot.assessment(a.id) == memory.assessment(a.id))
+            }
+            for w in file.waivers {
+                #expect(try ledger.waivers(app: w.app) == memory.waivers(app: w.app))
+                #expect(snapshot.waivers(app: w.app) == memory.waivers(app: w.app))
+            }
         }
         #expect(try ledger.counts() == memory.counts())
+        #expect(snapshot.counts() == memory.counts())
+        #expect(snapshot.hasFilingLists())
         #expect(try ledger.hasFilingLists())
         #expect(try ledger.filing("网信算备000000000000000000000号") == nil)
     }

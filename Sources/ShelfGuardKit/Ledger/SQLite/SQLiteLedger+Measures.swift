@@ -73,19 +73,23 @@ extension SQLiteLedger {
         let at = AuditEntry.timestamp(now())
         return try write { db in
             let (changes, unchanged) = try select(db)
-            let range = try SQLiteLedger.move(db, changes, order: order, at: at, ledger: self)
+            let range = try SQLiteLedger.move(
+                db, changes, order: order, at: at, condition: condition, arguments: arguments)
             return MeasureResult(order: order, dryRun: false, changes: changes, unchanged: unchanged, auditRange: range)
         }
     }
 
-    /// Moves versions, one audit entry each, chained in one pass (the head is read and written
-    /// once for the whole order).
+    /// Moves the versions `changes` lists, one audit entry each, chained in one pass (the head
+    /// is read and written once for the whole order). The state changes and the new states are
+    /// written set-based, by the order's own selection run again inside the same transaction
+    /// (so it selects exactly `changes`, in the same order; the row counts are checked).
     static func move(
-        _ db: Database, _ changes: [PlannedChange], order: MeasureOrder, at: String, ledger: SQLiteLedger
+        _ db: Database, _ changes: [PlannedChange], order: MeasureOrder, at: String, condition: String,
+        arguments: StatementArguments
     )
         throws -> ClosedRange<Int64>?
     {
-        guard !changes.isEmpty else { return nil }
+        guard !changes.isEmpty, let target = order.measure.target else { return nil }
         let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
         var seq: Int64 = head?["seq"] ?? 0
         var previous: String = head?["hash"] ?? AuditEntry.genesis
@@ -96,16 +100,8 @@ extension SQLiteLedger {
                 INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        let updateState = try BulkStatement(db, sql: "UPDATE shelf_state SET state = ? WHERE version_id = ?")
-        let insertChange = try BulkStatement(
-            db,
-            sql: """
-                INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
         let action = order.measure.rawValue
         let selection = order.selector.summary
-        let cause = order.measure.cause.rawValue
         for change in changes {
             seq += 1
             let subject = "\(change.appID) \(change.versionName ?? "?") (\(change.bundleSHA256.prefix(12)))"
@@ -119,11 +115,32 @@ extension SQLiteLedger {
             try insertAudit.execute(
                 .int(seq), .text(at), .text(order.actor), .text(action), .text(subject), .text(order.reason),
                 .text(details), .text(previous), .text(hash))
-            try updateState.execute(.text(change.to.rawValue), .int(change.versionID))
-            try insertChange.execute(
-                .int(change.versionID), .text(change.from.rawValue), .text(change.to.rawValue), .text(at),
-                .text(order.actor), .text(order.reason), .text(cause), .int(seq), .text(order.order))
             previous = hash
+        }
+        // The selection again, narrowed to the states that take the measure, in v.id order as
+        // `changes` is: the n-th row is the n-th change and carries audit entry first + n - 1.
+        let movable = ShelfState.allCases.filter { $0.takes(order.measure) }.map(\.rawValue)
+        let inMovable = "s.state IN (\(movable.map { _ in "?" }.joined(separator: ", ")))"
+        let selected = "FROM version v JOIN shelf_state s ON s.version_id = v.id WHERE (\(condition)) AND \(inMovable)"
+        try db.run(
+            sql: """
+                INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
+                SELECT v.id, s.state, ?, ?, ?, ?, ?, ? + ROW_NUMBER() OVER (ORDER BY v.id) - 1, ? \(selected)
+                ORDER BY v.id
+                """,
+            arguments: [
+                target.rawValue, at, order.actor, order.reason, order.measure.cause.rawValue, first, order.order,
+            ] + arguments + StatementArguments(movable))
+        guard db.changesCount == changes.count else {
+            throw LedgerError(
+                "the order selected \(changes.count) versions, then \(db.changesCount): nothing was changed")
+        }
+        try db.run(
+            sql: "UPDATE shelf_state SET state = ? WHERE version_id IN (SELECT v.id \(selected))",
+            arguments: [target.rawValue] + arguments + StatementArguments(movable))
+        guard db.changesCount == changes.count else {
+            throw LedgerError(
+                "the order selected \(changes.count) versions, then \(db.changesCount): nothing was changed")
         }
         try db.run(
             sql: """
