@@ -38,18 +38,8 @@ struct Daily: ParsableCommand {
     }
 
     func run() throws {
-        let engine = try policyOptions.signatureEngine()
-        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
-        let ledger = try database.openForWriting()
-        var check = ShelfCheck(
-            inspector: Inspector(
-                options: InspectOptions(
-                    read: ReadOptions(limits: limitOptions.limits), manifestLimits: limitOptions.manifestLimits),
-                signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy,
-            registry: LayeredRegistry([try reviewOptions.loadRegistry(), try Self.snapshot(ledger)]),
-            asOf: reviewOptions.asOf)
-        check.declarationLimits = reviewOptions.declarationLimits
+        let (ledger, check) = try Self.openShelf(
+            database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions)
         let daily = DailyManagement(
             check: check, ledger: ledger, bundleStore: BundleStore.beside(database: ledger.path),
             actor: operatorOption.actor, jobs: jobs)

@@ -54,20 +54,9 @@ struct Review: ParsableCommand {
         let bundles: [String]
         do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
         guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
-        let engine = try policyOptions.signatureEngine()
-        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
-        let ledger = try database.openForWriting()
-        let files = try reviewOptions.loadRegistry()
-        var check = ShelfCheck(
-            inspector: Inspector(
-                options: InspectOptions(
-                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
-                    manifestLimits: limitOptions.manifestLimits),
-                signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy,
-            registry: LayeredRegistry([files, try Self.snapshot(ledger)]),
-            asOf: reviewOptions.asOf)
-        check.declarationLimits = reviewOptions.declarationLimits
+        let (ledger, check) = try Self.openShelf(
+            database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
+            wechatAppID: appID)
         let batch = BatchReview(
             check: check, ledger: ledger, jobs: jobs, actor: operatorOption.actor,
             bundleStore: BundleStore.beside(database: ledger.path))

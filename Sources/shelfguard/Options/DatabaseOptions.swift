@@ -60,10 +60,31 @@ struct OperatorOption: ParsableArguments {
 }
 
 extension ParsableCommand {
-    /// The ledger's registry, read once for the whole run.
-    static func snapshot(_ ledger: SQLiteLedger) throws -> InMemoryRegistry {
-        do { return try ledger.registrySnapshot() } catch let error as LedgerError {
+    /// The shelf database opened for writing, and the check a batch review or a daily run
+    /// judges with: the policy and the feature database, the read limits, and the registry
+    /// files given layered over the database's own registry, read once for the whole run. The
+    /// policies and files are loaded first, so that a mistake in them touches no database.
+    static func openShelf(
+        _ database: DatabaseOptions, policyOptions: PolicyOptions, reviewOptions: ReviewOptions,
+        limitOptions: ReadLimitOptions, wechatAppID: String? = nil
+    ) throws -> (SQLiteLedger, ShelfCheck) {
+        let engine = try policyOptions.signatureEngine()
+        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let files = try reviewOptions.loadRegistry()
+        let ledger = try database.openForWriting()
+        let snapshot: InMemoryRegistry
+        do { snapshot = try ledger.registrySnapshot() } catch let error as LedgerError {
             throw ToolError(error.description)
         }
+        var check = ShelfCheck(
+            inspector: Inspector(
+                options: InspectOptions(
+                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: wechatAppID),
+                    manifestLimits: limitOptions.manifestLimits),
+                signatures: engine),
+            policy: policy, taxonomy: engine.database.taxonomy, registry: LayeredRegistry([files, snapshot]),
+            asOf: reviewOptions.asOf)
+        check.declarationLimits = reviewOptions.declarationLimits
+        return (ledger, check)
     }
 }
