@@ -54,7 +54,7 @@ struct ReviewBenchmark: ParsableCommand {
             FileManager.default.createFile(atPath: marker, contents: nil)
         }
         let template = "\(workDirectory)/template.db"
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
+        ShelfGenerator.remove(database: template)
         let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", template, registry])
         guard imported.exitStatus == 0 else { throw BenchError("registry import failed (\(imported.exitStatus))") }
         let size = try FileManager.default.contentsOfDirectory(atPath: batch).filter { $0.hasSuffix(".apk") }.reduce(
@@ -71,10 +71,8 @@ struct ReviewBenchmark: ParsableCommand {
                 let database = "\(workDirectory)/run.db"
                 let store = "\(workDirectory)/run.bundles"
                 let reports = "\(workDirectory)/run-report"
-                for path in [database, database + "-wal", database + "-shm", store, reports] {
-                    try? FileManager.default.removeItem(atPath: path)
-                }
-                try FileManager.default.copyItem(atPath: template, toPath: database)
+                for path in [store, reports] { try? FileManager.default.removeItem(atPath: path) }
+                try ShelfGenerator.copy(template, to: database)
                 let child = try ChildProcess.run(
                     shelfguard,
                     [

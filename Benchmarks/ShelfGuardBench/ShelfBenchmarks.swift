@@ -31,12 +31,8 @@ struct DailyBenchmark: ParsableCommand {
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let template = "\(workDirectory)/daily-\(versions).db"
-        if !FileManager.default.fileExists(atPath: template + ".complete") {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
-            let started = Date()
+        try ShelfGenerator.once(template) {
             try ShelfGenerator(samples: samples, policies: policies).dailyShelf(at: template, versions: versions)
-            _ = FileManager.default.createFile(atPath: template + ".complete", contents: nil)
-            print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
         }
         let notice = "\(workDirectory)/cancellation.csv"
         try """
@@ -146,12 +142,8 @@ struct TakedownBenchmark: ParsableCommand {
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let template = "\(workDirectory)/takedown-\(versions)-\(hits).db"
-        if !FileManager.default.fileExists(atPath: template + ".complete") {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: template + suffix) }
-            let started = Date()
+        try ShelfGenerator.once(template) {
             try ShelfGenerator.takedownShelf(at: template, versions: versions, hits: hits, filing: Self.filing)
-            _ = FileManager.default.createFile(atPath: template + ".complete", contents: nil)
-            print("generated \(template) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
         }
         print(
             "Takedown benchmark: shelfguard takedown --filing on \(versions) shelved versions, \(hits) of them citing the filing; a fresh copy of the database each run, \(runs) runs; the time is the whole command: start, select, \(hits) state changes and \(hits) chained audit entries in one transaction, commit, checkpoint."
@@ -240,10 +232,26 @@ struct ShelfGenerator {
     var samples: String
     var policies: String
 
+    /// Makes the template database at `path` with `make` unless a complete one is there (a
+    /// `.complete` marker beside it is written last, so an interrupted generation is redone).
+    static func once(_ path: String, make: () throws -> Void) throws {
+        guard !FileManager.default.fileExists(atPath: path + ".complete") else { return }
+        remove(database: path)
+        let started = Date()
+        try make()
+        _ = FileManager.default.createFile(atPath: path + ".complete", contents: nil)
+        print("generated \(path) in \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
+    }
+
+    /// Removes a database file with its WAL and shared-memory files.
+    static func remove(database path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     /// Copies a template database for one run and flushes the copy to disk, so that the run
     /// does not pay for writing back the benchmark's own copy (hundreds of megabytes).
     static func copy(_ template: String, to database: String) throws {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        remove(database: database)
         try FileManager.default.copyItem(atPath: template, toPath: database)
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: database))
         try handle.synchronize()

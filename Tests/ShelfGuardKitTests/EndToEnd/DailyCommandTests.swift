@@ -151,6 +151,13 @@ struct DailyCommandTests {
         #expect(real.status == 0 && real.stdout.contains("moved 2 versions"))
         let cursor = try #require(
             try ShelfGuardBinary.run(["feed", "--db", db, "--limit", "100000"]).json()["cursor"] as? String)
+        // The page limit's bounds: 1 to 100,000 events; outside them, a usage error.
+        for limit in ["0", "100001"] {
+            let refused = try ShelfGuardBinary.run(["feed", "--db", db, "--limit", limit])
+            #expect(refused.status != 0 && refused.stderr.contains("--limit must be between 1 and 100000"))
+        }
+        let one = try ShelfGuardBinary.run(["feed", "--db", db, "--limit", "1"]).json()
+        #expect((one["events"] as? [Any])?.count == 1 && one["more"] as? Bool == true)
         let reinstated = try ShelfGuardBinary.run([
             "reinstate", "--db", db, "--app", "com.example.facefun", "--reason", "order withdrawn", "--operator",
             "应急 王五",
@@ -172,20 +179,8 @@ struct DailyCommandTests {
     func racingTakedown() throws {
         let (folder, db) = try ReviewCommandTests.shelf("daily-race")
         let batch = try ReviewCommandTests.batch(30, in: folder)
-        let process = Process()
-        process.executableURL = ShelfGuardBinary.url
-        process.arguments = [
-            "review", "--db", db, "--jobs", "1", "--as-of", "2026-11-24", "--no-progress", "--report-dir",
-            folder.appendingPathComponent("r").path, batch.path,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var recorded = 0
-        while recorded < 5 && process.isRunning {
-            Thread.sleep(forTimeInterval: 0.02)
-            recorded = (try? ReviewCommandTests.count(db, "SELECT COUNT(*) FROM review")) ?? 0
-        }
+        let process = try ReviewCommandTests.startReview(
+            db: db, batch: batch, reportDir: folder.appendingPathComponent("r"), until: 5)
         let takedown = try ShelfGuardBinary.run([
             "takedown", "--db", db, "--developer", "深圳市示例智能科技有限公司", "--reason", "incident", "--order", "INC-9",
             "--operator", "应急", "--format", "json",

@@ -104,25 +104,33 @@ struct ReviewCommandTests {
         #expect(bytes.count > 60_000, "a page with content, not a blank one (\(bytes.count) bytes)")
     }
 
-    @Test("killed mid-batch, run again: nothing lost, nothing recorded twice")
-    func crashAndResume() throws {
-        let (folder, db) = try Self.shelf("review-crash")
-        let batch = try Self.batch(30, in: folder)
+    /// Starts `shelfguard review` of `batch` with one worker in the background and returns once
+    /// it has recorded `reviews` reviews (or ended, or two minutes passed).
+    static func startReview(db: String, batch: URL, reportDir: URL, until reviews: Int) throws -> Process {
         let process = Process()
         process.executableURL = ShelfGuardBinary.url
         process.arguments = [
             "review", "--db", db, "--jobs", "1", "--as-of", "2026-11-24", "--no-progress", "--report-dir",
-            folder.appendingPathComponent("r1").path, batch.path,
+            reportDir.path, batch.path,
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         var recorded = 0
         let deadline = Date().addingTimeInterval(120)
-        while recorded < 4 && process.isRunning && Date() < deadline {
+        while recorded < reviews && process.isRunning && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.02)
-            recorded = (try? Self.count(db, "SELECT COUNT(*) FROM review")) ?? 0
+            recorded = (try? count(db, "SELECT COUNT(*) FROM review")) ?? 0
         }
+        return process
+    }
+
+    @Test("killed mid-batch, run again: nothing lost, nothing recorded twice")
+    func crashAndResume() throws {
+        let (folder, db) = try Self.shelf("review-crash")
+        let batch = try Self.batch(30, in: folder)
+        let process = try Self.startReview(
+            db: db, batch: batch, reportDir: folder.appendingPathComponent("r1"), until: 4)
         #expect(process.isRunning, "the batch ended before it could be interrupted; make it larger")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
