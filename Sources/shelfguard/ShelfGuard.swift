@@ -17,6 +17,8 @@ struct ShelfGuard: ParsableCommand {
               1  the tool could not do its job (bad arguments, a missing file, a broken policy)
               2  refused, or the bundle could not be read completely
               3  passed with warnings, or needs manual review
+
+            Environment: SHELFGUARD_DB (the shelf database), SHELFGUARD_POLICIES (the policies folder), SHELFGUARD_NOW (the wall clock, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ: for rehearsals and tests; business days come from --as-of).
             """,
         version: ShelfGuardVersion.current,
         subcommands: [
@@ -31,6 +33,7 @@ struct ShelfGuard: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
+            if let problem = WallClock.environmentProblem() { throw ToolError(problem) }
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let exit as ExitCode {

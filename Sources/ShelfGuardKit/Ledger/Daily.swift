@@ -8,7 +8,10 @@ public struct ShelvedVersion: Sendable {
     public var appID: String
     public var versionLabel: String
     public var state: ShelfState
+    /// When the state was written (wall clock, for display).
     public var stateSince: String
+    /// The business day the state took effect (`YYYY-MM-DD`): grace periods count from it.
+    public var stateEffectiveOn: String
     public var bundleSHA256: String
     /// The latest submission: where the bundle came from and its declaration snapshot (JSON).
     public var submissionID: Int64
@@ -24,7 +27,8 @@ public struct ShelvedVersion: Sendable {
 
     public init(
         versionID: Int64, appID: String, versionLabel: String, state: ShelfState, stateSince: String,
-        bundleSHA256: String, submissionID: Int64, bundlePath: String, declaration: String, extractor: String,
+        stateEffectiveOn: String, bundleSHA256: String, submissionID: Int64, bundlePath: String, declaration: String,
+        extractor: String,
         facts: String, findingsDigest: String, openAlerts: Set<String>
     ) {
         self.versionID = versionID
@@ -32,6 +36,7 @@ public struct ShelvedVersion: Sendable {
         self.versionLabel = versionLabel
         self.state = state
         self.stateSince = stateSince
+        self.stateEffectiveOn = stateEffectiveOn
         self.bundleSHA256 = bundleSHA256
         self.submissionID = submissionID
         self.bundlePath = bundlePath
@@ -56,6 +61,8 @@ public struct DailyVersionChange: Sendable {
     public var runID: Int64
     public var version: ShelvedVersion
     public var actor: String
+    /// The run's business day (`--as-of`): the day a measure it applies takes effect.
+    public var asOf: String
     /// A fresh inventory, when the stored one was made by another extractor and the bundle was read again.
     public var inventory: (extractor: String, facts: String, entries: String)?
     /// The new judgement, recorded as a daily review when its findings differ from the last.
@@ -70,10 +77,11 @@ public struct DailyVersionChange: Sendable {
         inventory == nil && result == nil && newAlerts.isEmpty && resolvedAlerts.isEmpty && move == nil
     }
 
-    public init(runID: Int64, version: ShelvedVersion, actor: String, findingsDigest: String) {
+    public init(runID: Int64, version: ShelvedVersion, actor: String, asOf: String, findingsDigest: String) {
         self.runID = runID
         self.version = version
         self.actor = actor
+        self.asOf = asOf
         self.findingsDigest = findingsDigest
         self.newAlerts = []
         self.resolvedAlerts = []

@@ -99,7 +99,7 @@ public enum CalendarDay {
     }
 
     /// Today in China (UTC+8, no daylight saving), `YYYY-MM-DD`.
-    public static func today(now: Date = Date()) -> String {
+    public static func today(now: Date = WallClock.now()) -> String {
         text(Int(((now.timeIntervalSince1970 + 8 * 3600) / 86_400).rounded(.down)))
     }
 }

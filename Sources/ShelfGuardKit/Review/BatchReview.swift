@@ -83,7 +83,7 @@ public struct BatchReview: Sendable {
         shouldStop: @escaping @Sendable () -> Bool = { false }
     ) throws -> Outcome {
         let started = Monotonic.now()
-        let startedAt = AuditEntry.timestamp(Date())
+        let startedAt = AuditEntry.timestamp(WallClock.now())
         let batchID = try ledger.startBatch(
             actor: actor, jobs: jobs, bundles: bundles.count, policySHA256: check.policy.digest,
             signatureSHA256: check.inspector.signatures?.database.digest ?? "")
@@ -111,7 +111,7 @@ public struct BatchReview: Sendable {
         let interrupted = items.count < bundles.count
         let outcome = Outcome(
             batchID: batchID, items: items, seconds: Monotonic.seconds(since: started), interrupted: interrupted,
-            startedAt: startedAt, finishedAt: AuditEntry.timestamp(Date()))
+            startedAt: startedAt, finishedAt: AuditEntry.timestamp(WallClock.now()))
         try ledger.finishBatch(
             batchID, reviewed: outcome.reviewed, skipped: outcome.skipped, failed: outcome.failed,
             status: interrupted ? "interrupted" : "done")

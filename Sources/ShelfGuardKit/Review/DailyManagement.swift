@@ -140,7 +140,8 @@ public struct DailyManagement: Sendable {
             item.problem = "the stored declaration cannot be read: \(error)"
             return item
         }
-        var change = DailyVersionChange(runID: runID, version: version, actor: actor, findingsDigest: "")
+        var change = DailyVersionChange(
+            runID: runID, version: version, actor: actor, asOf: check.asOf, findingsDigest: "")
         if version.extractor != check.inspector.extractorID {
             switch reread(version) {
             case .success(let fresh):
@@ -193,7 +194,7 @@ public struct DailyManagement: Sendable {
         var measure = Measure.none
         var reasons: [String] = []
         let policy = check.policy
-        let daysInState = CalendarDay.days(from: String(version.stateSince.prefix(10)), to: check.asOf) ?? 0
+        let daysInState = CalendarDay.days(from: version.stateEffectiveOn, to: check.asOf) ?? 0
         let fresh = Set(change.newAlerts.map(\.fingerprint))
         for alert in alerts + [complaintAlert].compactMap({ $0 }) {
             var m = Measure.none

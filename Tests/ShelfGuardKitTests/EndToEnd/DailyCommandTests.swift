@@ -11,20 +11,26 @@ struct DailyCommandTests {
     static let facefunFiling = "网信算备440305900000101250017号"
 
     /// A shelf with the samples reviewed as of 2026-11-24.
-    static func shelf(_ label: String) throws -> (folder: URL, db: String) {
+    static func shelf(_ label: String, environment: [String: String] = [:]) throws -> (folder: URL, db: String) {
         let (folder, db) = try ReviewCommandTests.shelf(label)
-        let review = try ShelfGuardBinary.run([
-            "review", "--db", db, "--as-of", "2026-11-24", "--report-dir", folder.appendingPathComponent("batch").path,
-            samples.path,
-        ])
+        let review = try ShelfGuardBinary.run(
+            [
+                "review", "--db", db, "--as-of", "2026-11-24", "--report-dir",
+                folder.appendingPathComponent("batch").path, samples.path,
+            ], environment: environment)
         #expect(review.status == 2, "\(review.stderr)")
         return (folder, db)
     }
 
-    static func daily(_ db: String, _ day: String, _ more: [String] = []) throws -> (Int32, DailyReport) {
+    static func daily(
+        _ db: String, _ day: String, _ more: [String] = [], environment: [String: String] = [:]
+    ) throws
+        -> (Int32, DailyReport)
+    {
         let reports = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("daily-reports").path
         let run = try ShelfGuardBinary.run(
-            ["daily", "--db", db, "--as-of", day, "--format", "json", "--report-dir", reports] + more)
+            ["daily", "--db", db, "--as-of", day, "--format", "json", "--report-dir", reports] + more,
+            environment: environment)
         let report = try JSONDecoder().decode(DailyReport.self, from: Data(run.stdout.utf8))
         return (run.status, report)
     }
@@ -39,10 +45,16 @@ struct DailyCommandTests {
         }
     }
 
-    @Test("a cancellation imported into the registry: daily suspends the apps citing it, then takes them down")
-    func cancellation() throws {
-        let (folder, db) = try Self.shelf("daily-cancel")
-        let (quiet, first) = try Self.daily(db, "2026-11-24")
+    /// Business days come from `--as-of` alone: the same story holds whatever the machine's
+    /// clock says, years before or after the days it names (`SHELFGUARD_NOW` sets every
+    /// command's wall clock).
+    @Test(
+        "a cancellation imported into the registry: daily suspends the apps citing it, then takes them down",
+        arguments: [nil, "2019-03-01", "2041-07-15T23:30:00Z"])
+    func cancellation(clock: String?) throws {
+        let env = clock.map { [WallClock.overrideVariable: $0] } ?? [:]
+        let (folder, db) = try Self.shelf("daily-cancel", environment: env)
+        let (quiet, first) = try Self.daily(db, "2026-11-24", environment: env)
         #expect(quiet == 0 && first.checked == 5 && first.items.isEmpty, "nothing new since the review")
         let notice = folder.appendingPathComponent("notice.csv")
         try """
@@ -50,8 +62,9 @@ struct DailyCommandTests {
         \(Self.facefunFiling),2026年11月,2026-11-25,关于注销“示例人脸替换生成合成算法”的公告,示例人脸替换生成合成算法,服务提供者,深圳市示例智能科技有限公司,FaceFun(APP)
 
         """.write(to: notice, atomically: true, encoding: .utf8)
-        #expect(try ShelfGuardBinary.run(["registry", "import", "--db", db, notice.path]).status == 0)
-        let (status, report) = try Self.daily(db, "2026-11-26")
+        #expect(
+            try ShelfGuardBinary.run(["registry", "import", "--db", db, notice.path], environment: env).status == 0)
+        let (status, report) = try Self.daily(db, "2026-11-26", environment: env)
         #expect(status == 2, "a suspension was applied")
         #expect(report.measures.suspend == 1)
         let item = try #require(report.items.first { $0.to != nil })
@@ -59,11 +72,11 @@ struct DailyCommandTests {
         #expect(item.newAlerts.map(\.rule).contains("filing_cancelled"))
         #expect(try Self.state(db, app: "com.example.facefun") == "suspended")
 
-        let (graceStatus, grace) = try Self.daily(db, "2026-12-10")
+        let (graceStatus, grace) = try Self.daily(db, "2026-12-10", environment: env)
         #expect(
             graceStatus == 0 && grace.items.isEmpty,
             "within the grace period nothing more happens, and nothing is alerted twice")
-        let (downStatus, down) = try Self.daily(db, "2026-12-27")
+        let (downStatus, down) = try Self.daily(db, "2026-12-27", environment: env)
         #expect(downStatus == 2 && down.measures.takeDown == 1)
         #expect(try Self.state(db, app: "com.example.facefun") == "taken_down")
         let feed = try ShelfGuardBinary.run(["feed", "--db", db]).json()
@@ -220,5 +233,41 @@ struct DailyCommandTests {
         #expect(stale == 10, "the 10 versions off the shelf keep their inventories; the 5 on it were renewed")
         let (_, quiet) = try Self.daily(db, "2026-11-24")
         #expect(quiet.reread == 0, "read once, then judged from the new inventory")
+    }
+}
+
+/// The wall-clock override every command honours.
+@Suite("the wall clock")
+struct WallClockTests {
+    @Test("SHELFGUARD_NOW takes a day or a UTC time; anything else is refused")
+    func parse() {
+        #expect(WallClock.parse("2041-07-15").map(AuditEntry.timestamp) == "2041-07-15T00:00:00.000Z")
+        #expect(WallClock.parse("2041-07-15T23:30:05Z").map(AuditEntry.timestamp) == "2041-07-15T23:30:05.000Z")
+        #expect(CalendarDay.today(now: WallClock.parse("2041-07-15T23:30:00Z")!) == "2041-07-16", "China is UTC+8")
+        for bad in ["tomorrow", "2041-13-01", "2041-07-15 10:00", "2041-07-15T25:00:00Z", "2041-07-15T10:00:00"] {
+            #expect(WallClock.parse(bad) == nil, "\(bad)")
+        }
+        #expect(WallClock.environmentProblem([WallClock.overrideVariable: "soon"]) != nil)
+        #expect(WallClock.environmentProblem([WallClock.overrideVariable: "2041-07-15"]) == nil)
+        #expect(WallClock.environmentProblem([:]) == nil)
+    }
+
+    @Test("an invalid SHELFGUARD_NOW is a tool error, not a silent fallback to the real clock")
+    func refused() throws {
+        let run = try ShelfGuardBinary.run(["policy", "lint"], environment: [WallClock.overrideVariable: "next week"])
+        #expect(run.status == 1 && run.stderr.contains("SHELFGUARD_NOW"), "\(run.stderr)")
+    }
+
+    @Test("audit entries are stamped with the overridden clock")
+    func stamped() throws {
+        let (_, db) = try ReviewCommandTests.shelf("wallclock")
+        let add = try ShelfGuardBinary.run(
+            ["complaint", "add", "--db", db, "--app", "com.example.x", "--text", "无标识"],
+            environment: [WallClock.overrideVariable: "2041-07-15T01:02:03Z"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let at = try DatabaseQueue(path: db).read {
+            try String.fetchOne($0, sql: "SELECT at FROM audit_log ORDER BY seq DESC LIMIT 1")
+        }
+        #expect(at == "2041-07-15T01:02:03.000Z")
     }
 }

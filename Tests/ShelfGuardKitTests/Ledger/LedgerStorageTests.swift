@@ -111,5 +111,10 @@ struct LedgerStorageTests {
         #expect(versions.map(\.stateSince) == ["2026-03-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z"])
         #expect(try ledger.versions(ShelfFilter(states: [.suspended])).map(\.versionID) == [1])
         #expect(try ledger.appliedMigrations().contains("v4: shelf states in a table of their own"))
+        // v5: changes written before business days were kept take effect on the day they were written.
+        let days = try DatabaseQueue(path: path).read {
+            try String.fetchAll($0, sql: "SELECT effective_on FROM state_change ORDER BY id")
+        }
+        #expect(days == ["2026-01-01", "2026-03-01"])
     }
 }

@@ -34,10 +34,18 @@ enum ShelfGuardBinary {
         return TestFiles.packageRoot.appendingPathComponent(".build/debug/shelfguard")
     }
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    /// Runs the binary; `environment` adds to (or overrides) the test process's own.
+    static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let errors = try TestFiles.directory("stderr").appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)

@@ -34,7 +34,8 @@ extension SQLiteLedger {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT v.id, v.app_id, st.state, \(SQLiteLedger.stateSince) AS state_since, v.bundle_sha256, v.version_name, v.version_code,
+                    SELECT v.id, v.app_id, st.state, \(SQLiteLedger.stateSince) AS state_since,
+                        \(SQLiteLedger.stateEffectiveOn) AS effective_on, v.bundle_sha256, v.version_name, v.version_code,
                         i.extractor, i.facts, s.id AS submission_id, s.bundle_path, s.declaration,
                         (SELECT findings_sha256 FROM review WHERE version_id = v.id ORDER BY id DESC LIMIT 1) AS digest
                     FROM version v
@@ -60,6 +61,7 @@ extension SQLiteLedger {
                     versionID: id, appID: row["app_id"],
                     versionLabel: row["version_name"] ?? row["version_code"] ?? "?",
                     state: ShelfState(rawValue: row["state"]) ?? .approved, stateSince: row["state_since"],
+                    stateEffectiveOn: row["effective_on"],
                     bundleSHA256: row["bundle_sha256"], submissionID: row["submission_id"],
                     bundlePath: row["bundle_path"], declaration: row["declaration"], extractor: row["extractor"],
                     facts: row["facts"], findingsDigest: row["digest"] ?? "", openAlerts: alerts[id] ?? [])
@@ -101,7 +103,7 @@ extension SQLiteLedger {
                     "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
                     "new_alerts": .strings(change.newAlerts.map(\.rule)),
                     "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
-                    "reread": .bool(change.inventory != nil), "as_of": .string(result?.stamp.asOf ?? ""),
+                    "reread": .bool(change.inventory != nil), "as_of": .string(change.asOf),
                 ]))
             if let result {
                 try db.run(
@@ -138,7 +140,8 @@ extension SQLiteLedger {
             }
             guard let move else { return nil }
             try SQLiteLedger.move(
-                db, versionID: version.versionID, from: current, to: move.to, at: at, actor: change.actor,
+                db, versionID: version.versionID, from: current, to: move.to, at: at, effectiveOn: change.asOf,
+                actor: change.actor,
                 reason: move.reason, cause: .daily, auditSeq: entry.seq)
             return StateChange(
                 versionID: version.versionID, appID: version.appID, from: current, to: move.to, at: at,

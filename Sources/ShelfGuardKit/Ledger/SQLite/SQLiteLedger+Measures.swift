@@ -70,11 +70,13 @@ extension SQLiteLedger {
             let (changes, unchanged) = try read { db in try select(db) }
             return MeasureResult(order: order, dryRun: true, changes: changes, unchanged: unchanged, auditRange: nil)
         }
-        let at = AuditEntry.timestamp(now())
+        let clock = now()
+        let at = AuditEntry.timestamp(clock)
         return try write { db in
             let (changes, unchanged) = try select(db)
             let range = try SQLiteLedger.move(
-                db, changes, order: order, at: at, condition: condition, arguments: arguments)
+                db, changes, order: order, at: at, effectiveOn: CalendarDay.today(now: clock), condition: condition,
+                arguments: arguments)
             return MeasureResult(order: order, dryRun: false, changes: changes, unchanged: unchanged, auditRange: range)
         }
     }
@@ -84,8 +86,8 @@ extension SQLiteLedger {
     /// written set-based, by the order's own selection run again inside the same transaction
     /// (so it selects exactly `changes`, in the same order; the row counts are checked).
     static func move(
-        _ db: Database, _ changes: [PlannedChange], order: MeasureOrder, at: String, condition: String,
-        arguments: StatementArguments
+        _ db: Database, _ changes: [PlannedChange], order: MeasureOrder, at: String, effectiveOn: String,
+        condition: String, arguments: StatementArguments
     )
         throws -> ClosedRange<Int64>?
     {
@@ -124,12 +126,13 @@ extension SQLiteLedger {
         let selected = "FROM version v JOIN shelf_state s ON s.version_id = v.id WHERE (\(condition)) AND \(inMovable)"
         try db.run(
             sql: """
-                INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
-                SELECT v.id, s.state, ?, ?, ?, ?, ?, ? + ROW_NUMBER() OVER (ORDER BY v.id) - 1, ? \(selected)
+                INSERT INTO state_change (version_id, from_state, to_state, at, effective_on, actor, reason, cause, audit_seq, order_ref)
+                SELECT v.id, s.state, ?, ?, ?, ?, ?, ?, ? + ROW_NUMBER() OVER (ORDER BY v.id) - 1, ? \(selected)
                 ORDER BY v.id
                 """,
             arguments: [
-                target.rawValue, at, order.actor, order.reason, order.measure.cause.rawValue, first, order.order,
+                target.rawValue, at, effectiveOn, order.actor, order.reason, order.measure.cause.rawValue, first,
+                order.order,
             ] + arguments + StatementArguments(movable))
         guard db.changesCount == changes.count else {
             throw LedgerError(

@@ -183,7 +183,8 @@ extension SQLiteLedger {
             try SQLiteLedger.replaceIndex(db, "version_feature", "feature", versionID, features, isNew: isNew)
             if next != current {
                 try SQLiteLedger.move(
-                    db, versionID: versionID, from: current, to: next, at: at, actor: submission.actor,
+                    db, versionID: versionID, from: current, to: next, at: at, effectiveOn: result.stamp.asOf,
+                    actor: submission.actor,
                     reason: "verdict \(result.verdict.rawValue)", cause: .review, auditSeq: entry.seq)
             }
             return RecordedReview(
@@ -226,17 +227,19 @@ extension SQLiteLedger {
 
     /// Moves a version and records the change (inside the caller's transaction).
     static func move(
-        _ db: Database, versionID: Int64, from: ShelfState, to: ShelfState, at: String, actor: String, reason: String,
-        cause: ShelfState.Cause, auditSeq: Int64
+        _ db: Database, versionID: Int64, from: ShelfState, to: ShelfState, at: String, effectiveOn: String,
+        actor: String, reason: String, cause: ShelfState.Cause, auditSeq: Int64
     ) throws {
         try db.run(
             sql: "UPDATE shelf_state SET state = ? WHERE version_id = ?", arguments: [to.rawValue, versionID])
         try db.run(
             sql: """
-                INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO state_change (version_id, from_state, to_state, at, effective_on, actor, reason, cause, audit_seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [versionID, from.rawValue, to.rawValue, at, actor, reason, cause.rawValue, auditSeq])
+            arguments: [
+                versionID, from.rawValue, to.rawValue, at, effectiveOn, actor, reason, cause.rawValue, auditSeq,
+            ])
     }
 
     // MARK: - Batches
@@ -280,9 +283,16 @@ extension SQLiteLedger {
     // MARK: - Reading the shelf
 
     /// Since when the version `v` is in its state: its latest state change, else when it was
-    /// first seen (an SQL expression).
+    /// first seen (an SQL expression; a wall-clock time, for display).
     static let stateSince = """
         COALESCE((SELECT at FROM state_change WHERE version_id = v.id ORDER BY id DESC LIMIT 1), v.first_seen)
+        """
+
+    /// The business day the version `v`'s state took effect (an SQL expression): what grace
+    /// periods count from.
+    static let stateEffectiveOn = """
+        COALESCE((SELECT effective_on FROM state_change WHERE version_id = v.id ORDER BY id DESC LIMIT 1),
+            (SELECT as_of FROM review WHERE version_id = v.id ORDER BY id LIMIT 1), substr(v.first_seen, 1, 10))
         """
 
     static let versionColumns = """
@@ -455,7 +465,8 @@ extension SQLiteLedger {
                     "INSERT INTO decision (version_id, outcome, reviewer, reason, at, audit_seq) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [versionID, outcome.rawValue, reviewer, reason, at, entry.seq])
             try SQLiteLedger.move(
-                db, versionID: versionID, from: current, to: target, at: at, actor: reviewer, reason: reason,
+                db, versionID: versionID, from: current, to: target, at: at, effectiveOn: CalendarDay.today(now: now()),
+                actor: reviewer, reason: reason,
                 cause: .decision, auditSeq: entry.seq)
             return StateChange(
                 versionID: versionID, appID: appID, from: current, to: target, at: at, actor: reviewer, reason: reason,

@@ -25,7 +25,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     /// must exist and be up to date.
     public init(
         path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
-        now: @escaping @Sendable () -> Date = { Date() }
+        now: @escaping @Sendable () -> Date = { WallClock.now() }
     ) throws(LedgerError) {
         self.path = path
         self.now = now
@@ -350,6 +350,21 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     DROP INDEX version_state;
                     ALTER TABLE version DROP COLUMN state;
                     ALTER TABLE version DROP COLUMN state_since;
+                    """)
+        }
+        // Business days apart from wall-clock times: `at` says when a state change was written,
+        // `effective_on` the day it took effect in the store's business (a review's or daily
+        // run's `--as-of`, else the day it was written). Grace periods count from it, so a daily
+        // run "as of" a day judges as of that day whatever the machine's clock says.
+        migrator.registerMigration("v5: the business day each state change took effect") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE state_change ADD COLUMN effective_on TEXT NOT NULL DEFAULT '';
+                    UPDATE state_change SET effective_on = COALESCE(
+                        (SELECT r.as_of FROM review r WHERE r.audit_seq = state_change.audit_seq),
+                        (SELECT d.as_of FROM daily_run d JOIN audit_log a ON a.seq = state_change.audit_seq
+                            WHERE a.action LIKE 'daily_%' AND d.id = CAST(json_extract(a.details, '$.daily_run') AS INTEGER)),
+                        substr(at, 1, 10));
                     """)
         }
         return migrator
