@@ -381,7 +381,8 @@ public enum SampleBundles {
     }
 
     /// A photo-filter APK damaged in transit: the start of classes.dex is scrambled (its
-    /// checksum fails) and AndroidManifest.xml is not binary XML at all.
+    /// checksum fails), AndroidManifest.xml is not binary XML at all, and an error page follows
+    /// the zip's end record.
     public static func brokenAPK() -> [UInt8] {
         var g = ContentGenerator(seed: 16)
         let zip = ZipBuilder()
@@ -393,6 +394,9 @@ public enum SampleBundles {
         // classes.dex is the first entry: its data follows the 30-byte local header and its name.
         let data = 30 + "classes.dex".utf8.count
         for i in data..<(data + 64) { bytes[i] ^= 0x5A }
+        // …and a download tool appended its error page: bytes after the end record, which
+        // Android's installer refuses.
+        bytes += Array("\r\n<html><body>502 Bad Gateway</body></html>\r\n".utf8)
         return bytes
     }
 

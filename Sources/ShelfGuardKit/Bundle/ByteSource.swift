@@ -148,3 +148,43 @@ struct SourceCursor {
         return b.reversed().reduce(0) { $0 << 8 | UInt32($1) }
     }
 }
+
+/// A source followed by a few bytes of its own: the bundle up to the end of its central
+/// directory, then the end record ShelfGuard wrote for libarchive (see
+/// `ZipDirectory.canonicalSource(over:)`).
+final class SplicedSource: RandomAccessSource {
+    let head: any RandomAccessSource
+    let tail: [UInt8]
+    let length: Int64
+
+    init(_ head: any RandomAccessSource, then tail: [UInt8]) {
+        self.head = head
+        self.tail = tail
+        self.length = head.length + Int64(tail.count)
+    }
+
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(SourceError) -> Int {
+        guard offset >= 0, offset < length, buffer.count > 0 else { return 0 }
+        if offset < head.length {
+            let wanted = Int(min(Int64(buffer.count), head.length - offset))
+            return try head.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]))
+        }
+        let start = Int(offset - head.length)
+        let n = min(buffer.count, tail.count - start)
+        tail.withUnsafeBytes { raw in buffer.baseAddress!.copyMemory(from: raw.baseAddress! + start, byteCount: n) }
+        return n
+    }
+}
+
+/// Little-endian integers appended to a byte array (the records ShelfGuard writes for libarchive).
+struct LittleEndianBuffer {
+    private(set) var bytes: [UInt8] = []
+    mutating func u16(_ v: UInt16) { bytes += [UInt8(v & 0xFF), UInt8(v >> 8)] }
+    mutating func u32(_ v: UInt32) {
+        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((v >> UInt32(shift)) & 0xFF)) }
+    }
+    mutating func u64(_ v: UInt64) {
+        u32(UInt32(truncatingIfNeeded: v))
+        u32(UInt32(truncatingIfNeeded: v >> 32))
+    }
+}

@@ -26,6 +26,9 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
     case nameMismatch = "name_mismatch"
     case inconsistentHeader = "inconsistent_header"
     case hiddenEntry = "hidden_entry"
+    case orphanEntry = "orphan_entry"
+    case damagedDirectory = "damaged_directory"
+    case endRecordConflict = "end_record_conflict"
     case overlappingEntries = "overlapping_entries"
     case encryptedEntry = "encrypted_entry"
     case fakeExtension = "fake_extension"
@@ -64,7 +67,14 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .duplicateEntry: "two entries share one name (the 'Master Key' trick); installers disagree on which wins"
         case .nameMismatch: "a zip local header names a different file than the central directory"
         case .inconsistentHeader: "an entry's headers disagree with each other (sizes, checksums, names)"
-        case .hiddenEntry: "the central directory lists an entry that the reader never reached"
+        case .hiddenEntry:
+            "the central directory lists an entry that the reader never reached, or more records than its end record counts"
+        case .orphanEntry:
+            "a zip local header that no central-directory record lists: Android never installs it, local-header tools read it"
+        case .damagedDirectory:
+            "the zip's end record or central directory breaks the rules Android's installer enforces (trailing bytes, garbage, bad offsets)"
+        case .endRecordConflict:
+            "two end-of-central-directory records fit the file; readers that pick differently see different entries"
         case .overlappingEntries: "zip entries overlap each other's data (a sign of an overlapping zip bomb)"
         case .encryptedEntry: "an entry is encrypted; its content cannot be inspected"
         case .fakeExtension: "an entry's content contradicts its name (a DEX called .png, a zip called .dat)"

@@ -25,11 +25,15 @@ public struct ReadLimits: Sendable, Codable, Equatable {
     public var maxNameLength: Int = 1024
     /// Seconds for one bundle (`--timeout`). Crossing it: `timeout`, and reading stops.
     public var timeLimitSeconds: Double = 300
-    /// Memory for compressed nested archives that need random access (zip, wxapkg), all nesting
-    /// levels together (`--max-nested-buffer`). Stored nested archives are read in place and need
-    /// none; a compressed nested zip past the budget is streamed; a nested wxapkg past it is
-    /// reported as `nested_too_large`.
+    /// Memory for compressed nested archives that need random access (zip, wxapkg, TPKG), all
+    /// nesting levels together (`--max-nested-buffer`). Stored nested archives are read in place
+    /// and need none; one past the budget is spooled to a temporary file instead.
     public var maxBufferedBytes: Int64 = 64 << 20
+    /// Temporary-file space for compressed nested archives too large for the buffer, all nesting
+    /// levels together (`--max-spool`). They are read from there through their central directory,
+    /// as the outer bundle is; the file is unlinked as soon as it is made, so nothing is left
+    /// behind. One that does not fit: `nested_too_large`, and it is not read.
+    public var maxSpooledBytes: Int64 = 4 << 30
     /// Hazards of one kind listed per bundle (`--max-hazards-per-kind`); the rest are counted in
     /// one `hazards_truncated` hazard, so that a hostile bundle cannot flood the report.
     public var maxHazardsPerKind: Int = 50

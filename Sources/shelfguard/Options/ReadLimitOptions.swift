@@ -50,6 +50,13 @@ struct ReadLimitOptions: ParsableArguments {
         transform: ReadLimitOptions.size)
     var maxNestedBuffer: Int64 = ReadLimits.standard.maxBufferedBytes
 
+    @Option(
+        help: ArgumentHelp(
+            "Temporary-file space for compressed nested archives past the buffer, all levels together; they are read through their central directory from there. (default: \(ReadLimitOptions.shown(\.maxSpooledBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxSpool: Int64 = ReadLimits.standard.maxSpooledBytes
+
     @Option(help: ArgumentHelp("Hazards of one kind listed per bundle; the rest are counted.", valueName: "count"))
     var maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind
 
@@ -68,7 +75,9 @@ struct ReadLimitOptions: ParsableArguments {
 
     func validate() throws {
         guard maxEntries > 0 else { throw ValidationError("--max-entries must be at least 1") }
-        guard maxEntrySize > 0, maxTotalSize > 0 else { throw ValidationError("sizes must be positive") }
+        guard maxEntrySize > 0, maxTotalSize > 0, maxSpool >= 0, maxNestedBuffer >= 0 else {
+            throw ValidationError("sizes must be positive")
+        }
         guard maxRatio >= 1 else { throw ValidationError("--max-ratio must be at least 1") }
         guard maxDepth >= 0 else { throw ValidationError("--max-depth cannot be negative") }
         guard maxNameLength > 0 else { throw ValidationError("--max-name-length must be at least 1") }
@@ -90,6 +99,7 @@ struct ReadLimitOptions: ParsableArguments {
         limits.maxNameLength = maxNameLength
         limits.timeLimitSeconds = timeout
         limits.maxBufferedBytes = maxNestedBuffer
+        limits.maxSpooledBytes = maxSpool
         limits.maxHazardsPerKind = maxHazardsPerKind
         return limits
     }

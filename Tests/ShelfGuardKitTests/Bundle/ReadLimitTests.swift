@@ -19,6 +19,7 @@ struct ReadLimitTests {
         #expect(limits.maxNameLength == 1024)
         #expect(limits.timeLimitSeconds == 300)
         #expect(limits.maxBufferedBytes == 64 << 20)
+        #expect(limits.maxSpooledBytes == 4 << 30)
         #expect(limits.maxHazardsPerKind == 50)
     }
 
@@ -126,16 +127,21 @@ struct ReadLimitTests {
         #expect(!report.bundle.complete)
     }
 
-    @Test("nested buffer: a compressed nested package that needs random access and does not fit")
+    @Test("nested buffer and spool: a compressed nested package past the buffer is spooled, past both it is not read")
     func nestedBuffer() throws {
         let outer = ZipBuilder()
         outer.addFile("sub.wxapkg", SampleBundles.voiceChatWxapkg() + [UInt8](repeating: 0, count: 5_000))
         outer.finish()
         var limits = ReadLimits()
         limits.maxBufferedBytes = 1_000
+        let spooled = try TestFiles.read(outer.bytes, name: "bundle.zip", limits: limits)
+        #expect(spooled.hazards.isEmpty, "\(spooled.hazards)")
+        #expect(spooled.entry("sub.wxapkg!/app-config.json") != nil, "read from the temporary file")
+        #expect(spooled.bundle.peakBufferedBytes <= 1_000)
+        limits.maxSpooledBytes = 1_000
         let report = try TestFiles.read(outer.bytes, name: "bundle.zip", limits: limits)
         #expect(report.hazards(.nestedTooLarge).map(\.location) == ["bundle.zip!sub.wxapkg"])
-        #expect(report.bundle.peakBufferedBytes <= 1_000)
+        #expect(report.entry("sub.wxapkg!/app-config.json") == nil)
         let roomy = try TestFiles.read(outer.bytes, name: "bundle.zip")
         #expect(roomy.entry("sub.wxapkg!/app-config.json") != nil)
     }

@@ -12,7 +12,10 @@ struct CheckCommandTests {
 
     /// Each sample, its verdict on the sample registry as of `day`, and exactly the rules it fires.
     static let expected: [(String, VerdictOutcome, [String])] = [
-        ("broken.apk", .refuse, ["bundle_unreadable", "declaration_missing", "manifest_unreadable"]),
+        (
+            "broken.apk", .refuse,
+            ["bundle_unreadable", "damaged_structure", "declaration_missing", "manifest_unreadable"]
+        ),
         ("calculator.apk", .approve, []),
         ("chatpal.ipa", .warn, ["filing_check_digit", "genai_number_invalid", "other_ai_detected"]),
         ("facefun.apk", .approve, ["other_ai_detected"]),

@@ -97,7 +97,8 @@ struct InspectCommandTests {
         ("--max-depth", ["--max-depth", "1"], "depth_limit", "none"),
         ("--max-name-length", ["--max-name-length", "12"], "name_too_long", "none"),
         ("--timeout", ["--timeout", "0.000001"], "timeout", "none"),
-        ("--max-nested-buffer", ["--max-nested-buffer", "100"], "nested_too_large", "none"),
+        ("--max-nested-buffer", ["--max-nested-buffer", "100", "--max-spool", "100"], "nested_too_large", "none"),
+        ("--max-spool", ["--max-nested-buffer", "100", "--max-spool", "1KiB"], "nested_too_large", "none"),
         ("--max-hazards-per-kind", ["--max-hazards-per-kind", "1"], "hazards_truncated", "path_traversal"),
         ("--max-manifest-size", ["--max-manifest-size", "100"], "manifest_unreadable", "none"),
         ("--max-manifest-nodes", ["--max-manifest-nodes", "10"], "manifest_unreadable", "none"),
@@ -111,7 +112,7 @@ struct InspectCommandTests {
         case "--max-ratio": return ZipBuilder.archive([("assets/story.txt", g.text(200_000))])
         case "--ratio-floor": return HostileBundles.zipBomb(size: 4 << 20)
         case "--max-depth": return HostileBundles.nested(depth: 3)
-        case "--max-nested-buffer":
+        case "--max-nested-buffer", "--max-spool":
             return ZipBuilder.archive([
                 ("sub.wxapkg", SampleBundles.voiceChatWxapkg() + [UInt8](repeating: 0, count: 4_000))
             ])

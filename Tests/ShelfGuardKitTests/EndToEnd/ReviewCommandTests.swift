@@ -55,7 +55,9 @@ struct ReviewCommandTests {
         let broken = try #require(report.items.first { $0.path.hasSuffix("broken.apk") })
         #expect(broken.verdict == .refuse && broken.state == .refused)
         #expect(
-            Set(broken.findings.map(\.rule)) == ["declaration_missing", "bundle_unreadable", "manifest_unreadable"])
+            Set(broken.findings.map(\.rule)) == [
+                "declaration_missing", "bundle_unreadable", "damaged_structure", "manifest_unreadable",
+            ])
         for name in ["report.html", "report.json", "report.csv"] {
             #expect(FileManager.default.fileExists(atPath: "\(reports)/\(name)"), "\(name)")
         }

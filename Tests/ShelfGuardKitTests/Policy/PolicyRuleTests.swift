@@ -68,6 +68,10 @@ struct PolicyRuleTests {
             $0.inspection.hazards.append(
                 Hazard(kind: .manifestUnreadable, location: "facefun.apk!AndroidManifest.xml", detail: "bad chunk"))
         },
+        "damaged_structure": {
+            $0.inspection.hazards.append(
+                Hazard(kind: .damagedDirectory, location: "facefun.apk", detail: "38 bytes follow the end record"))
+        },
         "hostile_structure": {
             $0.inspection.hazards.append(
                 Hazard(kind: .pathTraversal, location: "facefun.apk!../x.so", detail: "climbs out"))

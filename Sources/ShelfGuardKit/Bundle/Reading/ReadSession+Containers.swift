@@ -97,9 +97,48 @@ extension ReadSession {
                 .overlappingEntries, at: chain + [EntryName.display(second.name)],
                 "its data overlaps that of \"\(EntryName.display(first.name))\"")
         }
+        for anomaly in directory.anomalies { report(anomaly.kind, at: chain, anomaly.detail) }
+        let gaps = directory.gaps(in: source)
+        let orphans = directory.orphans(
+            in: gaps, source: source, maxNameLength: limits.maxNameLength, limit: limits.maxHazardsPerKind + 1)
+        if !directory.isSalvaged {
+            for orphan in orphans {
+                report(
+                    .orphanEntry, at: chain + [EntryName.display(orphan.name)],
+                    "a local header at offset \(orphan.offset) that no central-directory record lists: Android never installs it; tools that walk local headers read it"
+                )
+            }
+        }
+        // libarchive reads the directory as Android does: the records kept, behind a fresh end
+        // record (no comment, no trailing bytes, no records past the count).
         walkArchive(
-            ArchiveInput(.random(source)), family: .zipSeekable, chain: chain, directory: directory, source: source)
+            ArchiveInput(.random(directory.canonicalSource(over: source))), family: .zipSeekable, chain: chain,
+            directory: directory, source: source)
+        if directory.isSalvaged { salvage(gaps: gaps, orphans: orphans, source: source, chain: chain) }
         return directory.records.map { String(decoding: $0.name, as: UTF8.self) }
+    }
+
+    /// A damaged directory lost the records of some entries; their local headers still lie in the
+    /// gaps between the entries it lists. Each gap with a local header in it is read from the
+    /// first one on, header by header, as `unzip` would salvage it: the reviewer sees what the
+    /// lost entries hold, and the `truncated` hazard already refuses the bundle.
+    private func salvage(
+        gaps: [ZipDirectory.Gap], orphans: [ZipDirectory.Orphan], source: any RandomAccessSource, chain: [String]
+    ) {
+        for gap in gaps {
+            guard !isStopped, let first = orphans.first(where: { $0.offset >= gap.start && $0.offset < gap.end }) else {
+                continue
+            }
+            report(
+                .orphanEntry, at: chain + [EntryName.display(first.name)],
+                "the central directory is damaged; entries were recovered from local headers from offset \(first.offset) on"
+            )
+            walkArchive(
+                // To the end of the file: the reader stops cleanly at the directory's signature.
+                ArchiveInput(
+                    .random(SliceSource(parent: source, base: first.offset, length: source.length - first.offset))),
+                family: .zipStreaming, chain: chain, directory: nil, source: nil)
+        }
     }
 
     /// Which libarchive formats a handle gets: only those needed, since most libarchive
@@ -107,7 +146,8 @@ extension ReadSession {
     enum ArchiveFamily {
         /// The central-directory zip reader, for anything that can seek.
         case zipSeekable
-        /// The local-header zip reader, for compressed nested zips too large to buffer.
+        /// The local-header zip reader, only for salvaging entries whose central-directory records
+        /// were lost (never where a directory exists: local headers can lie).
         case zipStreaming
         /// tar, and single compressed files, through gzip, xz and zstd.
         case tarFamily

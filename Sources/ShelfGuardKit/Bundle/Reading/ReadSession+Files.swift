@@ -93,9 +93,11 @@ extension ReadSession {
     }
 
     /// Walks into a nested archive, by the cheapest safe route: in place when it is stored in a
-    /// seekable source; from a bounded buffer when it needs random access (zip, wxapkg, TPKG);
-    /// as a stream otherwise (tar and compressed files, and zips too large to buffer).
-    /// Returns false when it could not be read.
+    /// seekable source; when it needs random access (zip, wxapkg, TPKG), from a bounded memory
+    /// buffer, or past that from a bounded temporary file, so that a nested zip is always read
+    /// through its central directory as Android reads it (local headers can lie: a stray
+    /// `PK\5\6` in an entry's data, names that differ from the directory's); as a stream otherwise
+    /// (tar and compressed files). Returns false when it could not be read.
     private func openNested(
         kind: ContentKind, chain: [String], declaredSize: Int64?, compressedSize: Int64?, consumed: [UInt8],
         ended: Bool, stream: any EntryStream, entryBytes: inout Int64,
@@ -119,24 +121,85 @@ extension ReadSession {
             walkContainer(MemorySource(data), kind: kind, chain: chain)
             return true
         }
-        if kind == .zip || !needsRandomAccess {
+        if !needsRandomAccess {
             let counter = ByteCounter(entryBytes)
             let resumed = ResumedStream(head: consumed, rest: stream) { n in
                 self.meter(n, entryBytes: &counter.value, compressedSize: compressedSize, at: chain) == .proceed
                     ? nil : Self.limitStop
             }
             walkArchive(
-                ArchiveInput(.stream(resumed)), family: kind == .zip ? .zipStreaming : .tarFamily, chain: chain,
-                directory: nil, source: nil)
+                ArchiveInput(.stream(resumed)), family: .tarFamily, chain: chain, directory: nil, source: nil)
             entryBytes = counter.value
             return true
         }
-        let shown = size.map(ByteCount.format) ?? "unknown size"
-        report(
-            .nestedTooLarge, at: chain,
-            "a \(kind.rawValue) package (\(shown)) needs random access and only \(ByteCount.format(max(0, budget))) of the nested-archive buffer is left (limit: --max-nested-buffer); it was not read"
-        )
-        return false
+        let spoolBudget = limits.maxSpooledBytes - spooledBytes
+        if let size, size > spoolBudget {
+            report(
+                .nestedTooLarge, at: chain,
+                "a \(kind.rawValue) archive of \(ByteCount.format(size)) needs random access; the nested-archive buffer (--max-nested-buffer) and the temporary-file space left (\(ByteCount.format(max(0, spoolBudget))), --max-spool) are both too small; it was not read"
+            )
+            return false
+        }
+        guard
+            let spool = spool(
+                consumed, ended: ended, stream: stream, budget: spoolBudget, entryBytes: &entryBytes,
+                compressedSize: compressedSize, chain: chain)
+        else { return false }
+        spooledBytes += spool.length
+        defer {
+            spooledBytes -= spool.length
+            spool.close()
+        }
+        walkContainer(spool, kind: kind, chain: chain)
+        return true
+    }
+
+    /// Writes the rest of an entry to an unlinked temporary file, within `budget` bytes; nil
+    /// (with a hazard) when that fails.
+    private func spool(
+        _ consumed: [UInt8], ended: Bool, stream: any EntryStream, budget: Int64, entryBytes: inout Int64,
+        compressedSize: Int64?, chain: [String]
+    ) -> SpoolFile? {
+        let file: SpoolFile
+        do { file = try SpoolFile() } catch {
+            report(.nestedTooLarge, at: chain, "no temporary file for a nested archive: \(error.description)")
+            return nil
+        }
+        var failed: String?
+        consumed.withUnsafeBytes { if let problem = file.append($0) { failed = problem } }
+        var done = ended
+        while !done && failed == nil {
+            switch stream.next() {
+            case .end:
+                done = true
+            case .failure(let message):
+                if !message.hasPrefix(Self.limitStop) { report(Self.classify(message), at: chain, message) }
+                file.close()
+                return nil
+            case .data(let chunk):
+                guard meter(chunk.count, entryBytes: &entryBytes, compressedSize: compressedSize, at: chain) == .proceed
+                else {
+                    file.close()
+                    return nil
+                }
+                guard file.length + Int64(chunk.count) <= budget else {
+                    report(
+                        .nestedTooLarge, at: chain,
+                        "the nested archive grew past the temporary-file space left (\(ByteCount.format(budget)), --max-spool); it was not read"
+                    )
+                    file.close()
+                    return nil
+                }
+                if let problem = file.append(chunk) { failed = problem }
+            }
+        }
+        if let failed {
+            report(.nestedTooLarge, at: chain, "writing a nested archive to a temporary file failed: \(failed)")
+            file.close()
+            return nil
+        }
+        peakSpooledBytes = max(peakSpooledBytes, spooledBytes + file.length)
+        return file
     }
 
     /// Reads the rest of an entry into memory, within `budget` bytes; nil when that fails.

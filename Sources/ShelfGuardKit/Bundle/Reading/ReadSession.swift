@@ -24,6 +24,9 @@ final class ReadSession<Visitor: EntryVisitor> {
     var bufferedBytes: Int64 = 0
     /// The most memory buffered nested archives ever held at once.
     var peakBufferedBytes: Int64 = 0
+    /// Temporary-file space held by spooled nested archives right now, and at most.
+    var spooledBytes: Int64 = 0
+    var peakSpooledBytes: Int64 = 0
     /// Why reading stopped everywhere (a global limit), or nil while it goes on.
     private(set) var stopReason: HazardKind?
     /// False once anything was left unread.
