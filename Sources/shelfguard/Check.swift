@@ -72,9 +72,7 @@ struct Check: ParsableCommand {
         let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
         var checker = ShelfCheck(
             inspector: Inspector(
-                options: InspectOptions(
-                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
-                    manifestLimits: limitOptions.manifestLimits),
+                options: limitOptions.inspectOptions(wechatAppID: appID),
                 signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: try registry(), asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits

@@ -34,9 +34,7 @@ struct Inspect: ParsableCommand {
 
     func run() throws {
         let inspector = Inspector(
-            options: InspectOptions(
-                read: ReadOptions(limits: limitOptions.limits, wechatAppID: appID),
-                manifestLimits: limitOptions.manifestLimits),
+            options: limitOptions.inspectOptions(wechatAppID: appID),
             signatures: try policyOptions.signatureEngine())
         var outputs: [InspectionOutput] = []
         for path in bundles {

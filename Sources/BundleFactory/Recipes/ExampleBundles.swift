@@ -9,7 +9,11 @@ public enum ExampleBundles {
         let content = example.content.map { Array($0.utf8) }
         let kind = example.kind ?? content.map(ContentKind.sniff) ?? .empty
         var entries: [(String, [UInt8])] = []
-        if example.path != nil || example.content != nil || example.kind != nil {
+        if let image = SignatureExamples.nativeImage(for: example) {
+            let kind = ContentKind.sniff(image)
+            entries.append(
+                (example.path ?? SignatureExamples.defaultPath(for: kind, platform: example.platform), image))
+        } else if example.path != nil || example.content != nil || example.kind != nil {
             let path = example.path ?? SignatureExamples.defaultPath(for: kind, platform: example.platform)
             entries.append((path, body(kind: kind, content: content, &g)))
         }

@@ -53,6 +53,7 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
     case manifestMissing = "manifest_missing"
     case manifestConflict = "manifest_conflict"
     case packed
+    case dexUnwalkable = "dex_unwalkable"
 
     public static func < (lhs: HazardKind, rhs: HazardKind) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -99,6 +100,8 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .manifestMissing: "the bundle has no app manifest where its format needs one"
         case .manifestConflict: "two manifests in one bundle disagree (an XAPK's wrapper and its base APK)"
         case .packed: "a packer encrypted the real code: the bundle is opaque and needs manual review"
+        case .dexUnwalkable:
+            "a DEX's string table is laid out so that it cannot be walked (strings before or past the id table, too many strings); it was searched byte by byte instead"
         }
     }
 }

@@ -36,7 +36,7 @@ public struct FeatureEvidence: Sendable, Codable, Equatable {
 public struct DetectionResult: Sendable, Codable, Equatable {
     public var detections: [Detection]
     public var featureSummary: [FeatureEvidence]
-    /// `packed` hazards, one per packer found.
+    /// `packed` hazards, one per packer found, and `dex_unwalkable` hazards.
     public var hazards: [Hazard]
 
     public static let empty = DetectionResult(detections: [], featureSummary: [], hazards: [])

@@ -13,8 +13,17 @@ struct DetectionRun {
     /// signature → matcher → hit.
     private var hits: [Int32: [Int32: Hit]] = [:]
     private var order = 0
+    /// Hazards the detector found while reading (a DEX it could not walk), capped per kind.
+    private var hazardLog: HazardLog
 
-    init(engine: SignatureEngine) { self.engine = engine }
+    init(engine: SignatureEngine, maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind) {
+        self.engine = engine
+        self.hazardLog = HazardLog(maxPerKind: maxHazardsPerKind)
+    }
+
+    mutating func hazard(_ kind: HazardKind, location: String, detail: String) {
+        hazardLog.add(Hazard(kind: kind, location: location, detail: detail))
+    }
 
     mutating func record(_ ref: SignatureEngine.Ref, location: String, evidence: String) {
         if var hit = hits[ref.signature]?[ref.matcher] {
@@ -57,10 +66,11 @@ struct DetectionRun {
         }
     }
 
-    /// The signatures that fired, the per-feature roll-up, and `packed` hazards.
+    /// The signatures that fired, the per-feature roll-up, the hazards found while reading and
+    /// `packed` hazards.
     func result() -> DetectionResult {
         var detections: [(order: Int, detection: Detection)] = []
-        var hazards: [Hazard] = []
+        var hazards = hazardLog.listed
         for (s, matcherHits) in hits {
             let signature = engine.database.signatures[Int(s)]
             if signature.requireAll && matcherHits.count < signature.matchers.count { continue }

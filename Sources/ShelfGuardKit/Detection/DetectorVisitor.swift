@@ -1,12 +1,18 @@
 /// Runs the feature database over a bundle as the reader streams it: names and kinds when each
 /// entry starts, magic numbers on its first bytes, and every content pattern in one automaton pass
 /// over the bytes of code and text entries. A DEX is searched through its string table (where its
-/// class descriptors, hosts and URLs are), string by string, not through its bytecode.
+/// class descriptors, hosts and URLs are), string by string, not through its bytecode; where its
+/// layout defeats the walk, the bytes concerned are searched byte by byte for every string, host
+/// and class, and a `dex_unwalkable` hazard says so.
 public struct DetectorVisitor: BackgroundableVisitor {
     var run: DetectionRun
     let engine: SignatureEngine
     /// The bundle's display name: the first element of every location.
     private let bundleName: String
+    /// Most strings a DEX's string table may list before the DEX is searched byte by byte.
+    let dexStringLimit: Int
+    /// Whether any string or host matcher searches DEX strings.
+    private let scansDEXStrings: Bool
 
     private var scanner: PatternScanner
     private var scanning = false
@@ -21,12 +27,34 @@ public struct DetectorVisitor: BackgroundableVisitor {
     private var stringMatches: [Int] = []
     /// Bytes of a DEX string kept for class matching and evidence.
     static let keptPrefix = 512
+    /// The default for `dexStringLimit`: real DEX files list a few hundred thousand strings at
+    /// most; the ids of 4 million take 16 MB.
+    public static let defaultDexStringLimit = 4_000_000
+    /// The byte scan of a DEX that cannot be walked: what it found while it may not count yet,
+    /// and why it counts once it does.
+    private var fallbackScanner: PatternScanner
+    private var fallbackSeen = Set<Int>()
+    private var fallbackPending: [Int] = []
+    private var unwalkable: DexStringWalker.Unwalkable?
+    /// The last bytes before the current chunk, for matches that must follow a NUL.
+    private var tail: [UInt8] = []
+    private var keepsTail = false
 
-    public init(engine: SignatureEngine, bundleName: String) {
+    /// - Parameters:
+    ///   - dexStringLimit: most strings a DEX may list before it is searched byte by byte (with a
+    ///     `dex_unwalkable` hazard) instead of through its string table, which is held in memory.
+    ///   - maxHazardsPerKind: hazards of one kind listed before the rest are only counted.
+    public init(
+        engine: SignatureEngine, bundleName: String, dexStringLimit: Int = DetectorVisitor.defaultDexStringLimit,
+        maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind
+    ) {
         self.engine = engine
         self.bundleName = bundleName
-        self.run = DetectionRun(engine: engine)
+        self.dexStringLimit = dexStringLimit
+        self.scansDEXStrings = engine.scannedKinds.contains(.dex)
+        self.run = DetectionRun(engine: engine, maxHazardsPerKind: maxHazardsPerKind)
         self.scanner = engine.content.scanner()
+        self.fallbackScanner = engine.dexFallback.scanner()
     }
 
     private func location(_ entry: BundleEntry) -> String { entry.location(in: bundleName) }
@@ -40,9 +68,17 @@ public struct DetectorVisitor: BackgroundableVisitor {
         currentKind = entry.kind
         seenPatterns.removeAll(keepingCapacity: true)
         seenRefs.removeAll(keepingCapacity: true)
-        walker = entry.kind == .dex ? DexStringWalker() : nil
+        walker = entry.kind == .dex ? DexStringWalker(stringLimit: dexStringLimit) : nil
         scanning = walker == nil && engine.scannedKinds.contains(entry.kind)
         scanner.reset()
+        keepsTail = scanning && engine.nulBoundedKinds.contains(entry.kind)
+        tail.removeAll(keepingCapacity: true)
+        if walker != nil {
+            fallbackScanner.reset()
+            fallbackSeen.removeAll(keepingCapacity: true)
+            fallbackPending.removeAll(keepingCapacity: true)
+            unwalkable = nil
+        }
         atStart = !engine.magics.isEmpty
         return scanning || walker != nil || atStart
     }
@@ -57,97 +93,168 @@ public struct DetectorVisitor: BackgroundableVisitor {
                 }
             }
         }
-        if walker != nil {
-            readStrings(chunk, of: entry)
-            // A DEX whose header the walker cannot follow is searched byte by byte instead.
-            if walker?.gaveUp == true {
-                walker = nil
-                scanning = engine.scannedKinds.contains(.dex)
-            }
-        }
+        if walker != nil { readStrings(chunk, of: entry) }
         if scanning {
-            var found: [Int] = []
-            scanner.scan(chunk) { pattern, _ in found.append(pattern) }
-            for pattern in found where seenPatterns.insert(pattern).inserted {
-                recordContent(pattern, entry: entry, evidence: EntryName.display(engine.content.patterns[pattern]))
+            let chunkStart = scanner.offset
+            var found: [(pattern: Int, end: Int64)] = []
+            scanner.scan(chunk) { pattern, end in found.append((pattern, end)) }
+            for (pattern, end) in found {
+                var afterNUL = false
+                if engine.checksNUL[pattern] {
+                    let before = end - Int64(engine.content.patterns[pattern].count) - 1
+                    afterNUL = byte(at: before, chunk, chunkStart: chunkStart) == 0
+                }
+                recordContent(pattern, afterNUL: afterNUL, entry: entry)
             }
+            if keepsTail { keepTail(chunk) }
+        }
+    }
+
+    /// The entry's byte at a stream offset, from this chunk or the tail kept from earlier ones.
+    private func byte(at offset: Int64, _ chunk: UnsafeRawBufferPointer, chunkStart: Int64) -> UInt8? {
+        guard offset >= 0 else { return nil }
+        if offset >= chunkStart { return chunk[Int(offset - chunkStart)] }
+        let back = Int(chunkStart - offset)
+        return back <= tail.count ? tail[tail.count - back] : nil
+    }
+
+    /// Keeps the entry's last bytes: enough to see the byte before the longest NUL-bounded pattern.
+    private mutating func keepTail(_ chunk: UnsafeRawBufferPointer) {
+        let keep = engine.longestNULBounded + 1
+        if chunk.count >= keep {
+            tail.removeAll(keepingCapacity: true)
+            tail.append(contentsOf: chunk[(chunk.count - keep)...])
+        } else {
+            tail.append(contentsOf: chunk)
+            if tail.count > keep { tail.removeFirst(tail.count - keep) }
         }
     }
 
     /// Feeds a DEX chunk to the string-table walker and matches each complete string.
     private mutating func readStrings(_ chunk: UnsafeRawBufferPointer, of entry: BundleEntry) {
-        var events: [(SignatureEngine.Ref, String)] = []
-        let scanStrings = engine.scannedKinds.contains(.dex)
         // The walker is taken out of self while it calls back into self.
         guard var walker = self.walker else { return }
         defer { self.walker = walker }
-        walker.feed(chunk) { event in
-            switch event {
-            case .begin:
-                string.removeAll(keepingCapacity: true)
-                stringMatches.removeAll(keepingCapacity: true)
-                scanner.reset()
-            case .bytes(let bytes):
-                if string.count < DetectorVisitor.keptPrefix {
-                    string.append(contentsOf: bytes.prefix(DetectorVisitor.keptPrefix - string.count))
-                }
-                if scanStrings {
-                    var matches = stringMatches
-                    scanner.scan(bytes) { pattern, _ in matches.append(pattern) }
-                    stringMatches = matches
-                }
-            case .end:
-                var refs: [SignatureEngine.Ref] = []
-                if string.first == UInt8(ascii: "L") {
-                    string.withUnsafeBytes { bytes in engine.classes.prefixes(of: bytes) { refs.append($0) } }
-                }
-                for pattern in stringMatches {
-                    for (ref, scope) in engine.contentRefs[pattern] where scope.contains(.dex) { refs.append(ref) }
-                }
-                if !refs.isEmpty {
-                    let shown = EntryName.display(string)
-                    events += refs.map { ($0, shown) }
+        walker.feed(chunk) { event in handle(event, of: entry) }
+    }
+
+    private mutating func handle(_ event: DexStringWalker.Event, of entry: BundleEntry) {
+        switch event {
+        case .begin:
+            string.removeAll(keepingCapacity: true)
+            stringMatches.removeAll(keepingCapacity: true)
+            scanner.reset()
+        case .bytes(let bytes):
+            if string.count < DetectorVisitor.keptPrefix {
+                string.append(contentsOf: bytes.prefix(DetectorVisitor.keptPrefix - string.count))
+            }
+            if scansDEXStrings {
+                var matches = stringMatches
+                scanner.scan(bytes) { pattern, _ in matches.append(pattern) }
+                stringMatches = matches
+            }
+        case .end:
+            var refs: [SignatureEngine.Ref] = []
+            if string.first == UInt8(ascii: "L") {
+                string.withUnsafeBytes { bytes in engine.classes.prefixes(of: bytes) { refs.append($0) } }
+            }
+            for pattern in stringMatches {
+                for use in engine.contentRefs[pattern] where use.scope.contains(.dex) && !use.afterNUL {
+                    refs.append(use.ref)
                 }
             }
+            if !refs.isEmpty {
+                let shown = EntryName.display(string)
+                for ref in refs where seenRefs.insert(ref).inserted {
+                    run.record(ref, location: location(entry), evidence: shown)
+                }
+            }
+        case .raw(let bytes):
+            var found: [Int] = []
+            fallbackScanner.scan(bytes) { pattern, _ in found.append(pattern) }
+            for pattern in found where fallbackSeen.insert(pattern).inserted {
+                if unwalkable != nil {
+                    recordFallback(pattern, entry: entry)
+                } else {
+                    fallbackPending.append(pattern)
+                }
+            }
+        case .unwalkable(let reason):
+            unwalkable = reason
+            for pattern in fallbackPending { recordFallback(pattern, entry: entry) }
+            fallbackPending.removeAll()
+        case .walked:
+            fallbackPending.removeAll()
+            fallbackSeen.removeAll()
+            fallbackScanner.reset()
         }
-        for (ref, evidence) in events where seenRefs.insert(ref).inserted {
+    }
+
+    private mutating func recordFallback(_ pattern: Int, entry: BundleEntry) {
+        for (ref, evidence) in engine.dexFallbackRefs[pattern] where seenRefs.insert(ref).inserted {
             run.record(ref, location: location(entry), evidence: evidence)
         }
     }
 
-    private mutating func recordContent(_ pattern: Int, entry: BundleEntry, evidence: String) {
-        for (ref, scope) in engine.contentRefs[pattern] where scope.contains(currentKind) {
-            run.record(ref, location: location(entry), evidence: evidence)
+    /// Records the matchers a content pattern found, once per entry; those that need a NUL before
+    /// the match only when there is one.
+    private mutating func recordContent(_ pattern: Int, afterNUL: Bool, entry: BundleEntry) {
+        let plain = !seenPatterns.contains(pattern)
+        let bounded = afterNUL && !seenPatterns.contains(~pattern)
+        guard plain || bounded else { return }
+        if plain { seenPatterns.insert(pattern) }
+        if bounded { seenPatterns.insert(~pattern) }
+        for use in engine.contentRefs[pattern] where use.scope.contains(currentKind) && (use.afterNUL ? bounded : plain)
+        {
+            run.record(
+                use.ref, location: location(entry),
+                evidence: use.evidence ?? EntryName.display(engine.content.patterns[pattern]))
         }
     }
 
     public mutating func finish(_ entry: BundleEntry, complete: Bool) {
+        if var walker {
+            walker.finish { event in handle(event, of: entry) }
+            // An entry cut short already has its hazard (a limit, damage); that is not the DEX's doing.
+            if let unwalkable, complete || !unwalkable.isEarlyEnd {
+                run.hazard(
+                    .dexUnwalkable, location: location(entry),
+                    detail:
+                        "the DEX's string table cannot be walked: \(unwalkable.detail); it was searched byte by byte for every string, host and class of the feature database"
+                )
+            }
+        }
         scanning = false
         walker = nil
+        unwalkable = nil
         observe(location: location(entry), name: entry.name, kind: entry.kind)
     }
 
-    /// Name, folder, extension and kind matchers for one entry.
+    /// Name, folder, extension and kind matchers for one entry. Names are matched ignoring case:
+    /// the engine's keys are lowercased, and so is the name, once.
     mutating func observe(location path: String, name: String, kind: ContentKind) {
+        let folded = name.lowercased()
         var components = name.split(separator: "/").map(String.init)
+        var keys = folded.split(separator: "/").map(String.init)  // lowercasing never makes or takes a "/"
         if kind == .directory {
-            for folder in components {
-                for ref in engine.byDirectory[folder] ?? [] { run.record(ref, location: path, evidence: folder) }
+            for (folder, key) in zip(components, keys) {
+                for ref in engine.byDirectory[key] ?? [] { run.record(ref, location: path, evidence: folder) }
             }
             components = []
+            keys = []
         }
-        if let last = components.last {
-            for ref in engine.byFile[last] ?? [] { run.record(ref, location: path, evidence: last) }
-            if let ext = ContentKind.fileExtension(of: last) {
+        if let last = components.last, let key = keys.last {
+            for ref in engine.byFile[key] ?? [] { run.record(ref, location: path, evidence: last) }
+            if let ext = ContentKind.fileExtension(of: key) {
                 for ref in engine.byExtension[ext] ?? [] { run.record(ref, location: path, evidence: last) }
             }
         }
-        for folder in components.dropLast() {
-            for ref in engine.byDirectory[folder] ?? [] { run.record(ref, location: path, evidence: folder) }
+        for (folder, key) in zip(components.dropLast(), keys.dropLast()) {
+            for ref in engine.byDirectory[key] ?? [] { run.record(ref, location: path, evidence: folder) }
         }
         if !engine.globs.isEmpty {
             // Only globs whose literal start this path has: the prefixes of its folder path.
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            let parts = folded.split(separator: "/", omittingEmptySubsequences: false)
             let bytes = parts.map { Array($0.utf8) }
             var prefix = ""
             for depth in 0..<parts.count {

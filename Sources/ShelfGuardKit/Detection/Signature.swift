@@ -55,11 +55,14 @@ public struct Signature: Sendable, Equatable {
 
 /// One way a signature recognises its subject.
 public enum Matcher: Sendable, Equatable {
-    /// An entry whose last path component is exactly this (`libCNamaSDK.so`).
+    /// An entry whose last path component is this, ignoring case (`libCNamaSDK.so`). A `.so` name
+    /// also matches as a whole string in ELF content (DT_NEEDED, DT_SONAME), so that a renamed
+    /// copy of the library, or one that loads it, is found too.
     case file(String)
-    /// An entry whose path matches a glob (`*` within a component, `**` across components).
+    /// An entry whose path matches a glob, ignoring case (`*` within a component, `**` across
+    /// components).
     case path(Glob)
-    /// An entry with this folder anywhere in its path (`onnxruntime.framework`).
+    /// An entry with this folder anywhere in its path, ignoring case (`onnxruntime.framework`).
     case directory(String)
     /// An entry with this extension, lowercased (`tflite`).
     case fileExtension(String)
@@ -68,11 +71,17 @@ public enum Matcher: Sendable, Equatable {
     /// An entry whose bytes at `offset` are these.
     case magic(offset: Int, bytes: [UInt8])
     /// A class in a DEX string table whose descriptor starts with this (`Lcom/iflytek/cloud/`).
+    /// Native code is searched for it too, in its JNI forms: exports (`Java_com_iflytek_cloud_…`)
+    /// and FindClass or RegisterNatives names (`com/iflytek/cloud/…`).
     case classPrefix(String)
     /// Bytes inside the content of entries of the given kinds.
     case string([UInt8], scope: Set<ContentKind>)
     /// A host name inside the content of entries of the given kinds.
     case host(String, scope: Set<ContentKind>)
+    /// A symbol an ELF or Mach-O image exports or imports, matched whole in its string tables
+    /// (`fuSetup`: `\0fuSetup\0` in an ELF, `\0_fuSetup\0` in a Mach-O, where C names carry a
+    /// leading underscore).
+    case symbol(String)
     /// A permission in the manifest.
     case permission(String)
     /// A metadata key (Android meta-data name, iOS Info.plist key).
@@ -100,6 +109,7 @@ public enum Matcher: Sendable, Equatable {
         case .classPrefix: "class"
         case .string: "string"
         case .host: "host"
+        case .symbol: "symbol"
         case .permission: "permission"
         case .metaData: "meta_data"
         case .pluginProvider: "plugin_provider"
@@ -121,6 +131,9 @@ public struct SignatureExample: Sendable, Equatable {
     public var kind: ContentKind?
     /// A class descriptor in a DEX string table.
     public var className: String?
+    /// A symbol exported by a native library: an ELF (a Mach-O on iOS) at `path`, or at the
+    /// platform's default place for one.
+    public var symbol: String?
     public var permission: String?
     public var metaData: String?
     public var pluginProvider: String?

@@ -114,12 +114,13 @@ struct SignatureFileReader {
         "id", "vendor", "product", "category", "features", "confidence", "match", "require", "note", "examples",
     ]
     static let matcherKeys = [
-        "file", "path", "dir", "extension", "kind", "magic", "magic_hex", "class", "string", "host", "permission",
-        "meta_data", "plugin_provider", "quickapp_feature",
+        "file", "path", "dir", "extension", "kind", "magic", "magic_hex", "class", "symbol", "string", "host",
+        "permission", "meta_data", "plugin_provider", "quickapp_feature",
     ]
     static let modifierKeys = ["in", "offset"]
     static let exampleKeys = [
-        "platform", "path", "content", "kind", "class", "permission", "meta_data", "plugin_provider", "feature",
+        "platform", "path", "content", "kind", "class", "symbol", "permission", "meta_data", "plugin_provider",
+        "feature",
     ]
     /// First package segments too common to count towards a class prefix's specificity.
     static let commonRoots: Set<String> = ["com", "org", "net", "cn", "io", "ai", "me", "android", "androidx"]
@@ -313,6 +314,15 @@ struct SignatureFileReader {
             var segments = value.dropFirst().split(separator: "/").map(String.init)
             if let first = segments.first, Self.commonRoots.contains(first) { segments.removeFirst() }
             return specific(alnum(segments.joined()), value) ? .classPrefix(value) : nil
+        case "symbol":
+            guard Self.isSymbolName(value) else {
+                yaml.problem(
+                    valueNode,
+                    "symbol '\(value)' must be one symbol name as a string table holds it (letters, digits, _ $ . @); a Mach-O's leading underscore is added"
+                )
+                return nil
+            }
+            return specific(alnum(value), value) ? .symbol(value) : nil
         case "string", "host":
             var scope = Matcher.defaultScope
             if let scopeNode = fields["in"] {
@@ -370,22 +380,43 @@ struct SignatureFileReader {
             example.kind = kind
         }
         example.className = fields["class"].flatMap { yaml.string($0, "class") }
+        example.symbol = fields["symbol"].flatMap { yaml.string($0, "symbol") }
+        if example.symbol != nil && (example.content != nil || example.kind != nil) {
+            yaml.problem(
+                fields["symbol"], "a symbol example builds its own native library; it takes no content or kind")
+            return nil
+        }
         example.permission = fields["permission"].flatMap { yaml.string($0, "permission") }
         example.metaData = fields["meta_data"].flatMap { yaml.string($0, "meta_data") }
         example.pluginProvider = fields["plugin_provider"].flatMap { yaml.string($0, "plugin_provider") }
         example.feature = fields["feature"].flatMap { yaml.string($0, "feature") }
         let facts: [Any?] = [
-            example.path, example.content, example.className, example.permission, example.metaData,
+            example.path, example.content, example.className, example.symbol, example.permission, example.metaData,
             example.pluginProvider, example.feature,
         ]
         guard facts.contains(where: { $0 != nil }) else {
             yaml.problem(
                 node,
-                "an example of \(what) needs at least one of: path, content, class, permission, meta_data, plugin_provider, feature"
+                "an example of \(what) needs at least one of: path, content, class, symbol, permission, meta_data, plugin_provider, feature"
             )
             return nil
         }
         return example
+    }
+
+    /// A symbol as an ELF or Mach-O string table holds it: C names, mangled C++ names, versioned
+    /// names (`@`); no spaces, slashes or NULs.
+    static func isSymbolName(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.utf8.allSatisfy {
+                switch $0 {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "$"), UInt8(ascii: "."),
+                    UInt8(ascii: "@"):
+                    true
+                default: false
+                }
+            }
     }
 
     static func hex(_ text: String) -> [UInt8]? {

@@ -1,6 +1,20 @@
 /// The feature database compiled for one pass over a bundle: path, kind and manifest matchers in
-/// hash tables, every content pattern of every signature in one multi-pattern automaton, DEX class
-/// prefixes in a trie. Built once, shared by every inspection (it is immutable).
+/// hash tables (names lowercased: file-name matching ignores case), every content pattern of every
+/// signature in one multi-pattern automaton, DEX class prefixes in a trie, and a second automaton
+/// for DEX files whose string table cannot be walked. Built once, shared by every inspection (it is
+/// immutable).
+///
+/// Native code is matched as the dynamic linker sees it. Symbols (`symbol: fuSetup`), the JNI forms
+/// of every class prefix (`Java_com_faceunity_…` exports, `com/faceunity/…` FindClass and
+/// RegisterNatives strings) and the names of `.so` file matchers (DT_NEEDED, DT_SONAME) join the
+/// content automaton as string-table entries: the bytes, a NUL after them where the name is whole,
+/// and a NUL required just before them (checked when a match is found, so that NUL, common in
+/// binaries, does not become a byte that starts a pattern and slow the scan down). This was chosen
+/// over parsing `.dynstr` through the section or program headers: a NUL-delimited match sees every
+/// string table (`.dynstr`, `.strtab`, a Mach-O's symbol strings, `.rodata`) whatever the headers
+/// claim, so headers stripped or forged to mislead a parser hide nothing, and it needs no second
+/// pass: the patterns ride the one the content automaton already makes over ELF and Mach-O entries
+/// (a larger automaton, so scanning native code costs a little more; DEX and text cost the same).
 public struct SignatureEngine: Sendable {
     /// A matcher of a signature: indexes into `database.signatures[s].matchers[m]`.
     struct Ref: Hashable, Sendable {
@@ -8,22 +22,46 @@ public struct SignatureEngine: Sendable {
         var matcher: Int32
     }
 
+    /// One matcher's use of a content pattern.
+    struct ContentUse: Sendable {
+        var ref: Ref
+        /// The content kinds it searches.
+        var scope: Set<ContentKind>
+        /// It counts only where a NUL byte comes just before the match (a string-table entry).
+        var afterNUL: Bool
+        /// What the evidence says; nil shows the matched bytes.
+        var evidence: String?
+    }
+
     public let database: SignatureDatabase
 
+    /// File and folder names, lowercased.
     let byFile: [String: [Ref]]
     let byDirectory: [String: [Ref]]
     let byExtension: [String: [Ref]]
-    /// Globs by their literal prefix (`lib`, `assets/x`, or empty for globs that start with a wildcard).
+    /// Globs, lowercased, by their literal prefix (`lib`, `assets/x`, or empty for globs that start
+    /// with a wildcard).
     let globs: [String: [(Glob, Ref)]]
     let byKind: [ContentKind: [Ref]]
     let magics: [(offset: Int, bytes: [UInt8], ref: Ref)]
-    /// Strings and hosts, one pattern per distinct byte string.
+    /// Strings, hosts and native names, one pattern per distinct byte string.
     public let content: PatternSet
-    /// For each content pattern, the matchers that use it and the kinds they search.
-    let contentRefs: [[(ref: Ref, scope: Set<ContentKind>)]]
+    /// For each content pattern, the matchers that use it.
+    let contentRefs: [[ContentUse]]
+    /// For each content pattern, whether some use of it needs a NUL before it.
+    let checksNUL: [Bool]
+    /// Content kinds where some use needs a NUL before its match (ELF, Mach-O).
+    let nulBoundedKinds: Set<ContentKind>
+    /// The longest pattern that needs a NUL before it.
+    let longestNULBounded: Int
     /// Content kinds any string or host matcher searches.
     let scannedKinds: Set<ContentKind>
     let classes: ClassPrefixTrie
+    /// What a DEX whose string table cannot be walked is searched for byte by byte: every string
+    /// and host whose matcher searches DEX files, and every class prefix.
+    public let dexFallback: PatternSet
+    /// For each pattern of `dexFallback`, its matchers and their evidence.
+    let dexFallbackRefs: [[(ref: Ref, evidence: String)]]
     let byPermission: [String: [Ref]]
     let byMetaData: [String: [Ref]]
     let byPluginProvider: [String: [Ref]]
@@ -39,10 +77,8 @@ public struct SignatureEngine: Sendable {
         var globs: [String: [(Glob, Ref)]] = [:]
         var byKind: [ContentKind: [Ref]] = [:]
         var magics: [(Int, [UInt8], Ref)] = []
-        var patterns: [[UInt8]] = []
-        var patternIndex: [[UInt8]: Int] = [:]
-        var contentRefs: [[(Ref, Set<ContentKind>)]] = []
-        var scanned = Set<ContentKind>()
+        var content = PatternTable<ContentUse>()
+        var fallback = PatternTable<(ref: Ref, evidence: String)>()
         var classes = ClassPrefixTrie()
         var byPermission: [String: [Ref]] = [:]
         var byMetaData: [String: [Ref]] = [:]
@@ -52,38 +88,44 @@ public struct SignatureEngine: Sendable {
         for (s, signature) in database.signatures.enumerated() {
             for (m, matcher) in signature.matchers.enumerated() {
                 let ref = Ref(signature: Int32(s), matcher: Int32(m))
+                func native(_ text: String, _ scope: Set<ContentKind>, _ evidence: String) {
+                    content.add(
+                        Array(text.utf8), ContentUse(ref: ref, scope: scope, afterNUL: true, evidence: evidence))
+                }
                 switch matcher {
-                case .file(let name): byFile[name, default: []].append(ref)
-                case .path(let glob): globs[glob.literalPrefix, default: []].append((glob, ref))
-                case .directory(let name): byDirectory[name, default: []].append(ref)
+                case .file(let name):
+                    byFile[name.lowercased(), default: []].append(ref)
+                    // A shared library names itself (DT_SONAME) and is named by those that load
+                    // it (DT_NEEDED): a renamed copy still carries the name.
+                    if name.lowercased().hasSuffix(".so") {
+                        native(name + "\0", [.elf], "ELF library name \(name)")
+                    }
+                case .path(let glob):
+                    let folded = Glob(glob.pattern.lowercased())
+                    globs[folded.literalPrefix, default: []].append((folded, ref))
+                case .directory(let name): byDirectory[name.lowercased(), default: []].append(ref)
                 case .fileExtension(let ext): byExtension[ext, default: []].append(ref)
                 case .kind(let kind): byKind[kind, default: []].append(ref)
                 case .magic(let offset, let bytes): magics.append((offset, bytes, ref))
-                case .classPrefix(let prefix): classes.insert(Array(prefix.utf8), ref)
-                case .string, .host: break  // into the automaton, below
+                case .classPrefix(let prefix):
+                    classes.insert(Array(prefix.utf8), ref)
+                    fallback.add(Array(prefix.utf8), (ref, "\(prefix)… (DEX byte scan)"))
+                    for form in Self.jniForms(of: prefix) { native(form.text, [.elf], form.evidence) }
+                case .symbol(let name):
+                    native(name + "\0", [.elf], "ELF symbol \(name)")
+                    native("_" + name + "\0", [.machO], "Mach-O symbol _\(name)")
+                case .string(let bytes, let scope):
+                    content.add(bytes, ContentUse(ref: ref, scope: scope, afterNUL: false, evidence: nil))
+                    if scope.contains(.dex) {
+                        fallback.add(bytes, (ref, "\(EntryName.display(bytes)) (DEX byte scan)"))
+                    }
+                case .host(let host, let scope):
+                    content.add(Array(host.utf8), ContentUse(ref: ref, scope: scope, afterNUL: false, evidence: nil))
+                    if scope.contains(.dex) { fallback.add(Array(host.utf8), (ref, "\(host) (DEX byte scan)")) }
                 case .permission(let name): byPermission[name, default: []].append(ref)
                 case .metaData(let name): byMetaData[name, default: []].append(ref)
                 case .pluginProvider(let id): byPluginProvider[id, default: []].append(ref)
                 case .quickAppFeature(let name): byQuickAppFeature[name, default: []].append(ref)
-                }
-                let contentPattern: ([UInt8], Set<ContentKind>)? =
-                    switch matcher {
-                    case .string(let bytes, let scope): (bytes, scope)
-                    case .host(let host, let scope): (Array(host.utf8), scope)
-                    default: nil
-                    }
-                if let (bytes, scope) = contentPattern {
-                    let index: Int
-                    if let existing = patternIndex[bytes] {
-                        index = existing
-                    } else {
-                        index = patterns.count
-                        patternIndex[bytes] = index
-                        patterns.append(bytes)
-                        contentRefs.append([])
-                    }
-                    contentRefs[index].append((ref, scope))
-                    scanned.formUnion(scope)
                 }
             }
         }
@@ -93,10 +135,16 @@ public struct SignatureEngine: Sendable {
         self.globs = globs
         self.byKind = byKind
         self.magics = magics.map { (offset: $0.0, bytes: $0.1, ref: $0.2) }
-        self.content = PatternSet(patterns)
-        self.contentRefs = contentRefs.map { $0.map { (ref: $0.0, scope: $0.1) } }
-        self.scannedKinds = scanned
+        self.content = PatternSet(content.patterns)
+        self.contentRefs = content.uses
+        self.checksNUL = content.uses.map { $0.contains(where: \.afterNUL) }
+        let bounded = content.uses.joined().filter(\.afterNUL)
+        self.nulBoundedKinds = bounded.reduce(into: Set()) { $0.formUnion($1.scope) }
+        self.longestNULBounded = zip(content.patterns, self.checksNUL).filter(\.1).map(\.0.count).max() ?? 0
+        self.scannedKinds = content.uses.joined().reduce(into: Set()) { $0.formUnion($1.scope) }
         self.classes = classes
+        self.dexFallback = PatternSet(fallback.patterns)
+        self.dexFallbackRefs = fallback.uses
         self.byPermission = byPermission
         self.byMetaData = byMetaData
         self.byPluginProvider = byPluginProvider
@@ -108,6 +156,59 @@ public struct SignatureEngine: Sendable {
     var hasClassMatchers: Bool { !classes.isEmpty }
 
     func signature(_ ref: Ref) -> Signature { database.signatures[Int(ref.signature)] }
+
+    /// How native code names the classes a DEX class prefix covers: the JNI export of a native
+    /// method (`Java_` and the mangled class name), and the slash form FindClass and
+    /// RegisterNatives take (`com/faceunity/…`, no `L`). A whole descriptor (`Lcom/x/Y;`) is
+    /// followed by `_` and the method in an export, and by NUL as a class name.
+    static func jniForms(of prefix: String) -> [(text: String, evidence: String)] {
+        var name = Substring(prefix.hasPrefix("L") ? String(prefix.dropFirst()) : prefix)
+        let whole = name.hasSuffix(";")
+        if whole { name = name.dropLast() }
+        guard !name.isEmpty else { return [] }
+        let export = "Java_" + jniMangled(name) + (whole ? "_" : "")
+        return [
+            (export, "JNI export \(export)…"),
+            (String(name) + (whole ? "\0" : ""), "JNI class name \(name)\(whole ? "" : "…")"),
+        ]
+    }
+
+    /// JNI's mangling of a class name in a native method's symbol: `/` is `_`, `_` is `_1`, `;` is
+    /// `_2`, `[` is `_3`, other characters but ASCII letters and digits `_0` and four lowercase hex
+    /// digits of the UTF-16 unit.
+    static func jniMangled(_ name: Substring) -> String {
+        var out = ""
+        for unit in name.utf16 {
+            switch unit {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+            case 0x2F: out += "_"
+            case 0x5F: out += "_1"
+            case 0x3B: out += "_2"
+            case 0x5B: out += "_3"
+            default:
+                let hex = String(unit, radix: 16)
+                out += "_0" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return out
+    }
+}
+
+/// Distinct byte patterns, each with the uses that share it: what a `PatternSet` is compiled from.
+struct PatternTable<Use> {
+    private(set) var patterns: [[UInt8]] = []
+    private(set) var uses: [[Use]] = []
+    private var index: [[UInt8]: Int] = [:]
+
+    mutating func add(_ bytes: [UInt8], _ use: Use) {
+        if let existing = index[bytes] {
+            uses[existing].append(use)
+        } else {
+            index[bytes] = patterns.count
+            patterns.append(bytes)
+            uses.append([use])
+        }
+    }
 }
 
 /// DEX class-descriptor prefixes in a byte trie: a string is walked once, and every prefix of it

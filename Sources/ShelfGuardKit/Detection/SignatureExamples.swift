@@ -41,8 +41,8 @@ public enum SignatureExamples {
     /// The ids of the signatures an example makes fire.
     public static func fired(_ engine: SignatureEngine, _ example: SignatureExample) -> Set<String> {
         var detector = DetectorVisitor(engine: engine, bundleName: "example")
-        if example.path != nil || example.content != nil || example.kind != nil {
-            var content = example.content.map { Array($0.utf8) }
+        if example.path != nil || example.content != nil || example.kind != nil || example.symbol != nil {
+            var content = nativeImage(for: example) ?? example.content.map { Array($0.utf8) }
             let kind = example.kind ?? content.map(ContentKind.sniff) ?? .empty
             // DEX content lives in the string table; put the example's text there.
             if kind == .dex, let text = example.content { content = DexStringWalker.minimalDEX(strings: [text]) }
@@ -69,6 +69,13 @@ public enum SignatureExamples {
         if let feature = example.feature { manifest.features.append(feature) }
         detector.run.observe(manifest: manifest, location: "example!manifest")
         return Set(detector.run.result().detections.map(\.signature))
+    }
+
+    /// The native library a `symbol:` example describes: an ELF shared object exporting the
+    /// symbol, or on iOS a Mach-O image.
+    public static func nativeImage(for example: SignatureExample) -> [UInt8]? {
+        guard let symbol = example.symbol else { return nil }
+        return example.platform == .ios ? NativeImage.machO(exports: [symbol]) : NativeImage.elf(exports: [symbol])
     }
 
     /// Where a piece of content sits when the example does not say.

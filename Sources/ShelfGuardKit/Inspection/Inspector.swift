@@ -5,13 +5,18 @@ public struct InspectOptions: Sendable, Equatable {
     /// Run the detector on a second thread while the reader decompresses (faster on more than one
     /// core; the results are the same either way).
     public var detectInBackground: Bool
+    /// Most strings a DEX's string table may list; a DEX with more is searched byte by byte
+    /// instead, with a `dex_unwalkable` hazard (the detector holds the table's ids in memory).
+    public var dexStringLimit: Int
 
     public init(
-        read: ReadOptions = ReadOptions(), manifestLimits: ManifestLimits = .standard, detectInBackground: Bool = true
+        read: ReadOptions = ReadOptions(), manifestLimits: ManifestLimits = .standard, detectInBackground: Bool = true,
+        dexStringLimit: Int = DetectorVisitor.defaultDexStringLimit
     ) {
         self.read = read
         self.manifestLimits = manifestLimits
         self.detectInBackground = detectInBackground
+        self.dexStringLimit = dexStringLimit
     }
 }
 
@@ -50,7 +55,7 @@ public struct Inspector: Sendable {
     /// The version of what inspection extracts (reader, manifests, detector). Raise it whenever a
     /// change would make a stored inventory differ from a fresh one; daily management then reads
     /// the stored bundles again instead of trusting the old inventories.
-    public static let extractorVersion = 1
+    public static let extractorVersion = 2
 
     /// What made an inventory: the extractor version and the feature database it detected with.
     public var extractorID: String {
@@ -73,7 +78,9 @@ public struct Inspector: Sendable {
             let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
             return finish(report: report, collector: visitor.first, detector: nil)
         }
-        let detector = DetectorVisitor(engine: signatures, bundleName: BundleReader.displayName(of: path))
+        let detector = DetectorVisitor(
+            engine: signatures, bundleName: BundleReader.displayName(of: path), dexStringLimit: options.dexStringLimit,
+            maxHazardsPerKind: options.read.limits.maxHazardsPerKind)
         guard options.detectInBackground else {
             var visitor = PairedVisitor(collector, detector)
             let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)

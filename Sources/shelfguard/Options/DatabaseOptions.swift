@@ -78,9 +78,7 @@ extension ParsableCommand {
         }
         var check = ShelfCheck(
             inspector: Inspector(
-                options: InspectOptions(
-                    read: ReadOptions(limits: limitOptions.limits, wechatAppID: wechatAppID),
-                    manifestLimits: limitOptions.manifestLimits),
+                options: limitOptions.inspectOptions(wechatAppID: wechatAppID),
                 signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: LayeredRegistry([files, snapshot]),
             asOf: reviewOptions.asOf)

@@ -57,6 +57,12 @@ struct ReadLimitOptions: ParsableArguments {
         transform: ReadLimitOptions.size)
     var maxSpool: Int64 = ReadLimits.standard.maxSpooledBytes
 
+    @Option(
+        help: ArgumentHelp(
+            "Strings one DEX's string table may list; a DEX with more is searched byte by byte instead and gets a dex_unwalkable hazard.",
+            valueName: "count"))
+    var maxDexStrings: Int = DetectorVisitor.defaultDexStringLimit
+
     @Option(help: ArgumentHelp("Hazards of one kind listed per bundle; the rest are counted.", valueName: "count"))
     var maxHazardsPerKind: Int = ReadLimits.standard.maxHazardsPerKind
 
@@ -82,6 +88,7 @@ struct ReadLimitOptions: ParsableArguments {
         guard maxDepth >= 0 else { throw ValidationError("--max-depth cannot be negative") }
         guard maxNameLength > 0 else { throw ValidationError("--max-name-length must be at least 1") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxDexStrings > 0 else { throw ValidationError("--max-dex-strings must be at least 1") }
         guard maxHazardsPerKind > 0 else { throw ValidationError("--max-hazards-per-kind must be at least 1") }
         guard maxManifestSize > 0, maxManifestNodes > 0, maxManifestDepth > 0 else {
             throw ValidationError("manifest limits must be positive")
@@ -102,6 +109,13 @@ struct ReadLimitOptions: ParsableArguments {
         limits.maxSpooledBytes = maxSpool
         limits.maxHazardsPerKind = maxHazardsPerKind
         return limits
+    }
+
+    /// What `inspect`, `check`, `review` and `daily` read a bundle with.
+    func inspectOptions(wechatAppID: String?) -> InspectOptions {
+        InspectOptions(
+            read: ReadOptions(limits: limits, wechatAppID: wechatAppID), manifestLimits: manifestLimits,
+            dexStringLimit: maxDexStrings)
     }
 
     var manifestLimits: ManifestLimits {

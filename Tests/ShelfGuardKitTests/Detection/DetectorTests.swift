@@ -80,6 +80,7 @@ struct DetectorTests {
                     case .begin: current = []
                     case .bytes(let bytes): current += bytes
                     case .end: found.append(String(decoding: current, as: UTF8.self))
+                    case .raw, .unwalkable, .walked: Issue.record("a well-formed DEX was not walked: \(event)")
                     }
                 }
                 offset = end

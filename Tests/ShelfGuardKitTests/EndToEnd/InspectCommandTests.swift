@@ -100,6 +100,7 @@ struct InspectCommandTests {
         ("--max-nested-buffer", ["--max-nested-buffer", "100", "--max-spool", "100"], "nested_too_large", "none"),
         ("--max-spool", ["--max-nested-buffer", "100", "--max-spool", "1KiB"], "nested_too_large", "none"),
         ("--max-hazards-per-kind", ["--max-hazards-per-kind", "1"], "hazards_truncated", "path_traversal"),
+        ("--max-dex-strings", ["--max-dex-strings", "10"], "dex_unwalkable", "none"),
         ("--max-manifest-size", ["--max-manifest-size", "100"], "manifest_unreadable", "none"),
         ("--max-manifest-nodes", ["--max-manifest-nodes", "10"], "manifest_unreadable", "none"),
         ("--max-manifest-depth", ["--max-manifest-depth", "2"], "manifest_unreadable", "none"),
@@ -120,6 +121,9 @@ struct InspectCommandTests {
             return SampleBundles.faceFunAPK()
         case "--max-hazards-per-kind":
             return ZipBuilder.archive([("../a", [1]), ("../b", [2]), ("../c", [3])])
+        case "--max-dex-strings":
+            let strings = (0..<20).map { "Lcom/example/app/C\($0);" }
+            return ZipBuilder.archive([("classes.dex", HostileDEX(strings: strings).build())])
         default:
             return ZipBuilder.archive([
                 ("assets/a-long-name.bin", g.randomBytes(64_000)), ("assets/b.bin", g.randomBytes(64_000)),
