@@ -2,12 +2,20 @@ extension ContentKind {
     /// The extension of an entry name's last component, lowercased, or nil when it has none.
     /// Versioned shared libraries (`libfoo.so.1`) count as `.so`.
     static func fileExtension(of name: String) -> String? {
-        let last = name.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? name
-        let lower = last.lowercased()
-        if lower.contains(".so.") { return "so" }
-        guard let dot = lower.lastIndex(of: "."), dot != lower.startIndex else { return nil }
-        let ext = String(lower[lower.index(after: dot)...])
-        return ext.isEmpty ? nil : ext
+        let last = EntryName.lastComponent(name).utf8
+        let dot = UInt8(ascii: ".")
+        guard let lastDot = last.lastIndex(of: dot), lastDot != last.startIndex else { return nil }
+        // A versioned library (`libfoo.so.1`) is a `.so`.
+        var i = last.startIndex
+        while i < last.endIndex {
+            if last[i] == dot, last[i...].starts(with: ".so.".utf8) || last[i...].starts(with: ".SO.".utf8) {
+                return "so"
+            }
+            i = last.index(after: i)
+        }
+        let ext = last[last.index(after: lastDot)...]
+        guard !ext.isEmpty, ext.count <= 32 else { return nil }
+        return String(decoding: ext, as: UTF8.self).lowercased()
     }
 
     /// Names under which data files travel; an executable or archive wearing one of them is hiding.
