@@ -65,8 +65,12 @@ public enum EntryName {
 
     /// The last path component of a name, without splitting the rest.
     static func lastComponent(_ name: String) -> Substring {
-        guard let slash = name.utf8.lastIndex(of: UInt8(ascii: "/")) else { return name[...] }
-        return name[name.utf8.index(after: slash)...]
+        let slash = UInt8(ascii: "/")
+        let after =
+            name.utf8.withContiguousStorageIfAvailable { bytes in bytes.lastIndex(of: slash).map { $0 + 1 } }
+            ?? name.utf8.lastIndex(of: slash).map { name.utf8.distance(from: name.utf8.startIndex, to: $0) + 1 }
+        guard let after else { return name[...] }
+        return Substring(name.utf8[name.utf8.index(name.utf8.startIndex, offsetBy: after)...])
     }
 
     /// A name as people may safely see it: invalid UTF-8 replaced, control characters escaped
