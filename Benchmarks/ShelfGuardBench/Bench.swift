@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         subcommands: [
             ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self,
             DailyBenchmark.self,
-            TakedownBenchmark.self, ReaderPass.self,
+            TakedownBenchmark.self, LongNamesBenchmark.self, ReaderPass.self,
             Generate.self,
         ])
 }

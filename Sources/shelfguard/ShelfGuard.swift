@@ -31,7 +31,8 @@ struct ShelfGuard: ParsableCommand {
     /// Runs the command with the contract's exit codes: argument errors exit 1 (not
     /// ArgumentParser's 64), and with `--format json` even they print a JSON object with `error`.
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Arguments byte for byte: a bundle named in GBK must still be found (see RawPath).
+        let arguments = Array(RawPath.arguments().dropFirst())
         do {
             if let problem = WallClock.environmentProblem() { throw ToolError(problem) }
             var command = try parseAsRoot(arguments)

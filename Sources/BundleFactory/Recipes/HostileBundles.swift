@@ -131,6 +131,20 @@ public enum HostileBundles {
         return zip.bytes
     }
 
+    /// `count` one-byte entries whose names are `nameLength` bytes long (deep folders of long
+    /// names), written to `sink`: the cost of the per-entry work, not of the bytes.
+    public static func longNames(count: Int, nameLength: Int, into sink: any ByteSink = MemorySink()) -> ZipBuilder {
+        let zip = ZipBuilder(sink: sink)
+        for i in 0..<count {
+            let head = "assets/d\(i % 100)/"
+            let tail = "-\(i).txt"
+            let filler = String(repeating: "n", count: max(1, nameLength - head.utf8.count - tail.utf8.count))
+            zip.addFile(head + filler + tail, [UInt8(truncatingIfNeeded: i)], method: .stored)
+        }
+        zip.finish()
+        return zip
+    }
+
     /// Two central-directory records for one local header: a name only installers see.
     public static func hiddenAlias() -> [UInt8] {
         let zip = ZipBuilder()

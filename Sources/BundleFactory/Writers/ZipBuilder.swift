@@ -22,6 +22,12 @@ public final class ZipBuilder {
         public var inCentralDirectory = true
         /// Unix mode in the external attributes (e.g. 0o120777 for a symbolic link).
         public var unixMode: UInt32?
+        /// Write the data descriptor without its optional `PK\7\8` signature.
+        public var unsignedDataDescriptor = false
+        /// Sizes for the local header that differ from the real ones (the directory keeps the truth).
+        public var localSizes: (compressed: UInt32, uncompressed: UInt32)?
+        /// Saturate the 32-bit sizes and offset and carry them in zip64 extra fields.
+        public var zip64 = false
 
         public init() {}
     }
@@ -36,6 +42,7 @@ public final class ZipBuilder {
         var localHeaderOffset: UInt32
         var externalAttributes: UInt32
         var versionMadeBy: UInt16
+        var zip64: (compressed: UInt64, uncompressed: UInt64, offset: UInt64)?
     }
 
     public let sink: any ByteSink
@@ -101,32 +108,46 @@ public final class ZipBuilder {
         options: EntryOptions
     ) {
         let offset = UInt32(truncatingIfNeeded: sink.count)
+        let offset64 = UInt64(sink.count)
         var flags: UInt16 = 0x0800  // names are UTF-8
         if options.encryptedFlag { flags |= 0x0001 }
         if options.dataDescriptor { flags |= 0x0008 }
-        let size32 = UInt32(truncatingIfNeeded: uncompressedSize)
-        let compressed32 = UInt32(truncatingIfNeeded: body.count)
+        let size32 = options.zip64 ? 0xFFFF_FFFF : UInt32(truncatingIfNeeded: uncompressedSize)
+        let compressed32 = options.zip64 ? 0xFFFF_FFFF : UInt32(truncatingIfNeeded: body.count)
+        var extra = LittleEndianWriter()
+        if options.zip64 {
+            extra.u16(0x0001)
+            extra.u16(16)
+            extra.u64(UInt64(uncompressedSize))
+            extra.u64(UInt64(body.count))
+        }
         var header = LittleEndianWriter()
         header.u32(0x0403_4B50)
-        header.u16(20)
+        header.u16(options.zip64 ? 45 : 20)
         header.u16(flags)
         header.u16(methodCode)
         header.u16(0)  // time
         header.u16(0x21)  // date: 1980-01-01
         header.u32(options.dataDescriptor ? 0 : crc32)
-        header.u32(options.dataDescriptor ? 0 : compressed32)
-        header.u32(options.dataDescriptor ? 0 : size32)
+        header.u32(options.dataDescriptor ? 0 : options.localSizes?.compressed ?? compressed32)
+        header.u32(options.dataDescriptor ? 0 : options.localSizes?.uncompressed ?? size32)
         header.u16(UInt16(name.count))
-        header.u16(0)
+        header.u16(UInt16(extra.output.count))
         header.bytes(name)
+        header.bytes(extra.output)
         sink.write(header.output)
         sink.write(body)
         if options.dataDescriptor {
             var descriptor = LittleEndianWriter()
-            descriptor.u32(0x0807_4B50)
+            if !options.unsignedDataDescriptor { descriptor.u32(0x0807_4B50) }
             descriptor.u32(crc32)
-            descriptor.u32(compressed32)
-            descriptor.u32(size32)
+            if options.zip64 {
+                descriptor.u64(UInt64(body.count))
+                descriptor.u64(UInt64(uncompressedSize))
+            } else {
+                descriptor.u32(compressed32)
+                descriptor.u32(size32)
+            }
             sink.write(descriptor.output)
         }
         guard options.inCentralDirectory else { return }
@@ -134,18 +155,29 @@ public final class ZipBuilder {
         records.append(
             CentralRecord(
                 name: options.centralName ?? name, flags: flags, method: methodCode, crc32: crc32,
-                compressedSize: compressed32, uncompressedSize: size32, localHeaderOffset: offset,
-                externalAttributes: mode << 16, versionMadeBy: 0x0314))
+                compressedSize: compressed32, uncompressedSize: size32,
+                localHeaderOffset: options.zip64 ? 0xFFFF_FFFF : offset,
+                externalAttributes: mode << 16, versionMadeBy: 0x0314,
+                zip64: options.zip64 ? (UInt64(body.count), UInt64(uncompressedSize), offset64) : nil))
     }
 
-    /// Writes the central directory and the end record.
-    public func finish(comment: [UInt8] = []) {
-        let start = UInt32(truncatingIfNeeded: sink.count)
+    /// Writes the central directory and the end record; with `zip64`, a zip64 end record and its
+    /// locator too, and the classic end record's fields saturated.
+    public func finish(comment: [UInt8] = [], zip64: Bool = false) {
+        let start = UInt64(sink.count)
         var directory = LittleEndianWriter()
         for record in records {
+            var extra = LittleEndianWriter()
+            if let big = record.zip64 {
+                extra.u16(0x0001)
+                extra.u16(24)
+                extra.u64(big.uncompressed)
+                extra.u64(big.compressed)
+                extra.u64(big.offset)
+            }
             directory.u32(0x0201_4B50)
             directory.u16(record.versionMadeBy)
-            directory.u16(20)
+            directory.u16(record.zip64 == nil ? 20 : 45)
             directory.u16(record.flags)
             directory.u16(record.method)
             directory.u16(0)
@@ -154,23 +186,41 @@ public final class ZipBuilder {
             directory.u32(record.compressedSize)
             directory.u32(record.uncompressedSize)
             directory.u16(UInt16(record.name.count))
-            directory.u16(0)
+            directory.u16(UInt16(extra.output.count))
             directory.u16(0)
             directory.u16(0)
             directory.u16(0)
             directory.u32(record.externalAttributes)
             directory.u32(record.localHeaderOffset)
             directory.bytes(record.name)
+            directory.bytes(extra.output)
         }
         sink.write(directory.output)
         var end = LittleEndianWriter()
+        if zip64 {
+            let recordOffset = UInt64(sink.count)
+            end.u32(0x0606_4B50)
+            end.u64(44)
+            end.u16(45)
+            end.u16(45)
+            end.u32(0)
+            end.u32(0)
+            end.u64(UInt64(records.count))
+            end.u64(UInt64(records.count))
+            end.u64(UInt64(directory.output.count))
+            end.u64(start)
+            end.u32(0x0706_4B50)
+            end.u32(0)
+            end.u64(recordOffset)
+            end.u32(1)
+        }
         end.u32(0x0605_4B50)
         end.u16(0)
         end.u16(0)
-        end.u16(UInt16(records.count))
-        end.u16(UInt16(records.count))
-        end.u32(UInt32(directory.output.count))
-        end.u32(start)
+        end.u16(zip64 ? 0xFFFF : UInt16(records.count))
+        end.u16(zip64 ? 0xFFFF : UInt16(records.count))
+        end.u32(zip64 ? 0xFFFF_FFFF : UInt32(directory.output.count))
+        end.u32(zip64 ? 0xFFFF_FFFF : UInt32(truncatingIfNeeded: start))
         end.u16(UInt16(comment.count))
         end.bytes(comment)
         sink.write(end.output)
@@ -191,6 +241,10 @@ struct LittleEndianWriter {
     mutating func u16(_ v: UInt16) { output += [UInt8(v & 0xFF), UInt8(v >> 8)] }
     mutating func u32(_ v: UInt32) {
         for shift in stride(from: 0, to: 32, by: 8) { output.append(UInt8((v >> UInt32(shift)) & 0xFF)) }
+    }
+    mutating func u64(_ v: UInt64) {
+        u32(UInt32(truncatingIfNeeded: v))
+        u32(UInt32(truncatingIfNeeded: v >> 32))
     }
     mutating func bytes(_ b: [UInt8]) { output += b }
 }

@@ -6,6 +6,16 @@ public enum BundleFormat: String, Sendable, Codable, CaseIterable {
     case unknown
 
     /// Tells the zip-based kinds apart by their top-level entry names.
+    /// Whether a name can tell the zip-based formats apart (a top-level name, or the start of one
+    /// of the folders the rules below look for): only these are decoded, however many entries
+    /// the zip has.
+    static func isTelling(_ name: [UInt8]) -> Bool {
+        let slash = UInt8(ascii: "/")
+        if !name.dropLast().contains(slash) { return true }
+        return name.starts(with: "Payload/".utf8) || name.starts(with: "base/manifest/".utf8)
+            || name.starts(with: "META-INF/CERT".utf8)
+    }
+
     static func zipBased(names: [String]) -> BundleFormat {
         let set = Set(names)
         func has(_ name: String) -> Bool { set.contains(name) }

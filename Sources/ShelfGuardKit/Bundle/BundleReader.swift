@@ -25,12 +25,13 @@ public struct ReadOptions: Sendable, Equatable {
 /// *inside* a bundle is a hazard in the report instead.
 public enum BundleReadError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
-    case notARegularFile(path: String)
+    case notARegularFile(path: String, what: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason): "cannot open \(path): \(reason)"
-        case .notARegularFile(let path): "\(path) is not a regular file (a bundle is one file: APK, IPA, HAP, wxapkg…)"
+        case .notARegularFile(let path, let what):
+            "\(path) is \(what), not a regular file (a bundle is one file: APK, IPA, HAP, wxapkg…)"
         }
     }
 }
@@ -50,7 +51,7 @@ public struct BundleReader: Sendable {
 
     /// The bundle's file name as every location starts with it, control characters escaped.
     public static func displayName(of path: String) -> String {
-        EntryName.escapeControls(path.split(separator: "/").last.map(String.init) ?? path)
+        EntryName.escapeControls(RawPath.display(path.split(separator: "/").last.map(String.init) ?? path))
     }
 
     /// Reads every entry of the bundle at `path`; nothing is delivered to any visitor.
@@ -62,18 +63,17 @@ public struct BundleReader: Sendable {
     /// Reads every entry of the bundle at `path`, handing file contents to `visitor`.
     public func read<V: EntryVisitor>(path: String, visitor: inout V) throws(BundleReadError) -> BundleReport {
         ProcessLocale.ensureUTF8()
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        let descriptor: Int32
+        let length: Int64
+        do { (descriptor, length) = try RawPath.openRegular(path) } catch {
+            switch error {
+            case .cannotOpen(_, let reason): throw .cannotOpen(path: RawPath.display(path), reason: reason)
+            case .notARegularFile(_, let what): throw .notARegularFile(path: RawPath.display(path), what: what)
+            }
         }
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path: path) }
 
-        let source = FileSource(descriptor: descriptor, length: Int64(status.st_size))
+        let source = FileSource(descriptor: descriptor, length: length)
         let session = ReadSession(
             options: options, bundleName: BundleReader.displayName(of: path), fileSize: source.length,
             visitor: visitor)
@@ -91,7 +91,7 @@ public struct BundleReader: Sendable {
         visitor = session.visitor
         return session.finishedReport(
             summary: BundleSummary(
-                path: path, sha256: digest, format: format, size: source.length,
+                path: RawPath.display(path), sha256: digest, format: format, size: source.length,
                 entryCount: session.topLevelCount, entriesRead: session.entryCount,
                 nestedArchives: session.nestedArchives, bytesRead: session.totalBytes,
                 peakBufferedBytes: session.peakBufferedBytes, complete: session.complete))

@@ -2,12 +2,27 @@ extension ContentKind {
     /// The extension of an entry name's last component, lowercased, or nil when it has none.
     /// Versioned shared libraries (`libfoo.so.1`) count as `.so`.
     static func fileExtension(of name: String) -> String? {
-        let last = name.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? name
-        let lower = last.lowercased()
-        if lower.contains(".so.") { return "so" }
-        guard let dot = lower.lastIndex(of: "."), dot != lower.startIndex else { return nil }
-        let ext = String(lower[lower.index(after: dot)...])
-        return ext.isEmpty ? nil : ext
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            let slash = UInt8(ascii: "/")
+            let dot = UInt8(ascii: ".")
+            let start = bytes.lastIndex(of: slash).map { $0 + 1 } ?? 0
+            let last = UnsafeBufferPointer(rebasing: bytes[start...])
+            guard let lastDot = last.lastIndex(of: dot), lastDot != 0 else { return nil }
+            // A versioned library (`libfoo.so.1`) is a `.so`.
+            var i = 0
+            while i + 4 <= last.count {
+                if last[i] == dot, last[i + 1] | 0x20 == UInt8(ascii: "s"), last[i + 2] | 0x20 == UInt8(ascii: "o"),
+                    last[i + 3] == dot
+                {
+                    return "so"
+                }
+                i += 1
+            }
+            let ext = last[(lastDot + 1)...]
+            guard !ext.isEmpty, ext.count <= 32 else { return nil }
+            return String(decoding: ext, as: UTF8.self).lowercased()
+        }
     }
 
     /// Names under which data files travel; an executable or archive wearing one of them is hiding.

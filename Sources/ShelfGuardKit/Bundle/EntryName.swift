@@ -14,7 +14,8 @@ public enum EntryName {
         -> [Problem]
     {
         var found: [Problem] = []
-        let shown = display(raw)
+        // Displayed only when there is a problem to describe: most names have none.
+        var shown: String { display(raw) }
         if raw.isEmpty {
             return [Problem(kind: .invalidName, detail: "entry has an empty name")]
         }
@@ -32,22 +33,44 @@ public enum EntryName {
                 }
             found.append(Problem(kind: .controlCharacter, detail: "name \"\(shown)\" contains \(what)"))
         }
-        var bytes = Array(raw)
-        if leadingSlashAllowed, bytes.first == UInt8(ascii: "/") { bytes.removeFirst() }
+        var bytes = raw[...]
+        if leadingSlashAllowed, bytes.first == UInt8(ascii: "/") { bytes = bytes.dropFirst() }
         let slash = UInt8(ascii: "/")
         let backslash = UInt8(ascii: "\\")
+        let second = bytes.dropFirst().first
         let isDriveLetter =
-            bytes.count >= 2 && bytes[1] == UInt8(ascii: ":")
-            && ((0x41...0x5A).contains(bytes[0]) || (0x61...0x7A).contains(bytes[0]))
+            second == UInt8(ascii: ":")
+            && bytes.first.map { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) } == true
         if bytes.first == slash || bytes.first == backslash || isDriveLetter {
             found.append(Problem(kind: .absolutePath, detail: "name \"\(shown)\" is an absolute path"))
         }
-        let components = bytes.split(omittingEmptySubsequences: false) { $0 == slash || $0 == backslash }
-        if components.contains(where: { $0.elementsEqual([0x2E, 0x2E]) }) {
+        // A ".." component: two dots between separators (or the name's ends), in one pass.
+        var run = 0
+        var climbs = false
+        for byte in bytes {
+            if byte == slash || byte == backslash {
+                if run == 2 { climbs = true }
+                run = 0
+            } else {
+                run = byte == 0x2E && run >= 0 ? run + 1 : -1
+            }
+        }
+        if run == 2 { climbs = true }
+        if climbs {
             found.append(
                 Problem(kind: .pathTraversal, detail: "name \"\(shown)\" climbs out of the bundle with \"..\""))
         }
         return found
+    }
+
+    /// The last path component of a name, without splitting the rest.
+    static func lastComponent(_ name: String) -> Substring {
+        let slash = UInt8(ascii: "/")
+        let after =
+            name.utf8.withContiguousStorageIfAvailable { bytes in bytes.lastIndex(of: slash).map { $0 + 1 } }
+            ?? name.utf8.lastIndex(of: slash).map { name.utf8.distance(from: name.utf8.startIndex, to: $0) + 1 }
+        guard let after else { return name[...] }
+        return Substring(name.utf8[name.utf8.index(name.utf8.startIndex, offsetBy: after)...])
     }
 
     /// A name as people may safely see it: invalid UTF-8 replaced, control characters escaped
@@ -59,6 +82,8 @@ public enum EntryName {
 
     /// Escapes C0 and C1 control characters and DEL as `\n`, `\r`, `\0`, `\u{1B}`.
     public static func escapeControls(_ text: String) -> String {
+        // Names are mostly printable ASCII: judged byte by byte, that needs no decoding at all.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {

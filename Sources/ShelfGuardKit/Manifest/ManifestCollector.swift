@@ -33,9 +33,14 @@ public struct ManifestCollector: EntryVisitor {
         "/project.config.json",
     ]
 
+    /// The last components of the nested manifest paths below: anything else is rejected without
+    /// splitting its name.
+    static let manifestBasenames: Set<Substring> = ["AndroidManifest.xml", "Info.plist", "embedded.mobileprovision"]
+
     /// Whether an entry's bytes are kept for a manifest reader.
     static func isManifestFile(_ name: String) -> Bool {
         if exactNames.contains(name) { return true }
+        guard manifestBasenames.contains(EntryName.lastComponent(name)) else { return false }
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         // AAB modules: <module>/manifest/AndroidManifest.xml
         if parts.count == 3 && parts[1] == "manifest" && parts[2] == "AndroidManifest.xml" { return true }
@@ -51,6 +56,7 @@ public struct ManifestCollector: EntryVisitor {
     static func isDeclarationFile(_ entry: BundleEntry) -> Bool {
         guard entry.chain.count == 1 else { return false }
         let name = entry.name
+        guard EntryName.lastComponent(name) == "deep-synthesis.yaml" else { return false }
         if name == "META-INF/deep-synthesis.yaml" || name == "deep-synthesis.yaml" || name == "/deep-synthesis.yaml" {
             return true
         }

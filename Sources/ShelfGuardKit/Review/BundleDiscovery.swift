@@ -28,33 +28,39 @@ public enum BundleDiscovery {
             if seen.insert(key).inserted { found.append(path) }
         }
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw Failure(description: "\(path): no such file or folder")
+            switch RawPath.kind(path) {
+            case .missing:
+                throw Failure(description: "\(RawPath.display(path)): no such file or folder")
+            case .directory:
+                var files: [String] = []
+                try walk(path, into: &files)
+                files.sorted().forEach(add)
+            case .regular, .other:
+                add(path)  // a FIFO or device named outright is refused by the reader, by name
             }
-            guard isDirectory.boolValue else {
-                add(path)
-                continue
-            }
-            guard
-                let walker = FileManager.default.enumerator(
-                    at: URL(fileURLWithPath: path), includingPropertiesForKeys: [.isRegularFileKey],
-                    options: [.skipsHiddenFiles])
-            else { throw Failure(description: "\(path): cannot list the folder") }
-            var files: [String] = []
-            for case let url as URL in walker {
-                guard extensions.contains(url.pathExtension.lowercased()),
-                    (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true
-                else { continue }
-                // Keep the path as the user wrote the folder, so reports name files as they do.
-                let relative =
-                    url.path.hasPrefix(URL(fileURLWithPath: path).path + "/")
-                    ? String(url.path.dropFirst(URL(fileURLWithPath: path).path.count + 1)) : url.lastPathComponent
-                files.append((path as NSString).appendingPathComponent(relative))
-            }
-            files.sorted().forEach(add)
         }
         return found
+    }
+
+    /// Collects the regular files with a bundle's extension under `folder` (names kept byte for
+    /// byte, so that a GBK-named bundle is found and can be opened), skipping hidden names.
+    private static func walk(_ folder: String, into files: inout [String]) throws(Failure) {
+        guard let names = RawPath.names(inFolder: folder) else {
+            throw Failure(description: "\(RawPath.display(folder)): cannot list the folder")
+        }
+        for name in names where !name.hasPrefix(".") {
+            // Keep the path as the user wrote the folder, so reports name files as they do.
+            let path = folder.hasSuffix("/") ? folder + name : folder + "/" + name
+            switch RawPath.kind(path) {
+            case .directory:
+                try walk(path, into: &files)
+            case .regular:
+                let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+                if name.contains("."), extensions.contains(ext) { files.append(path) }
+            case .missing, .other:
+                continue  // FIFOs, sockets and devices in a folder are not bundles
+            }
+        }
     }
 }
 
@@ -77,7 +83,7 @@ public struct BundleStore: Sendable {
         (directory as NSString).appendingPathComponent("\(sha256.prefix(2))/\(sha256).bundle")
     }
 
-    public func contains(_ sha256: String) -> Bool { FileManager.default.fileExists(atPath: path(of: sha256)) }
+    public func contains(_ sha256: String) -> Bool { RawPath.kind(path(of: sha256)) == .regular }
 
     /// Keeps the file at `source` under its digest; nothing when one is kept already. A hard link
     /// when the store is on the same file system (instant, no space), else a copy. A linked file
@@ -90,7 +96,7 @@ public struct BundleStore: Sendable {
         if !manager.fileExists(atPath: folder) {
             try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        if link(source, target) == 0 || errno == EEXIST { return }
+        if RawPath.withCString(source, { link($0, target) }) == 0 || errno == EEXIST { return }
         let temporary =
             target + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp"
         try BundleStore.copy(source, to: temporary)
@@ -104,8 +110,10 @@ public struct BundleStore: Sendable {
 
     /// Copies a file's bytes (not its owner or attributes), a megabyte at a time.
     static func copy(_ source: String, to target: String) throws {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: source]) }
+        let input: Int32
+        do { input = try RawPath.openRegular(source).descriptor } catch {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: RawPath.display(source)])
+        }
         defer { close(input) }
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target]) }

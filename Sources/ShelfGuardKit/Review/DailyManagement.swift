@@ -246,7 +246,7 @@ public struct DailyManagement: Sendable {
     /// checking that it is still the same bytes; the reader's time limit bounds it.
     func reread(_ version: ShelvedVersion) -> Result<Inspection, RereadProblem> {
         let candidates = [bundleStore?.path(of: version.bundleSHA256), version.bundlePath].compactMap { $0 }
-        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        guard let path = candidates.first(where: { RawPath.kind($0) == .regular }) else {
             return .failure(
                 .noBundle("the extractor changed but the bundle is neither in the store nor at \(version.bundlePath)"))
         }

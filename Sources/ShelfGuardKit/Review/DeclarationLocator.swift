@@ -15,7 +15,7 @@ public enum DeclarationLocator {
         /// True when the file exists but is not a declaration (too large, not text): the
         /// submission is defective, which is refused rather than a tool error.
         public var defective = false
-        public var description: String { "cannot read the declaration \(path): \(reason)" }
+        public var description: String { "cannot read the declaration \(RawPath.display(path)): \(reason)" }
     }
 
     /// The files beside a bundle that would hold its declaration, in the order they are tried.
@@ -35,8 +35,10 @@ public enum DeclarationLocator {
         limits: DeclarationLimits = .standard
     ) throws(MissingFile) -> LocatedDeclaration {
         let bundleName = BundleReader.displayName(of: bundlePath)
+        // Sources are recorded as people read them (raw bytes of a GBK name as \xB2); files are
+        // opened by their real names.
         func read(_ text: String, source: String, folder: String?) -> LocatedDeclaration {
-            var snapshot = DeclarationSnapshot(source: source, text: text)
+            var snapshot = DeclarationSnapshot(source: RawPath.display(source), text: text)
             if folder != nil { snapshot.fileSHA256 = try? FileDigest.sha256(path: source) }
             var state = snapshot.state(taxonomy: taxonomy, maxNodes: limits.maxNodes)
             if case .found(let declaration, _) = state {
@@ -46,8 +48,9 @@ public enum DeclarationLocator {
             return LocatedDeclaration(snapshot: snapshot, state: state)
         }
         func unreadable(_ source: String, _ message: String, file: Bool) -> LocatedDeclaration {
+            let shown = RawPath.display(source)
             var snapshot = DeclarationSnapshot(
-                source: source, unreadable: [YAMLProblem(file: source, line: 1, column: 1, message: message)])
+                source: shown, unreadable: [YAMLProblem(file: shown, line: 1, column: 1, message: message)])
             if file { snapshot.fileSHA256 = try? FileDigest.sha256(path: source) }
             return LocatedDeclaration(snapshot: snapshot, state: snapshot.state(taxonomy: taxonomy))
         }
@@ -60,7 +63,7 @@ public enum DeclarationLocator {
             return read(text, source: explicit, folder: folderOf(explicit))
         }
         let beside = candidates(besideBundle: bundlePath)
-        for candidate in beside where FileManager.default.fileExists(atPath: candidate) {
+        for candidate in beside where RawPath.kind(candidate) != .missing {
             let text: String
             do { text = try readFile(candidate, maxBytes: limits.maxFileBytes) } catch {
                 return unreadable(candidate, error.reason, file: true)
@@ -82,7 +85,7 @@ public enum DeclarationLocator {
         }
         let inside = ["META-INF/deep-synthesis.yaml", "deep-synthesis.yaml"].map { "\(bundleName)!\($0)" }
         let snapshot = DeclarationSnapshot(
-            searched: beside.map { $0.split(separator: "/").last.map(String.init) ?? $0 } + inside)
+            searched: beside.map { RawPath.display($0.split(separator: "/").last.map(String.init) ?? $0) } + inside)
         return LocatedDeclaration(snapshot: snapshot, state: snapshot.state(taxonomy: taxonomy))
     }
 
@@ -90,7 +93,7 @@ public enum DeclarationLocator {
     /// the named one, else the first beside it; nil when the bundle must carry its own (or none).
     public static func declarationFile(bundlePath: String, explicit: String?) -> String? {
         if let explicit { return explicit }
-        return candidates(besideBundle: bundlePath).first { FileManager.default.fileExists(atPath: $0) }
+        return candidates(besideBundle: bundlePath).first { RawPath.kind($0) != .missing }
     }
 
     /// Where each labeling material the declaration lists was found: `bundle` when an entry of
@@ -120,27 +123,23 @@ public enum DeclarationLocator {
 
     /// Reads a declaration file: bounded, UTF-8.
     private static func readFile(_ path: String, maxBytes: Int) throws(MissingFile) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw MissingFile(path: path, reason: "no such file")
+        let read: [UInt8]?
+        do { read = try RawPath.read(path, maxBytes: maxBytes) } catch {
+            switch error {
+            case .cannotOpen(_, let reason):
+                throw MissingFile(path: path, reason: RawPath.kind(path) == .missing ? "no such file" : reason)
+            case .notARegularFile(_, let what):
+                throw MissingFile(path: path, reason: "it is \(what), not a regular file", defective: true)
+            }
         }
-        guard !isDirectory.boolValue else { throw MissingFile(path: path, reason: "it is a folder") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw MissingFile(path: path, reason: "permission denied")
-        }
-        defer { try? handle.close() }
-        let data: Data
-        do { data = try handle.read(upToCount: maxBytes + 1) ?? Data() } catch {
-            throw MissingFile(path: path, reason: error.localizedDescription)
-        }
-        guard data.count <= maxBytes else {
+        guard let data = read else {
             throw MissingFile(
                 path: path,
                 reason:
                     "larger than the declaration size limit, \(ByteCount.format(Int64(maxBytes))) (--max-declaration-size)",
                 defective: true)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw MissingFile(path: path, reason: "the declaration is not UTF-8 text", defective: true)
         }
         return text

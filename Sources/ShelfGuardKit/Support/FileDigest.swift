@@ -11,14 +11,13 @@ import Dispatch
 public enum FileDigest {
     /// Hashes the regular file at `path`; nil when it cannot be opened or is not a regular file.
     public static func sha256(path: String) throws(SourceError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw SourceError(description: "cannot open \(path)") }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw SourceError(description: "\(path) is not a regular file")
+        let descriptor: Int32
+        let length: Int64
+        do { (descriptor, length) = try RawPath.openRegular(path) } catch {
+            throw SourceError(description: error.description)
         }
-        return try sha256(FileSource(descriptor: descriptor, length: Int64(info.st_size)))
+        defer { close(descriptor) }
+        return try sha256(FileSource(descriptor: descriptor, length: length))
     }
 
     /// Hashes a source from start to end, a megabyte at a time.

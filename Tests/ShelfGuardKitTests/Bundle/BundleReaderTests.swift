@@ -169,6 +169,8 @@ struct BundleReaderTests {
     func toolErrors() throws {
         #expect(throws: BundleReadError.self) { try BundleReader().read(path: "/nonexistent/bundle.apk") }
         let dir = try TestFiles.directory()
-        #expect(throws: BundleReadError.notARegularFile(path: dir.path)) { try BundleReader().read(path: dir.path) }
+        #expect(throws: BundleReadError.notARegularFile(path: dir.path, what: "a folder")) {
+            try BundleReader().read(path: dir.path)
+        }
     }
 }

@@ -56,8 +56,9 @@ extension ReadSession {
         }
     }
 
-    /// Walks a zip through its central directory. Returns the names the directory lists, or nil
-    /// when `headKind` is not zip and no zip was found (the caller reports what it is instead).
+    /// Walks a zip through its central directory. Returns the names the directory lists that tell
+    /// the zip-based formats apart, or nil when `headKind` is not zip and no zip was found (the
+    /// caller reports what it is instead).
     @discardableResult
     func walkZip(_ source: any RandomAccessSource, chain: [String], headKind: ContentKind = .zip) -> [String]? {
         let directory: ZipDirectory
@@ -115,7 +116,9 @@ extension ReadSession {
             ArchiveInput(.random(directory.canonicalSource(over: source))), family: .zipSeekable, chain: chain,
             directory: directory, source: source)
         if directory.isSalvaged { salvage(gaps: gaps, orphans: orphans, source: source, chain: chain) }
-        return directory.records.map { String(decoding: $0.name, as: UTF8.self) }
+        return directory.records.lazy.map(\.name).filter(BundleFormat.isTelling).map {
+            String(decoding: $0, as: UTF8.self)
+        }
     }
 
     /// A damaged directory lost the records of some entries; their local headers still lie in the
@@ -186,7 +189,7 @@ extension ReadSession {
             return 0
         }
         var mapper = directory.map(ZipRecordMapper.init)
-        var seen = Set<[UInt8]>()
+        var seen = Set<NameDigest>()
         var retries = 0
         var reachedEnd = false
         var entryPointer: OpaquePointer?
@@ -328,7 +331,7 @@ extension ReadSession {
             }
             return
         }
-        var seen = Set<[UInt8]>()
+        var seen = Set<NameDigest>()
         for item in index.items {
             guard !isStopped, !checkDeadline(at: chain), countEntry(at: chain.count) else { break }
             let name = checkName(item.name, chain: chain, seen: &seen, leadingSlashAllowed: true)
@@ -358,7 +361,7 @@ extension ReadSession {
 
     /// Checks one entry name and remembers it for duplicates; returns the name to show.
     func checkName(
-        _ raw: [UInt8], chain: [String], seen: inout Set<[UInt8]>, leadingSlashAllowed: Bool = false
+        _ raw: [UInt8], chain: [String], seen: inout Set<NameDigest>, leadingSlashAllowed: Bool = false
     )
         -> String
     {
@@ -369,14 +372,10 @@ extension ReadSession {
         for problem in EntryName.problems(raw, maxLength: limit, leadingSlashAllowed: leadingSlashAllowed) {
             report(problem.kind, at: childChain, problem.detail)
         }
-        // Remember long names by prefix and digest: memory stays bounded by the name limit.
-        var key = Array(raw.prefix(limit))
-        if raw.count > limit {
-            var hasher = FNV1a()
-            hasher.combine(raw)
-            withUnsafeBytes(of: hasher.value) { key.append(contentsOf: $0) }
-        }
-        if !seen.insert(key).inserted {
+        // Names are remembered by a digest, not by their bytes: 40,000 names of 1 KiB would
+        // otherwise be held once more. Equal names always have equal digests, so no duplicate is
+        // missed; two different names sharing one could only add a false duplicate, never hide one.
+        if !seen.insert(NameDigest(raw)).inserted {
             report(
                 .duplicateEntry, at: childChain,
                 "a second entry named \"\(name)\"; installers and scanners may each see a different one")
@@ -403,13 +402,16 @@ extension ReadSession {
     static var limitStop: String { "stopped at a limit" }
 }
 
-/// FNV-1a, 64-bit: a small, stable digest for remembering long names.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func combine(_ bytes: [UInt8]) {
+/// A name remembered for duplicate detection: two 64-bit FNV-1a digests with different offset
+/// bases and mixing, so that memory per name is fixed whatever its length.
+struct NameDigest: Hashable {
+    private var a: UInt64 = 0xcbf2_9ce4_8422_2325
+    private var b: UInt64 = 0x8422_2325_cbf2_9ce4
+
+    init(_ bytes: [UInt8]) {
         for byte in bytes {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01B3
+            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            b = (b ^ UInt64(byte) ^ 0xA5) &* 0x0000_0100_0000_01B3
         }
     }
 }
