@@ -22,6 +22,8 @@ public enum LabelContainer: String, Sendable, Codable, CaseIterable {
             let type = String(decoding: head[4..<8], as: UTF8.self)
             if type == "ftyp" {
                 let brand = head.count >= 12 ? String(decoding: head[8..<12], as: UTF8.self) : ""
+                // HEIF and AVIF images share the box structure but keep XMP in items, not read here.
+                if ["heic", "heix", "heim", "heis", "mif1", "msf1", "avif", "avis"].contains(brand) { return .unknown }
                 return brand == "qt  " ? .mov : .mp4
             }
             if ["moov", "mdat", "wide", "free", "skip", "pnot", "uuid"].contains(type) { return .mov }

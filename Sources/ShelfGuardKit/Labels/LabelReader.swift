@@ -91,7 +91,7 @@ public enum LabelReader {
                     .unsupported, at: name,
                     head.isEmpty
                         ? "the file is empty"
-                        : "not a JPEG, PNG, MP4/MOV, WAV, MP3 or Office document (docx, xlsx, pptx): no labels were read"
+                        : "not a JPEG, PNG, MP4/MOV, WAV, MP3 or Office document (docx, xlsx, pptx; HEIF, AVIF, WebP and GIF are not read): no labels were read"
                 )
             }
         } catch {

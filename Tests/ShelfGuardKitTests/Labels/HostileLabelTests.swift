@@ -256,10 +256,14 @@ struct HostileLabelTests {
         #expect(number.labels.first?.problems.first?.contains("vt:i4, not a string") == true)
     }
 
-    @Test("a zip that is no Office document, and a file that is nothing ShelfGuard reads, are unsupported")
+    @Test("a zip that is no Office document, a GIF, a HEIF image: unsupported, not an empty container")
     func unsupported() {
         #expect(Self.kinds(Self.read(ZipBuilder.archive([("a.txt", [1])]))) == [.unsupported])
         #expect(Self.kinds(Self.read(Array("GIF89a....".utf8))) == [.unsupported])
+        var heic = MP4Builder(label: Self.label)
+        heic.brand = "heic"
+        let image = Self.read(heic.bytes)
+        #expect(image.container == .unknown && Self.kinds(image) == [.unsupported])
         let empty = Self.read([])
         #expect(empty.hazards.first?.detail == "the file is empty")
     }
