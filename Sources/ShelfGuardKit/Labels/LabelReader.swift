@@ -132,7 +132,10 @@ public enum LabelReader {
     static func conflict(among labels: [ImplicitLabel], name: String) -> LabelHazard? {
         let keys = Set(LabelValidator.keys)
         let shaped = labels.filter { $0.fields.contains { keys.contains($0.key) } }
-        let distinct = Set(shaped.map { label in label.fields.filter { keys.contains($0.key) } })
+        // Compared by key, not by the order written: the same label is often written twice in
+        // different orders (an XMP packet and a text chunk from different libraries).
+        let distinct = Set(
+            shaped.map { label in label.fields.filter { keys.contains($0.key) }.sorted { $0.key < $1.key } })
         guard distinct.count > 1 else { return nil }
         let described = shaped.map { label in
             "\(label.carrier.rawValue) says Label \(label.field("Label")?.jsonText ?? "-"), producer \(label.field("ContentProducer")?.jsonText ?? "-"), ProduceID \(label.field("ProduceID")?.jsonText ?? "-")"

@@ -321,7 +321,7 @@ struct HostileLabelTests {
         #expect(report.labels.first?.form == "malformed_xmp")
     }
 
-    @Test("two carriers that disagree: conflicting labels")
+    @Test("two carriers that disagree: conflicting labels; the same label in another key order: none")
     func conflicting() {
         var png = PNGBuilder()
         png.iTXt(keyword: "XML:com.adobe.xmp", XMPBuilder(label: Self.label).text)
@@ -330,6 +330,13 @@ struct HostileLabelTests {
         #expect(Self.kinds(report) == [.conflictingLabels])
         #expect(report.hazards[0].detail.contains("png_xmp says Label \"1\""))
         #expect(report.status == .warn)
+        // The same label with its keys in another order is no conflict.
+        var same = PNGBuilder()
+        same.iTXt(keyword: "XML:com.adobe.xmp", XMPBuilder(label: Self.label).text)
+        same.tEXt(keyword: "AIGC", LabelFields(pairs: LabelFields.valid.pairs.reversed()).json, afterImage: true)
+        let agreeing = Self.read(same.bytes)
+        #expect(agreeing.labels.count == 2 && agreeing.hazards.isEmpty)
+        #expect(agreeing.status == .pass)
     }
 
     @Test("hazards of one kind past fifty are counted, not listed")
