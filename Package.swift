@@ -29,11 +29,19 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
         ),
+        // zlib, from the system (Debian: zlib1g-dev), behind a tiny shim header: bounded inflate
+        // for compressed PNG text chunks, deflated zip entries and compressed ID3 frames.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // The review pipeline; its folders are the pipeline's stages.
         .target(
             name: "ShelfGuardKit",
             dependencies: [
                 "CArchive",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

@@ -11,7 +11,8 @@ struct Bench: ParsableCommand {
         subcommands: [
             ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self,
             DailyBenchmark.self,
-            TakedownBenchmark.self, LongNamesBenchmark.self, ReaderPass.self,
+            TakedownBenchmark.self, LongNamesBenchmark.self, LabelsBenchmark.self, ReaderPass.self,
+            LabelsPass.self,
             Generate.self,
         ])
 }

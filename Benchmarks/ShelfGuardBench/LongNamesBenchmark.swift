@@ -53,7 +53,9 @@ struct LongNamesBenchmark: ParsableCommand {
             guard result.exitStatus == 0 else { throw BenchError("generating \(path) failed") }
         }
         let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int64) ?? 0
-        print("ShelfGuard long-names benchmark: \(entries) entries with \(nameLength)-byte names, \(megabytes(size)) file")
+        print(
+            "ShelfGuard long-names benchmark: \(entries) entries with \(nameLength)-byte names, \(megabytes(size)) file"
+        )
         print("\(runs) interleaved runs per command; wall clock; peak RSS from rusage.")
         let commands: [(String, String, [String])] = [
             ("bsdtar -tf", "bsdtar", ["-tf", path]),

@@ -8,7 +8,26 @@ struct Factory: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shelfguard-factory",
         abstract: "Write sample, hostile and benchmark bundles (for developers of ShelfGuard).",
-        subcommands: [Samples.self, Benchmark.self, Batch.self, Hostile.self])
+        subcommands: [Samples.self, Benchmark.self, Batch.self, Hostile.self, Labeled.self])
+}
+
+/// Writes a labeled sample output for every carrier and variant `shelfguard labels` reads.
+struct Labeled: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write labeled images, video, audio and Office files, one per carrier and variant (see LabeledMedia)."
+    )
+
+    @Argument(help: "Folder to write into.")
+    var directory: String
+
+    func run() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for sample in LabeledMedia.all() {
+            let path = (directory as NSString).appendingPathComponent(sample.name)
+            try Data(sample.bytes).write(to: URL(fileURLWithPath: path))
+            print("wrote \(path): \(sample.carrier ?? "no label"), \(sample.form ?? "-")")
+        }
+    }
 }
 
 /// Writes a batch of submissions, each bundle with its declaration beside it.
