@@ -4,25 +4,28 @@ extension ContentKind {
     static func fileExtension(of name: String) -> String? {
         var name = name
         return name.withUTF8 { bytes -> String? in
-            let slash = UInt8(ascii: "/")
-            let dot = UInt8(ascii: ".")
-            let start = bytes.lastIndex(of: slash).map { $0 + 1 } ?? 0
-            let last = UnsafeBufferPointer(rebasing: bytes[start...])
-            guard let lastDot = last.lastIndex(of: dot), lastDot != 0 else { return nil }
-            // A versioned library (`libfoo.so.1`) is a `.so`.
-            var i = 0
-            while i + 4 <= last.count {
-                if last[i] == dot, last[i + 1] | 0x20 == UInt8(ascii: "s"), last[i + 2] | 0x20 == UInt8(ascii: "o"),
-                    last[i + 3] == dot
-                {
-                    return "so"
-                }
-                i += 1
-            }
-            let ext = last[(lastDot + 1)...]
-            guard !ext.isEmpty, ext.count <= 32 else { return nil }
-            return String(decoding: ext, as: UTF8.self).lowercased()
+            let start = bytes.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+            return fileExtension(folded: UnsafeBufferPointer(rebasing: bytes[start...]))?.lowercased()
         }
+    }
+
+    /// The extension of one name component given as bytes, as it is (the caller folds case).
+    static func fileExtension(folded last: UnsafeBufferPointer<UInt8>) -> String? {
+        let dot = UInt8(ascii: ".")
+        guard let lastDot = last.lastIndex(of: dot), lastDot != 0 else { return nil }
+        // A versioned library (`libfoo.so.1`) is a `.so`.
+        var i = 0
+        while i + 4 <= last.count {
+            if last[i] == dot, last[i + 1] | 0x20 == UInt8(ascii: "s"), last[i + 2] | 0x20 == UInt8(ascii: "o"),
+                last[i + 3] == dot
+            {
+                return "so"
+            }
+            i += 1
+        }
+        let ext = last[(lastDot + 1)...]
+        guard !ext.isEmpty, ext.count <= 32 else { return nil }
+        return String(decoding: ext, as: UTF8.self)
     }
 
     /// Names under which data files travel; an executable or archive wearing one of them is hiding.

@@ -232,34 +232,64 @@ public struct DetectorVisitor: BackgroundableVisitor {
 
     /// Name, folder, extension and kind matchers for one entry. Names are matched ignoring case:
     /// the engine's keys are lowercased, and so is the name, once.
+    /// Matches an entry's name: its folders, its file name and extension, the globs whose literal
+    /// start it has, and its content kind. The work is on the name's UTF-8 bytes; a component
+    /// becomes a string only when it is short enough to be some signature's name, so a hostile
+    /// name of thousands of bytes costs a few passes over its bytes and no more.
     mutating func observe(location path: String, name: String, kind: ContentKind) {
-        let folded = name.lowercased()
-        var components = name.split(separator: "/").map(String.init)
-        var keys = folded.split(separator: "/").map(String.init)  // lowercasing never makes or takes a "/"
-        if kind == .directory {
-            for (folder, key) in zip(components, keys) {
-                for ref in engine.byDirectory[key] ?? [] { run.record(ref, location: path, evidence: folder) }
-            }
-            components = []
-            keys = []
+        let slash = UInt8(ascii: "/")
+        var ascii = true
+        var folded = [UInt8]()
+        folded.reserveCapacity(name.utf8.count)
+        for byte in name.utf8 {
+            if byte >= 0x80 { ascii = false }
+            folded.append(byte &- 0x41 < 26 ? byte | 0x20 : byte)
         }
-        if let last = components.last, let key = keys.last {
-            for ref in engine.byFile[key] ?? [] { run.record(ref, location: path, evidence: last) }
-            if let ext = ContentKind.fileExtension(of: key) {
-                for ref in engine.byExtension[ext] ?? [] { run.record(ref, location: path, evidence: last) }
-            }
+        if !ascii { folded = Array(name.lowercased().utf8) }  // lowercasing never makes or takes a "/"
+        // Component ranges, empty components included (the globs' prefixes need them).
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for (i, byte) in folded.enumerated() where byte == slash {
+            ranges.append(start..<i)
+            start = i + 1
         }
-        for (folder, key) in zip(components.dropLast(), keys.dropLast()) {
-            for ref in engine.byDirectory[key] ?? [] { run.record(ref, location: path, evidence: folder) }
+        ranges.append(start..<folded.count)
+        // The original spelling of component `i`, for evidence (only when something matched).
+        // Lowercasing keeps every "/" and makes none, so the components line up.
+        func original(_ i: Int) -> String {
+            let components = name.utf8.split(separator: slash, omittingEmptySubsequences: false)
+            return i < components.count ? String(decoding: components[i], as: UTF8.self) : name
+        }
+        func key(_ range: Range<Int>) -> String? {
+            guard !range.isEmpty, range.count <= engine.longestName else { return nil }
+            return String(decoding: folded[range], as: UTF8.self)
+        }
+        let last = ranges.count - 1
+        for (i, range) in ranges.enumerated() where !range.isEmpty {
+            let isName = i == last && kind != .directory
+            if isName {
+                if let key = key(range) {
+                    for ref in engine.byFile[key] ?? [] { run.record(ref, location: path, evidence: original(i)) }
+                }
+                let ext = folded[range].withUnsafeBufferPointer { ContentKind.fileExtension(folded: $0) }
+                if let ext {
+                    for ref in engine.byExtension[ext] ?? [] { run.record(ref, location: path, evidence: original(i)) }
+                }
+            } else if let key = key(range) {
+                for ref in engine.byDirectory[key] ?? [] { run.record(ref, location: path, evidence: original(i)) }
+            }
         }
         if !engine.globs.isEmpty {
             // Only globs whose literal start this path has: the prefixes of its folder path.
-            let parts = folded.split(separator: "/", omittingEmptySubsequences: false)
-            let bytes = parts.map { Array($0.utf8) }
-            var prefix = ""
-            for depth in 0..<parts.count {
-                if depth > 0 { prefix += (depth > 1 ? "/" : "") + parts[depth - 1] }
-                for (glob, ref) in engine.globs[prefix] ?? [] where glob.matches(components: bytes) {
+            var parts: [ArraySlice<UInt8>]?
+            for depth in 0..<ranges.count {
+                let prefixEnd = depth == 0 ? 0 : ranges[depth - 1].upperBound
+                guard prefixEnd <= engine.longestGlobPrefix else { break }
+                let prefix = String(decoding: folded[0..<prefixEnd], as: UTF8.self)
+                guard let candidates = engine.globs[prefix] else { continue }
+                let components = parts ?? ranges.map { folded[$0] }
+                parts = components
+                for (glob, ref) in candidates where glob.matches(components: components) {
                     run.record(ref, location: path, evidence: name)
                 }
             }

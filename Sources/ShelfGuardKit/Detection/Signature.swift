@@ -181,13 +181,14 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     }
 
     public func matches(_ path: String) -> Bool {
-        matches(components: path.split(separator: "/", omittingEmptySubsequences: false).map { Array($0.utf8) })
+        let bytes = Array(path.utf8)
+        return matches(components: bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false))
     }
 
     /// Whether a path, already split into components, matches: dynamic programming over (pattern
     /// component, path component), so that hostile paths of many components cost no more than
     /// their length times the pattern's.
-    func matches(components parts: [[UInt8]]) -> Bool {
+    func matches(components parts: [ArraySlice<UInt8>]) -> Bool {
         guard let last = parts.last, last.count >= literalSuffix.count,
             last.suffix(literalSuffix.count).elementsEqual(literalSuffix)
         else { return false }
@@ -204,7 +205,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
                 }
             } else {
                 for j in 0..<n where next[j + 1] {
-                    current[j] = Glob.component(components[i][...], parts[j][...])
+                    current[j] = Glob.component(components[i][...], parts[j])
                 }
             }
             next = current

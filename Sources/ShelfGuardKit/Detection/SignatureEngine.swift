@@ -43,6 +43,11 @@ public struct SignatureEngine: Sendable {
     /// with a wildcard).
     let globs: [String: [(Glob, Ref)]]
     let byKind: [ContentKind: [Ref]]
+    /// The longest file or folder name matched, in UTF-8 bytes: a longer path component cannot
+    /// match, so it is never made into a string to look up.
+    let longestName: Int
+    /// The longest literal glob prefix, in UTF-8 bytes: deeper prefixes of a path are not looked up.
+    let longestGlobPrefix: Int
     let magics: [(offset: Int, bytes: [UInt8], ref: Ref)]
     /// Strings, hosts and native names, one pattern per distinct byte string.
     public let content: PatternSet
@@ -134,6 +139,8 @@ public struct SignatureEngine: Sendable {
         self.byExtension = byExtension
         self.globs = globs
         self.byKind = byKind
+        self.longestName = (byFile.keys.map(\.utf8.count) + byDirectory.keys.map(\.utf8.count)).max() ?? 0
+        self.longestGlobPrefix = globs.keys.map(\.utf8.count).max() ?? 0
         self.magics = magics.map { (offset: $0.0, bytes: $0.1, ref: $0.2) }
         self.content = PatternSet(content.patterns)
         self.contentRefs = content.uses

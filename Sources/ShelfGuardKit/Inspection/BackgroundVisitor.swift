@@ -74,13 +74,18 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
     }
 
     /// The bounded queue between the two threads. `inner` belongs to the worker while it runs and
-    /// to the caller after `done`; the condition's lock orders every hand-over.
+    /// to the caller after `done`; the condition's lock orders every hand-over. A side is woken only
+    /// when it waits (the queue was full or empty): a bundle of 40,000 small entries would otherwise
+    /// pay a wake-up system call for each of its events.
     final class Channel: @unchecked Sendable {
         var inner: Inner
         private let capacity: Int
         private var queue: [Event] = []
         private var head = 0
         private let condition = NSCondition()
+        /// Which side waits on `condition` (never both: one waits for room, the other for events).
+        private var senderWaits = false
+        private var receiverWaits = false
         let done = DispatchSemaphore(value: 0)
 
         init(inner: Inner, capacity: Int) {
@@ -91,22 +96,30 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
 
         func send(_ event: Event) {
             condition.lock()
-            while queue.count - head >= capacity { condition.wait() }
+            while queue.count - head >= capacity {
+                senderWaits = true
+                condition.wait()
+            }
+            senderWaits = false
             if head > capacity {
                 queue.removeFirst(head)
                 head = 0
             }
             queue.append(event)
-            condition.broadcast()
+            if receiverWaits { condition.signal() }
             condition.unlock()
         }
 
         private func receive() -> Event {
             condition.lock()
-            while head == queue.count { condition.wait() }
+            while head == queue.count {
+                receiverWaits = true
+                condition.wait()
+            }
+            receiverWaits = false
             let event = queue[head]
             head += 1
-            condition.broadcast()
+            if senderWaits { condition.signal() }
             condition.unlock()
             return event
         }

@@ -229,6 +229,24 @@ struct NativeCodeDetectionTests {
         #expect(Self.detection(other, "faceunity_nama") == nil)
     }
 
+    @Test("names match on their bytes: non-ASCII folders, empty components, very long components")
+    func nameBytes() throws {
+        var g = ContentGenerator(seed: 82)
+        let long = String(repeating: "n", count: 5_000)
+        let bundle = try Self.inspect([
+            ("assets/模型ÄÖ/LIBCNAMASDK.SO", g.elf(size: 300)),
+            ("assets//ONNXRuntime.framework/Info.plist", Array("<plist/>".utf8)),
+            ("assets/\(long)/lib/arm64-v8a/libqnnhtpv73stub.so", g.elf(size: 300)),
+            ("assets/\(long).so", g.elf(size: 300)),
+        ])
+        #expect(Self.detection(bundle, "faceunity_nama")?.evidence == "LIBCNAMASDK.SO")
+        #expect(Self.detection(bundle, "onnx_runtime")?.evidence == "ONNXRuntime.framework")
+        // A glob's literal start must begin the path: a long folder before it hides nothing it could match.
+        #expect(Self.detection(bundle, "qualcomm_qnn") == nil)
+        let unicodeFolder = try Self.inspect([("Ä/ONNXRUNTIME.FRAMEWORK/Ö.plist", Array("<plist/>".utf8))])
+        #expect(Self.detection(unicodeFolder, "onnx_runtime")?.evidence == "ONNXRUNTIME.FRAMEWORK")
+    }
+
     // MARK: - The symbol matcher in the database
 
     static let symbolMistakes: [(String, String, String)] = [
