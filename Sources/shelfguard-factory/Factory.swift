@@ -20,8 +20,24 @@ struct Labeled: ParsableCommand {
     @Argument(help: "Folder to write into.")
     var directory: String
 
+    @Flag(
+        help:
+            "Write the demo's sample outputs instead (samples/labeling/: a valid label, a supplier's, another company's, a malformed one, none, a cut file)."
+    )
+    var samples = false
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if samples {
+            for sample in LabeledMedia.demo() {
+                let path = (directory as NSString).appendingPathComponent(sample.path)
+                try FileManager.default.createDirectory(
+                    atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try Data(sample.bytes).write(to: URL(fileURLWithPath: path))
+                print("wrote \(path) (\(sample.bytes.count) bytes): \(sample.shows)")
+            }
+            return
+        }
         for sample in LabeledMedia.all() {
             let path = (directory as NSString).appendingPathComponent(sample.name)
             try Data(sample.bytes).write(to: URL(fileURLWithPath: path))

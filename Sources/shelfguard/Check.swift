@@ -60,6 +60,7 @@ struct Check: ParsableCommand {
     @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
     @OptionGroup(title: "Evidence and policy") var database: DatabaseOptions
     @OptionGroup(title: "Limits") var limitOptions: ReadLimitOptions
+    @OptionGroup(title: "Labeling materials") var materialOptions: MaterialLimitOptions
 
     func validate() throws {
         if declaration != nil && bundles.count > 1 {
@@ -76,6 +77,7 @@ struct Check: ParsableCommand {
                 signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: try registry(), asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits
+        checker.materialLimits = materialOptions.limits
         var results: [CheckOutput] = []
         for path in bundles {
             do {

@@ -45,6 +45,7 @@ struct Review: ParsableCommand {
     @OptionGroup var policyOptions: PolicyOptions
     @OptionGroup(title: "Evidence and policy") var reviewOptions: ReviewOptions
     @OptionGroup(title: "Limits") var limitOptions: ReadLimitOptions
+    @OptionGroup(title: "Labeling materials") var materialOptions: MaterialLimitOptions
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
@@ -54,9 +55,11 @@ struct Review: ParsableCommand {
         let bundles: [String]
         do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
         guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
-        let (ledger, check) = try Self.openShelf(
+        let (ledger, shelfCheck) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
             wechatAppID: appID)
+        var check = shelfCheck
+        check.materialLimits = materialOptions.limits
         let batch = BatchReview(
             check: check, ledger: ledger, jobs: jobs, actor: operatorOption.actor,
             bundleStore: BundleStore.beside(database: ledger.path))

@@ -210,3 +210,57 @@ public enum LabeledMedia {
         ]
     }
 }
+
+/// The sample outputs the demo's declarations list (`samples/labeling/`), so that `check` and
+/// `review` over `samples/` meet every outcome of label verification: `shelfguard-factory
+/// labeled --samples samples/labeling` writes them.
+extension LabeledMedia {
+    /// A label whose producer is `producer` (a provider code or a name), otherwise well formed.
+    static func labelFields(producer: String, id: String) -> LabelFields {
+        LabelFields.valid.with("ContentProducer", producer).with("ProduceID", id)
+    }
+
+    /// Path under `samples/labeling/` → bytes, and what the file shows.
+    public static func demo() -> [(path: String, bytes: [UInt8], shows: String)] {
+        // FaceFun's developer, 91440300MA5G0FFN02, in its own provider code.
+        var facefun = PNGBuilder()
+        facefun.iTXt(
+            keyword: "XML:com.adobe.xmp",
+            XMPBuilder(label: labelFields(producer: "001191440300MA5G0FFN021FFUN", id: "FF-20261120-0001").json).text)
+        // ChatPal's pictures come from its declared supplier, named as producer.
+        var chatpal = JPEGBuilder()
+        chatpal.xmp(XMPBuilder(label: labelFields(producer: "北京示例模型科技有限公司", id: "BJMX-20261118-0042").json).bytes)
+        // VoiceChat's sample reply was labeled by another company (USCC 91110108MA01KP2T5U).
+        let reply = OfficeBuilder.customXML([("AIGC", "lpwstr", LabelFields.otherProducer.json)])
+        // Storybook's story: Label "4" and no ProduceID.
+        var story = ID3Builder(version: 4)
+        story.txxx(
+            "AIGC",
+            labelFields(producer: "001191320106MA1BK0RY0H1STBK", id: "").with("Label", "4").without("ProduceID").json)
+        // Portrait's picture: a plain JPEG, no label anywhere.
+        var plain = JPEGBuilder()
+        plain.add(0xE0, Array("JFIF\0".utf8) + [1, 2, 0, 0, 1, 0, 1, 0, 0])
+        // Portrait's poster: its label sits after the image data, and the file is cut inside it
+        // (the IDAT chunk claims more bytes than remain).
+        var poster = PNGBuilder()
+        poster.iTXt(
+            keyword: "XML:com.adobe.xmp",
+            XMPBuilder(label: labelFields(producer: "001191440101MA5P0RTR021PRTR", id: "PT-20261101-0007").json).text,
+            afterImage: true)
+        let whole = poster.bytes
+        let idat = Array("IDAT".utf8)
+        let at = (0...(whole.count - 4)).first { Array(whole[$0..<($0 + 4)]) == idat } ?? whole.count - 4
+        let cut = Array(whole.prefix(at + 6))
+        return [
+            ("facefun/sample-output.png", facefun.bytes, "a valid label naming the developer"),
+            ("chatpal/sample-picture.jpg", chatpal.bytes, "a valid label naming the declared supplier"),
+            (
+                "voicechat/sample-reply.docx", OfficeBuilder.document(.docx, custom: reply),
+                "a valid label of another company"
+            ),
+            ("storybook/sample-story.mp3", story.bytes, "a malformed label"),
+            ("portrait/sample-output.jpg", plain.bytes, "no label"),
+            ("portrait/sample-poster.png", cut, "a file cut short: its label cannot be read"),
+        ]
+    }
+}

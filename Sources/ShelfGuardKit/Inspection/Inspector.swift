@@ -72,11 +72,21 @@ public struct Inspector: Sendable {
     }
 
     public func inspect(path: String) throws(BundleReadError) -> Inspection {
-        let collector = ManifestCollector(limits: options.manifestLimits)
+        var nothing = NoVisitor()
+        return try inspect(path: path, alongside: &nothing)
+    }
+
+    /// Inspects the bundle at `path`, streaming every entry to `extra` as well in the same pass
+    /// (`MaterialKeeper` keeps the labeling materials this way).
+    public func inspect<Extra: EntryVisitor>(
+        path: String, alongside extra: inout Extra
+    ) throws(BundleReadError) -> Inspection {
+        let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
         guard let signatures else {
             var visitor = PairedVisitor(collector, NoVisitor())
             let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
-            return finish(report: report, collector: visitor.first, detector: nil)
+            extra = visitor.first.second
+            return finish(report: report, collector: visitor.first.first, detector: nil)
         }
         let detector = DetectorVisitor(
             engine: signatures, bundleName: BundleReader.displayName(of: path), dexStringLimit: options.dexStringLimit,
@@ -84,7 +94,8 @@ public struct Inspector: Sendable {
         guard options.detectInBackground else {
             var visitor = PairedVisitor(collector, detector)
             let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
-            return finish(report: report, collector: visitor.first, detector: visitor.second)
+            extra = visitor.first.second
+            return finish(report: report, collector: visitor.first.first, detector: visitor.second)
         }
         // The detector scans on a second core while this one decompresses.
         var visitor = PairedVisitor(collector, BackgroundVisitor(detector))
@@ -95,7 +106,8 @@ public struct Inspector: Sendable {
             _ = visitor.second.join()
             throw error
         }
-        return finish(report: report, collector: visitor.first, detector: visitor.second.join())
+        extra = visitor.first.second
+        return finish(report: report, collector: visitor.first.first, detector: visitor.second.join())
     }
 
     private func finish(report: BundleReport, collector: ManifestCollector, detector: DetectorVisitor?) -> Inspection {

@@ -133,6 +133,10 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
     case biometricConsent = "biometric_consent"
     case explicitLabeling = "explicit_labeling"
     case implicitLabeling = "implicit_labeling"
+    case materialLabelPresent = "material_label_present"
+    case materialLabelValid = "material_label_valid"
+    case materialLabelProducer = "material_label_producer"
+    case materialLabelReadable = "material_label_readable"
     case usccValid = "uscc_valid"
     case icpFiling = "icp_filing"
     case bundleUnreadable = "bundle_unreadable"
@@ -172,6 +176,14 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
         case .biometricConsent: "Every biometric feature declares how separate consent is obtained."
         case .explicitLabeling: "Every DSP Art. 17(1) feature declares explicit labels."
         case .implicitLabeling: "Every deep-synthesis feature declares implicit (metadata) labels."
+        case .materialLabelPresent:
+            "Every medium among the materials of a feature declaring implicit labels carries a GB 45438 implicit label."
+        case .materialLabelValid:
+            "Every implicit label in those materials passes strict validation (seven keys, Label 1-3, provider code and its USCC)."
+        case .materialLabelProducer:
+            "Every implicit label in those materials names the developer or a declared supplier as producer."
+        case .materialLabelReadable:
+            "Every medium among those materials could be read for its labels (within the limits, intact, a format read)."
         case .usccValid: "The developer's USCC is valid."
         case .icpFiling: "An ICP filing of the right kind for the platform is declared."
         case .bundleUnreadable: "The bundle could be read completely."

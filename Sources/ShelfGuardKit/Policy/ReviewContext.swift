@@ -9,11 +9,15 @@ public struct ReviewContext: Sendable {
     /// The day the review is made as of, `YYYY-MM-DD` (ages and expiries are counted to it).
     public var asOf: String
     public var settings: Policy.Settings
+    /// The implicit labels read from the labeling materials, by path as declared; nil when they
+    /// were not read (a review recorded before labels were verified: the label rules then say
+    /// nothing rather than guess).
+    public var materialLabels: [String: MaterialLabels]?
 
     public init(
         inspection: Inspection, declaration: DeclarationState, registry: any EvidenceRegistry,
         taxonomy: FeatureTaxonomy,
-        asOf: String, settings: Policy.Settings
+        asOf: String, settings: Policy.Settings, materialLabels: [String: MaterialLabels]? = nil
     ) {
         self.inspection = inspection
         self.declaration = declaration
@@ -21,6 +25,7 @@ public struct ReviewContext: Sendable {
         self.taxonomy = taxonomy
         self.asOf = asOf
         self.settings = settings
+        self.materialLabels = materialLabels
     }
 
     /// The bundle's file name, as locations start with it.

@@ -41,11 +41,17 @@ public enum DeclarationLocator {
             var snapshot = DeclarationSnapshot(source: RawPath.display(source), text: text)
             if folder != nil { snapshot.fileSHA256 = try? FileDigest.sha256(path: source) }
             var state = snapshot.state(taxonomy: taxonomy, maxNodes: limits.maxNodes)
+            var beside: [String: String] = [:]
             if case .found(let declaration, _) = state {
                 snapshot.materials = resolveMaterials(declaration, inspection: inspection, folder: folder)
                 state = .found(declaration, materials: snapshot.materials)
+                if let folder {
+                    for (material, place) in snapshot.materials where place.hasPrefix("sha256:") {
+                        beside[material] = URL(fileURLWithPath: folder).appendingPathComponent(material).path
+                    }
+                }
             }
-            return LocatedDeclaration(snapshot: snapshot, state: state)
+            return LocatedDeclaration(snapshot: snapshot, state: state, besideFiles: beside)
         }
         func unreadable(_ source: String, _ message: String, file: Bool) -> LocatedDeclaration {
             let shown = RawPath.display(source)
@@ -163,6 +169,8 @@ public struct DeclarationLimits: Sendable, Equatable {
 public struct LocatedDeclaration: Sendable {
     public var snapshot: DeclarationSnapshot
     public var state: DeclarationState
+    /// The labeling materials found beside the declaration: path as declared → the file's path.
+    public var besideFiles: [String: String] = [:]
 }
 
 /// What was found of a declaration, in a form the shelf ledger keeps with the submission, so
@@ -175,6 +183,9 @@ public struct DeclarationSnapshot: Sendable, Codable, Equatable {
     public var text: String?
     /// Labeling materials found: path as declared → `bundle` or `sha256:<hex>` of the file beside.
     public var materials: [String: String] = [:]
+    /// The implicit labels read from the materials of features that declare them, by path as
+    /// declared; nil when they were not read (a snapshot recorded before labels were verified).
+    public var labels: [String: MaterialLabels]?
     /// Where it was looked for, when none was found.
     public var searched: [String] = []
     /// Why it could not be read as text at all (too large, not UTF-8, damaged).

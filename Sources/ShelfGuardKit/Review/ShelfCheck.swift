@@ -12,6 +12,8 @@ public struct ShelfCheck: Sendable {
     public var asOf: String
     /// Bounds on reading declarations.
     public var declarationLimits: DeclarationLimits = .standard
+    /// Bounds on reading the labels of labeling materials.
+    public var materialLimits: MaterialLimits = .standard
 
     public init(
         inspector: Inspector, policy: Policy, taxonomy: FeatureTaxonomy, registry: any EvidenceRegistry,
@@ -40,25 +42,48 @@ public struct ShelfCheck: Sendable {
     }
 
     /// Checks the bundle at `path`, with the declaration named by `declaration` or found by
-    /// `DeclarationLocator`.
+    /// `DeclarationLocator`. The labeling materials a declaration beside the bundle lists are kept
+    /// while the bundle is read, so that their labels need no second pass.
     public func check(path: String, declaration: String? = nil) throws(Failure) -> CheckResult {
+        let listed = MaterialLabelReading.prelisted(
+            bundlePath: path, explicit: declaration, taxonomy: taxonomy, limits: declarationLimits)
+        var keeper = MaterialKeeper(paths: listed, maxBytes: materialLimits.maxBundleBytes)
         let inspection: Inspection
-        do { inspection = try inspector.inspect(path: path) } catch { throw .bundle(error) }
-        return try judge(inspection, bundlePath: path, declaration: declaration)
+        do { inspection = try inspector.inspect(path: path, alongside: &keeper) } catch { throw .bundle(error) }
+        return try judge(inspection, bundlePath: path, declaration: declaration, kept: keeper.files)
     }
 
-    /// Judges an inspection already made, finding its declaration as `check` does.
+    /// Judges an inspection already made, finding its declaration as `check` does and reading
+    /// the labels of its labeling materials: `kept` holds the entries already kept from the
+    /// bundle; materials in the bundle not among them are read from it in one more pass.
     public func judge(
-        _ inspection: Inspection, bundlePath: String, declaration: String? = nil
+        _ inspection: Inspection, bundlePath: String, declaration: String? = nil,
+        kept: [String: MaterialKeeper.File] = [:]
     ) throws(Failure)
         -> CheckResult
     {
-        let located: LocatedDeclaration
+        var located: LocatedDeclaration
         do {
             located = try DeclarationLocator.locate(
                 bundlePath: bundlePath, explicit: declaration, inspection: inspection, taxonomy: taxonomy,
                 limits: declarationLimits)
         } catch { throw .declaration(error) }
+        if case .found(let declared, let found) = located.state {
+            var kept = kept
+            let missing = Set(
+                MaterialLabelReading.verified(in: declared).filter { found[$0] == "bundle" && kept[$0] == nil })
+            if !missing.isEmpty {
+                // The declaration came from inside the bundle: its materials were not known in
+                // the first pass. The reader's own limits bound this one too.
+                var keeper = MaterialKeeper(paths: missing, maxBytes: materialLimits.maxBundleBytes)
+                var options = inspector.options.read
+                options.computeDigest = false
+                _ = try? BundleReader(options: options).read(path: bundlePath, visitor: &keeper)
+                kept.merge(keeper.files) { first, _ in first }
+            }
+            located.snapshot.labels = MaterialLabelReading.read(
+                declared, found: found, beside: located.besideFiles, kept: kept, limits: materialLimits.labels)
+        }
         return try judge(inspection, declaration: located.snapshot, state: located.state)
     }
 
@@ -79,7 +104,7 @@ public struct ShelfCheck: Sendable {
     {
         let context = ReviewContext(
             inspection: inspection, declaration: state, registry: registry, taxonomy: taxonomy, asOf: asOf,
-            settings: policy.settings)
+            settings: policy.settings, materialLabels: snapshot.labels)
         let evaluation: (outcome: VerdictOutcome, findings: [Finding])
         let counts: RegistryCounts
         do {

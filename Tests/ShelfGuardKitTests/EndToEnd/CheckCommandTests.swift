@@ -26,17 +26,26 @@ struct CheckCommandTests {
             "portrait.app", .refuse,
             [
                 "declared_not_detected", "filing_product_unlisted", "filing_unregistered", "filing_wrong_owner",
-                "filing_wrong_type", "other_ai_detected", "supplier_filing_invalid",
+                "filing_wrong_type", "implicit_label_unverified", "other_ai_detected", "supplier_filing_invalid",
             ]
         ),
-        ("portrait.hap", .refuse, ["filing_unregistered", "other_ai_detected", "undeclared_feature_strong"]),
-        ("storybook.rpk", .refuse, ["filing_malformed", "filing_missing", "undeclared_feature_weak"]),
+        (
+            "portrait.hap", .refuse,
+            ["filing_unregistered", "implicit_label_absent", "other_ai_detected", "undeclared_feature_strong"]
+        ),
+        (
+            "storybook.rpk", .refuse,
+            ["filing_malformed", "filing_missing", "implicit_label_malformed", "undeclared_feature_weak"]
+        ),
         (
             "suspicious.apk", .refuse,
             ["ai_generation_denied", "app_id_mismatch", "bundle_packed", "declared_not_detected", "hostile_structure"]
         ),
         ("todo.wxapkg", .approve, []),
-        ("voicechat.wxapkg", .manualReview, ["declared_not_detected", "undeclared_feature_medium"]),
+        (
+            "voicechat.wxapkg", .manualReview,
+            ["declared_not_detected", "implicit_label_other_producer", "undeclared_feature_medium"]
+        ),
         (
             "voicenote.aab", .refuse,
             [

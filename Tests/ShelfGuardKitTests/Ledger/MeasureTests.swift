@@ -1,3 +1,4 @@
+import BundleFactory
 import Foundation
 import GRDB
 import Testing
@@ -21,6 +22,8 @@ struct MeasureTests {
                 let own = ReviewScenario.filing("11010890000030125001")
                 scenario.declaration.developer.name = "第二公司"
                 scenario.declaration.developer.uscc = "91110108MA01KP2T5U"
+                scenario.materialLabels = ReviewScenario.labels(
+                    ReviewScenario.developerLabel.with("ContentProducer", "001191110108MA01KP2T5U1SECD"))
                 scenario.csv["filings.csv"]! += "9,换脸算法,服务提供者,第二公司,FaceFun（APP）,人脸替换,\(own),\n"
                 scenario.evidence += """
                       - id: SA-2

@@ -1,3 +1,4 @@
+import BundleFactory
 import Foundation
 import Testing
 
@@ -53,7 +54,23 @@ struct PolicyRuleTests {
         "consent_missing": { $0.feature.biometricConsent = nil },
         "explicit_label_missing": { $0.feature.labeling?.explicit = [] },
         "implicit_label_missing": { $0.feature.labeling?.implicit = [] },
-        "uscc_invalid": { $0.declaration.developer.uscc = "91440300MA5G0FFN03" },
+        "implicit_label_absent": { $0.materialLabels = ReviewScenario.labels(nil) },
+        "implicit_label_malformed": {
+            $0.materialLabels = ReviewScenario.labels(ReviewScenario.developerLabel.with("Label", "4"))
+        },
+        "implicit_label_other_producer": { $0.materialLabels = ReviewScenario.labels(LabelFields.otherProducer) },
+        "implicit_label_unverified": {
+            $0.materialLabels = [
+                "assets/labeling/sample.png": MaterialLabels(
+                    source: "bundle", unreadable: "it is larger than the material size limit")
+            ]
+        },
+        "uscc_invalid": { s in
+            s.declaration.developer.uscc = "91440300MA5G0FFN03"
+            // The sample's label then names the developer by name, not by a code holding the USCC.
+            s.materialLabels = ReviewScenario.labels(
+                ReviewScenario.developerLabel.with("ContentProducer", ReviewScenario.developer))
+        },
         "icp_filing_invalid": { $0.declaration.developer.icpFiling = "粤ICP备2025012345号-3X" },
         "bundle_unreadable": { s in
             s.inspection.bundle.complete = false

@@ -1,3 +1,4 @@
+import BundleFactory
 import Foundation
 
 @testable import ShelfGuardKit
@@ -37,6 +38,19 @@ struct ReviewScenario {
     var asOf = "2026-11-24"
     /// The labeling materials found (the declared sample is in the bundle).
     var materials: [String: String] = ["assets/labeling/sample.png": "bundle"]
+    /// The labels read from it: a valid label naming the developer.
+    var materialLabels: [String: MaterialLabels]? = Self.labels(Self.developerLabel)
+
+    /// A well-formed label in the developer's own provider code.
+    static let developerLabel = LabelFields.valid.with("ContentProducer", "0011\(uscc)1FFUN")
+
+    /// The sample as read when it is a PNG carrying `fields` in its XMP (none: no label).
+    static func labels(_ fields: LabelFields?) -> [String: MaterialLabels] {
+        var png = PNGBuilder()
+        if let fields { png.iTXt(keyword: "XML:com.adobe.xmp", XMPBuilder(label: fields.json).text) }
+        let report = LabelReader.read(bytes: png.bytes, name: "assets/labeling/sample.png")
+        return ["assets/labeling/sample.png": MaterialLabels(source: "bundle", report: report)]
+    }
 
     init() {
         var manifest = AppManifest(platform: .android)
@@ -122,7 +136,8 @@ struct ReviewScenario {
     func context(policy: Policy) throws -> ReviewContext {
         ReviewContext(
             inspection: inspection, declaration: declarationState ?? .found(declaration, materials: materials),
-            registry: try registry, taxonomy: SeedDatabase.database.taxonomy, asOf: asOf, settings: policy.settings)
+            registry: try registry, taxonomy: SeedDatabase.database.taxonomy, asOf: asOf, settings: policy.settings,
+            materialLabels: materialLabels)
     }
 
     /// The findings of the default policy on this scenario.
@@ -152,6 +167,7 @@ extension ReviewScenario {
                 signatureDigest: String(repeating: "5", count: 64), asOf: asOf, registry: try registry.counts()))
         result.declarationSnapshot = DeclarationSnapshot(
             source: declaration.source, text: "declaration \(declarationFileSHA256 ?? "")", materials: materials)
+        result.declarationSnapshot.labels = materialLabels
         result.declarationSnapshot.fileSHA256 = declarationFileSHA256
         return result
     }
