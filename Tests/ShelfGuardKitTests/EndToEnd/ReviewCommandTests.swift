@@ -52,6 +52,16 @@ struct ReviewCommandTests {
         #expect(report.counts.bundles == 15 && report.counts.reviewed == 15 && report.counts.failed == 0)
         #expect(report.counts.approve == 4 && report.counts.warn == 1 && report.counts.manualReview == 2)
         #expect(report.counts.refuse == 8)
+        // The labels inside the sample outputs are verified in review as in check.
+        let voicechat = try #require(report.items.first { $0.path.hasSuffix("voicechat.wxapkg") })
+        #expect(
+            voicechat.findings.contains {
+                $0.rule == "implicit_label_other_producer" && $0.message.contains("sample-reply.docx")
+                    && $0.message.contains("91110108MA01KP2T5U")
+            })
+        let hap = try #require(report.items.first { $0.path.hasSuffix("portrait.hap") })
+        #expect(
+            hap.findings.contains { $0.rule == "implicit_label_absent" && $0.message.contains("sample-output.jpg") })
         let broken = try #require(report.items.first { $0.path.hasSuffix("broken.apk") })
         #expect(broken.verdict == .refuse && broken.state == .refused)
         #expect(

@@ -72,11 +72,15 @@ struct MaterialLabelCheckTests {
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
+        return try checker(limits).check(path: bundle.path)
+    }
+
+    static func checker(_ limits: MaterialLimits = .standard) -> ShelfCheck {
         var check = ShelfCheck(
             inspector: Inspector(), policy: DefaultPolicy.policy, taxonomy: SeedDatabase.database.taxonomy,
             registry: InMemoryRegistry(), asOf: "2026-11-24")
         check.materialLimits = limits
-        return try check.check(path: bundle.path)
+        return check
     }
 
     static func labelFindings(_ result: CheckResult) -> [Finding] {
@@ -113,6 +117,24 @@ struct MaterialLabelCheckTests {
         let read = try #require(result.declarationSnapshot.labels?["labeling/out.png"])
         #expect(read.source == "beside")
         #expect(read.report?.labels.first?.producerUSCC == Self.developerUSCC)
+    }
+
+    @Test("the labels read are kept with the snapshot: judged again without the files; older snapshots say nothing")
+    func snapshot() throws {
+        // The folder with the bundle and the material is gone once `check` returns.
+        let result = try Self.check(beside: ["labeling/out.png": Self.png(nil)], materials: ["labeling/out.png"])
+        let stored = try JSONEncoder().encode(result.declarationSnapshot)
+        let snapshot = try JSONDecoder().decode(DeclarationSnapshot.self, from: stored)
+        #expect(snapshot == result.declarationSnapshot)
+        let again = try Self.checker().judge(result.inspection, declaration: snapshot)
+        #expect(Self.labelFindings(again).map(\.rule) == ["implicit_label_absent"])
+        var older = snapshot
+        older.labels = nil
+        let olderJSON = String(decoding: try JSONEncoder().encode(older), as: UTF8.self)
+        #expect(!olderJSON.contains("\"labels\""))
+        let decoded = try JSONDecoder().decode(DeclarationSnapshot.self, from: Data(olderJSON.utf8))
+        #expect(decoded.labels == nil)
+        #expect(Self.labelFindings(try Self.checker().judge(result.inspection, declaration: decoded)).isEmpty)
     }
 
     @Test("another company's label is a finding with the USCC found")
