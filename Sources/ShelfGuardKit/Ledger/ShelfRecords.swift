@@ -20,21 +20,30 @@ public struct ReviewSubmission: Sendable {
     }
 
     /// The identity of this review for resuming batches: the same bundle with the same
-    /// declaration file (none: the bundle's own) under the same policy and feature database is
-    /// reviewed once. Computable before the bundle is read, so that done work is skipped.
+    /// declaration file (none: the bundle's own) and the same labeling materials beside it, under
+    /// the same policy and feature database, is reviewed once. Computable before the bundle is
+    /// read, so that done work is skipped; a sample output replaced beside the declaration makes
+    /// a new review (its labels are judged).
     public var key: String {
         ReviewSubmission.key(
             bundleSHA256: result.inspection.bundle.sha256,
             declarationSHA256: result.declarationSnapshot.fileSHA256 ?? "",
-            policySHA256: result.stamp.policyDigest, signatureSHA256: result.stamp.signatureDigest)
+            policySHA256: result.stamp.policyDigest, signatureSHA256: result.stamp.signatureDigest,
+            materials: result.declarationSnapshot.materials.filter { $0.value.hasPrefix("sha256:") })
     }
 
+    /// The key of a review from its parts; `materials` are the labeling materials beside the
+    /// declaration (path as declared → `sha256:<hex>`). Without any, the key is what it was
+    /// before materials counted, so that reviews recorded then are still found.
     public static func key(
-        bundleSHA256: String, declarationSHA256: String, policySHA256: String, signatureSHA256: String
+        bundleSHA256: String, declarationSHA256: String, policySHA256: String, signatureSHA256: String,
+        materials: [String: String] = [:]
     )
         -> String
     {
-        let text = [bundleSHA256, declarationSHA256, policySHA256, signatureSHA256].joined(separator: "\n")
+        var lines = [bundleSHA256, declarationSHA256, policySHA256, signatureSHA256]
+        lines += materials.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        let text = lines.joined(separator: "\n")
         return SHA256.hash(data: Data(text.utf8)).hexString
     }
 }

@@ -132,7 +132,11 @@ public struct BatchReview: Sendable {
         let declarationFile = DeclarationLocator.declarationFile(bundlePath: path, explicit: declaration)
         let key = ReviewSubmission.key(
             bundleSHA256: sha256, declarationSHA256: declarationFile.flatMap { try? FileDigest.sha256(path: $0) } ?? "",
-            policySHA256: check.policy.digest, signatureSHA256: check.inspector.signatures?.database.digest ?? "")
+            policySHA256: check.policy.digest, signatureSHA256: check.inspector.signatures?.database.digest ?? "",
+            materials: declarationFile.map {
+                DeclarationLocator.materialsBeside(
+                    declarationFile: $0, taxonomy: check.taxonomy, limits: check.declarationLimits)
+            } ?? [:])
         do {
             let lookup = Monotonic.now()
             let existing = try ledger.existingReview(key: key)

@@ -123,6 +123,28 @@ public enum DeclarationLocator {
         return found
     }
 
+    /// The labeling materials a declaration file lists that sit beside it, with their digests
+    /// (`sha256:<hex>`), read without the bundle: what a review's key needs before the bundle is
+    /// read. A material that is also an entry of the bundle is counted here and not by
+    /// `resolveMaterials`; the keys then differ and the review is simply made again.
+    public static func materialsBeside(
+        declarationFile: String, taxonomy: FeatureTaxonomy, limits: DeclarationLimits = .standard
+    ) -> [String: String] {
+        guard let bytes = try? RawPath.read(declarationFile, maxBytes: limits.maxFileBytes),
+            let text = String(validating: bytes, as: UTF8.self),
+            case .success(let declaration) = DeclarationReader.read(
+                text, source: declarationFile, taxonomy: taxonomy, maxNodes: limits.maxNodes)
+        else { return [:] }
+        let folder = folderOf(declarationFile)
+        var found: [String: String] = [:]
+        for material in Set(declaration.features.flatMap { $0.labeling?.materials ?? [] })
+        where !material.hasPrefix("/") && !material.split(separator: "/").contains("..") {
+            let path = URL(fileURLWithPath: folder).appendingPathComponent(material).path
+            if let digest = try? FileDigest.sha256(path: path) { found[material] = "sha256:\(digest)" }
+        }
+        return found
+    }
+
     private static func folderOf(_ path: String) -> String {
         URL(fileURLWithPath: path).deletingLastPathComponent().path
     }

@@ -259,6 +259,38 @@ struct MaterialLabelCheckTests {
         #expect(Date().timeIntervalSince(started) < 30)
     }
 
+    @Test("review: a sample output replaced beside the declaration is reviewed again; the same one is skipped")
+    func reviewAgain() throws {
+        let folder = try TestFiles.directory("material-review")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let intake = folder.appendingPathComponent("intake")
+        let sample = intake.appendingPathComponent("labeling/out.png")
+        try FileManager.default.createDirectory(
+            at: sample.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(ZipBuilder.archive([("AndroidManifest.xml", Array("x".utf8))])).write(
+            to: intake.appendingPathComponent("labels.apk"))
+        try Self.declaration(materials: ["labeling/out.png"]).write(
+            to: intake.appendingPathComponent("labels.apk.declaration.yaml"), atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("shelf.db").path
+        func review() throws -> BatchReport.Item {
+            let run = try ShelfGuardBinary.run([
+                "review", "--db", db, "--as-of", "2026-11-24", "--format", "json", "--report-dir",
+                folder.appendingPathComponent("reports").path, "--max-material-size", "1MiB", intake.path,
+            ])
+            let report = try JSONDecoder().decode(BatchReport.self, from: Data(run.stdout.utf8))
+            return try #require(report.items.first)
+        }
+        try Data(Self.png(nil)).write(to: sample)
+        let first = try review()
+        #expect(first.status == .reviewed)
+        #expect(first.findings.contains { $0.rule == "implicit_label_absent" })
+        #expect(try review().status == .skipped)
+        try Data(Self.png(.valid)).write(to: sample)
+        let fixed = try review()
+        #expect(fixed.status == .reviewed)
+        #expect(!fixed.findings.contains { Self.labelRules.contains($0.rule) }, "\(fixed.findings.map(\.rule))")
+    }
+
     @Test("check --max-material-size and --label-timeout reach the check, through the binary")
     func flags() throws {
         let folder = try TestFiles.directory("material-flags")
