@@ -233,7 +233,7 @@ struct RegistryCommand: ParsableCommand {
         @OptionGroup var policyOptions: PolicyOptions
 
         func validate() throws {
-            guard ReviewOptions.isDay(date) else { throw ValidationError("--date '\(date)' is not YYYY-MM-DD") }
+            if let problem = CalendarDay.problem(date) { throw ValidationError("--date \(problem)") }
             guard !features.isEmpty else { throw ValidationError("--features needs at least one feature") }
         }
 
@@ -286,9 +286,7 @@ struct RegistryCommand: ParsableCommand {
         @OptionGroup var reviewOptions: ReviewOptions
 
         func validate() throws {
-            guard ReviewOptions.isDay(expires) else {
-                throw ValidationError("--expires '\(expires)' is not YYYY-MM-DD")
-            }
+            if let problem = CalendarDay.problem(expires) { throw ValidationError("--expires \(problem)") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ValidationError("--reason is empty")
             }
