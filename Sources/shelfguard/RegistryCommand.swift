@@ -240,9 +240,8 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             let taxonomy: FeatureTaxonomy
             do {
-                taxonomy = try FeatureTaxonomy.load(
-                    file: try policyOptions.directory().appendingPathComponent("taxonomy.yaml"))
-            } catch let error as SignatureDatabase.LoadError {
+                taxonomy = try FeatureTaxonomy.load(source: policyOptions.source)
+            } catch {
                 throw ToolError(error.description)
             }
             if let unknown = features.first(where: { taxonomy.features[$0] == nil }) {
@@ -293,7 +292,7 @@ struct RegistryCommand: ParsableCommand {
         }
 
         func run() throws {
-            let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+            let policy = try reviewOptions.loadPolicy(policyOptions.source)
             guard policy.rules.contains(where: { $0.id == rule }) else {
                 throw ToolError("'\(rule)' is not a rule of the policy \(policy.source)")
             }

@@ -49,14 +49,17 @@ struct ReviewOptions: ParsableArguments {
         return limits
     }
 
-    /// The review policy; a broken one is a tool error listing every problem.
-    func loadPolicy(policies: URL) throws -> Policy {
-        let file =
-            policy.map { URL(fileURLWithPath: $0) } ?? policies.appendingPathComponent(PolicyLoader.defaultFileName)
+    /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
+    /// is a tool error listing every problem.
+    func loadPolicy(_ source: PolicySource) throws -> Policy {
         do {
-            return try PolicyLoader.load(file: file)
+            guard let policy else { return try PolicyLoader.load(source: source) }
+            var loaded = try PolicyLoader.load(file: URL(fileURLWithPath: policy))
+            loaded.origin = ConfigSource(chosenBy: "--policy", path: PolicySource.absolute(policy))
+            return loaded
         } catch {
-            throw ToolError("the review policy \(file.path) is broken:\n" + error.description)
+            throw ToolError(
+                "the review policy (\(policy ?? source.origin.description)) is broken:\n" + error.description)
         }
     }
 
