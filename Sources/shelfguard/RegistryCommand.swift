@@ -245,8 +245,7 @@ struct RegistryCommand: ParsableCommand {
                 throw ToolError(error.description)
             }
             if let unknown = features.first(where: { taxonomy.features[$0] == nil }) {
-                throw ToolError(
-                    "'\(unknown)' is not a feature of the taxonomy (one of \(taxonomy.ids.joined(separator: ", ")))")
+                throw ToolError(Vocabulary.unknown(unknown, what: "feature of the taxonomy", known: taxonomy.ids))
             }
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: document)) } catch {
