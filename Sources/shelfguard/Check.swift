@@ -18,6 +18,21 @@ struct ReportTarget: ExpressibleByArgument {
         self.format = format
         self.path = path
     }
+
+    /// Two reports written to one file (`-o sarif=X -o junit=X`, also through `./X` or a
+    /// symbolic link): the second would silently replace the first. The message names both.
+    static func clash(_ targets: [ReportTarget]) -> String? {
+        var seen: [String: ReportTarget] = [:]
+        for target in targets {
+            let key = URL(fileURLWithPath: target.path).standardizedFileURL.resolvingSymlinksInPath().path
+            if let first = seen[key] {
+                return
+                    "-o \(first.format.rawValue)=\(first.path) and -o \(target.format.rawValue)=\(target.path) name the same file: give each report its own path"
+            }
+            seen[key] = target
+        }
+        return nil
+    }
 }
 
 /// `shelfguard check BUNDLE…`: the CI hook and the single-bundle shelf review.
@@ -65,6 +80,7 @@ struct Check: ParsableCommand {
         if declaration != nil && bundles.count > 1 {
             throw ValidationError("--declaration names the declaration of one bundle; give one bundle with it")
         }
+        if let clash = ReportTarget.clash(outputs) { throw ValidationError(clash) }
     }
 
     func run() throws {

@@ -30,6 +30,9 @@ struct ShelfCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only this developer: legal name or USCC.", valueName: "name-or-uscc"))
         var developer: String?
 
+        @Option(help: ArgumentHelp("Only the versions of this app (package name, bundle id, appid).", valueName: "app"))
+        var app: String?
+
         @Option(help: ArgumentHelp("At most this many versions.", valueName: "count"))
         var limit: Int = 1_000
 
@@ -50,7 +53,7 @@ struct ShelfCommand: ParsableCommand {
         func run() throws {
             let filter = ShelfFilter(
                 states: state.compactMap(ShelfState.init(rawValue:)), platform: platform, developer: developer,
-                limit: limit)
+                app: app, limit: limit)
             let versions = try database.openForReading().versions(filter)
             if format == .json {
                 try printJSON(versions)
