@@ -87,6 +87,9 @@ struct Daily: ParsableCommand {
                 print(line)
             }
             if report.interrupted { print("  interrupted: run again to judge the rest") }
+            print("  shelf database: \(report.database)")
+            print("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
+            print("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
             print("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }

@@ -48,6 +48,12 @@ struct ShelfCommand: ParsableCommand {
                 )
             }
             guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+            if let platform, AppManifest.Platform(rawValue: platform) == nil {
+                throw ValidationError(
+                    "--platform "
+                        + Vocabulary.unknown(
+                            platform, what: "platform", known: AppManifest.Platform.allCases.map(\.rawValue)))
+            }
         }
 
         func run() throws {
@@ -89,8 +95,12 @@ struct ShelfCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            guard let history = try database.openForReading().history(app: app) else {
-                throw ToolError("no app '\(app)' in \(database.path)")
+            let ledger = try database.openForReading()
+            guard let history = try ledger.history(app: app) else {
+                let near = Vocabulary.nearest(to: app, in: (try? ledger.recordedIDs().apps) ?? [])
+                throw ToolError(
+                    "no app '\(app)' in \(database.path)"
+                        + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             if format == .json {
                 try printJSON(history)

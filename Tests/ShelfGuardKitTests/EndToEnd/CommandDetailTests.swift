@@ -96,5 +96,9 @@ struct CommandDetailTests {
         #expect(versions.count == 2 && versions.allSatisfy { $0["appID"] as? String == "com.example.facefun" })
         let none = try ShelfGuardBinary.run(["shelf", "list", "--db", db, "--app", "com.example.nothing"])
         #expect(none.stdout.contains("no app versions match"))
+        let platform = try ShelfGuardBinary.run(["shelf", "list", "--db", db, "--platform", "andriod"])
+        #expect(platform.status == 1 && platform.stderr.contains("did you mean android?"), "\(platform.stderr)")
+        let show = try ShelfGuardBinary.run(["shelf", "show", "--db", db, "com.example.facefunn"])
+        #expect(show.status == 1 && show.stderr.contains("did you mean com.example.facefun?"), "\(show.stderr)")
     }
 }

@@ -153,5 +153,15 @@ struct ConfigurationCommandTests {
         let html = try String(
             contentsOf: folder.appendingPathComponent("batch/report.html"), encoding: .utf8)
         #expect(html.contains("from built-in"))
+        let again = try ShelfGuardBinary.run(
+            [
+                "review", "--db", db, "--as-of", Self.day, "--report-dir", folder.appendingPathComponent("again").path,
+                Self.samples.appendingPathComponent("calculator.apk").path,
+            ])
+        #expect(again.stdout.contains("policy default: built-in sha256 \(batch["policySHA256"] as? String ?? "?")"))
+        #expect(again.stdout.contains("feature database: built-in sha256"))
+        let daily = try ShelfGuardBinary.run(
+            ["daily", "--db", db, "--as-of", Self.day, "--report-dir", folder.appendingPathComponent("daily").path])
+        #expect(daily.stdout.contains("policy: built-in sha256") && daily.stdout.contains("shelf database: \(db)"))
     }
 }
