@@ -54,7 +54,9 @@ let package = Package(
             plugins: ["EmbedPolicies"]
         ),
         // Writes the policies/ folder as Swift source, for the EmbedPolicies build plugin.
-        .executableTarget(name: "shelfguard-embed", swiftSettings: swiftSettings),
+        // Its policies/ is a link to the project's: SwiftPM plans the build again when files are
+        // added to it or removed from it, so that the plugin's list of inputs stays current.
+        .executableTarget(name: "shelfguard-embed", exclude: ["policies"], swiftSettings: swiftSettings),
         .plugin(name: "EmbedPolicies", capability: .buildTool(), dependencies: ["shelfguard-embed"]),
         // The command line tool operators, CI pipelines and emergency officers run.
         .executableTarget(
