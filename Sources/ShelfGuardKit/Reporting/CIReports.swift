@@ -140,6 +140,11 @@ public struct GitHubAnnotations: Sendable {
                 "::\(command) file=\(property(bundle)),title=ShelfGuard verdict::\(data("\(BundleReader.displayName(of: bundle)): \(result.verdict.rawValue) (\(result.findings.count) findings)"))"
             )
         }
+        // What the verdicts were judged with, once: the policy, the feature database, the evidence.
+        if let stamp = outputs.compactMap(\.result).first?.stamp {
+            lines.append(
+                "::notice title=ShelfGuard configuration::\(data(stamp.configurationLines.joined(separator: "\n")))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

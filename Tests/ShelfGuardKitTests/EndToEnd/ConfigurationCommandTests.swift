@@ -100,6 +100,15 @@ struct ConfigurationCommandTests {
         #expect(withDB.status != 2, "the waivers apply once the database is chosen: \(withDB.stdout)")
         let evidence = try #require(try withDB.json()["evidenceDatabase"] as? [String: Any])
         #expect(evidence["source"] as? String == "shelfguard.db" && evidence["chosenBy"] as? String == "--db")
+        let fromEnvironment = try ShelfGuardBinary.run(
+            ["check", "--as-of", Self.day, "--format", "json", "portrait.hap"], in: hostile,
+            environment: ["SHELFGUARD_DB": "shelfguard.db"])
+        let named = try #require(try fromEnvironment.json()["evidenceDatabase"] as? [String: Any])
+        #expect(named["chosenBy"] as? String == "SHELFGUARD_DB" && fromEnvironment.status != 2)
+        let github = try ShelfGuardBinary.run(
+            ["check", "--as-of", Self.day, "--format", "github", "--db", "shelfguard.db", "portrait.hap"], in: hostile)
+        #expect(github.stdout.contains("title=ShelfGuard configuration::policy default: built-in sha256"))
+        #expect(github.stdout.contains("evidence database: shelfguard.db (--db)"))
 
         let policies = hostile.appendingPathComponent("policies")
         let policyFile = policies.appendingPathComponent("review-policy.yaml")
