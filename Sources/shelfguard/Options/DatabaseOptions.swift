@@ -6,7 +6,7 @@ import ShelfGuardKit
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder.",
+            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB.",
             valueName: "path"))
     var db: String?
 
