@@ -293,7 +293,9 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             let policy = try reviewOptions.loadPolicy(policyOptions.source)
             guard policy.rules.contains(where: { $0.id == rule }) else {
-                throw ToolError("'\(rule)' is not a rule of the policy \(policy.source)")
+                throw ToolError(
+                    Vocabulary.unknown(rule, what: "rule of the policy \(policy.source)", known: policy.rules.map(\.id))
+                )
             }
             let waiver = Waiver(
                 app: app, rule: rule, reason: reason, expires: expires, grantedBy: operatorOption.actor,

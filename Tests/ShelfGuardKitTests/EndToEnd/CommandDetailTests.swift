@@ -33,6 +33,16 @@ struct CommandDetailTests {
         #expect(clock.status == 1 && clock.stderr.contains("is not a date"))
     }
 
+    @Test("a waiver for a rule the policy does not have names the nearest rules")
+    func waiverRule() throws {
+        let folder = try TestFiles.directory("waiver-rule")
+        let result = try ShelfGuardBinary.run([
+            "registry", "waive", "--db", folder.appendingPathComponent("shelf.db").path, "--app", "com.x", "--rule",
+            "declaration_mising", "--reason", "r", "--expires", "2027-01-31",
+        ])
+        #expect(result.status == 1 && result.stderr.contains("did you mean declaration_missing?"), "\(result.stderr)")
+    }
+
     @Test("a leap day is a day")
     func leapDay() throws {
         let bundle = Self.samples.appendingPathComponent("calculator.apk").path
