@@ -87,6 +87,9 @@ struct Daily: ParsableCommand {
                 print(line)
             }
             if report.interrupted { print("  interrupted: run again to judge the rest") }
+            print("  shelf database: \(report.database)")
+            print("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
+            print("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
             print("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }
@@ -204,7 +207,7 @@ struct ComplaintCommand: ParsableCommand {
 struct Feed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON.",
+            "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON or text.",
         discussion: """
             Events come in a stable order, each with an id. Poll with --since set to the cursor of the last answer: you get what happened after it, and nothing twice. The answer's `more` is true when --limit cut it short: ask again at once.
             """)
@@ -215,7 +218,16 @@ struct Feed: ParsableCommand {
     @Option(help: "At most this many events.")
     var limit = 1_000
 
+    @Option(help: "Output format: json (what storefronts consume, the default) or text (one line per event).")
+    var format: FeedFormat = .json
+
     @OptionGroup var database: DatabaseOptions
+
+    /// The feed's formats: JSON first, as storefronts read it.
+    enum FeedFormat: String, ExpressibleByArgument, CaseIterable {
+        case json
+        case text
+    }
 
     struct Answer: Encodable {
         var cursor: String
@@ -231,6 +243,23 @@ struct Feed: ParsableCommand {
     func run() throws {
         let events = try database.openForReading().feed(since: since, limit: limit + 1)
         let page = Array(events.prefix(limit))
-        try printJSON(Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page))
+        let answer = Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page)
+        switch format {
+        case .json: try printJSON(answer)
+        case .text: print(Self.text(answer))
+        }
+    }
+
+    /// One line per event, then the cursor to poll from next.
+    static func text(_ answer: Answer) -> String {
+        let e = EntryName.escapeControls
+        var lines = answer.events.map { event in
+            "\(event.id)  \(event.at)  \(event.action)  \(e(event.app)) \(e(event.version ?? "?")) (\(event.bundleSHA256.prefix(12)))  \(event.from.rawValue) → \(event.to.rawValue)"
+                + (event.reason.isEmpty ? "" : "  \(e(event.reason))")
+                + (event.order.isEmpty ? "" : "  [\(e(event.order))]")
+        }
+        if answer.events.isEmpty { lines.append("no events after cursor \(answer.cursor)") }
+        lines.append("cursor \(answer.cursor)\(answer.more ? " (more: ask again at once)" : "")")
+        return lines.joined(separator: "\n")
     }
 }

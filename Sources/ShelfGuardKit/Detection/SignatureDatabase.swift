@@ -20,6 +20,9 @@ public struct SignatureDatabase: Sendable {
         public var description: String { problems.map(\.description).joined(separator: "\n") }
     }
 
+    /// Where the database was read from: built in, or a folder and how it was chosen.
+    public var origin: ConfigSource = .builtIn
+
     public init(signatures: [Signature], taxonomy: FeatureTaxonomy, digest: String) {
         self.signatures = signatures
         self.taxonomy = taxonomy
@@ -31,8 +34,19 @@ public struct SignatureDatabase: Sendable {
 
     /// Loads `<policies>/taxonomy.yaml` and `<policies>/signatures/*.yaml`.
     public static func load(policies: URL) throws(LoadError) -> SignatureDatabase {
-        let taxonomy = try FeatureTaxonomy.load(file: policies.appendingPathComponent("taxonomy.yaml"))
-        return try load(signatures: policies.appendingPathComponent("signatures"), taxonomy: taxonomy)
+        try load(source: .folder(policies))
+    }
+
+    /// Loads the taxonomy and the signatures of a policies source (built in or a folder).
+    public static func load(source: PolicySource) throws(LoadError) -> SignatureDatabase {
+        let taxonomy = try FeatureTaxonomy.load(source: source)
+        let files: [PolicySource.File]
+        do { files = try source.files(in: "signatures") } catch { throw LoadError(error) }
+        var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
+        database.origin = ConfigSource(
+            chosenBy: source.origin.chosenBy,
+            path: source.origin.path.map { URL(fileURLWithPath: $0).appendingPathComponent("signatures").path })
+        return database
     }
 
     /// Loads every `.yaml` file in `directory` (sorted by name).
@@ -41,45 +55,41 @@ public struct SignatureDatabase: Sendable {
     ) throws(LoadError)
         -> SignatureDatabase
     {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        } catch {
+        let source = PolicySource.folder(directory.deletingLastPathComponent())
+        let files: [PolicySource.File]
+        do { files = try source.files(in: directory.lastPathComponent) } catch { throw LoadError(error) }
+        var database = try load(files: files, folder: directory.path, taxonomy: taxonomy)
+        database.origin = .file(directory.path)
+        return database
+    }
+
+    /// Loads signature files already read (`folder` names their folder in messages).
+    static func load(
+        files: [PolicySource.File], folder: String, taxonomy: FeatureTaxonomy
+    ) throws(LoadError)
+        -> SignatureDatabase
+    {
+        guard !files.isEmpty else {
             throw LoadError(problems: [
-                YAMLProblem(
-                    file: directory.path, line: 1, column: 1,
-                    message: "cannot list the signature folder: \(error.localizedDescription)")
-            ])
-        }
-        guard !names.isEmpty else {
-            throw LoadError(problems: [
-                YAMLProblem(file: directory.path, line: 1, column: 1, message: "no .yaml files in the signature folder")
+                YAMLProblem(file: folder, line: 1, column: 1, message: "no .yaml files in the signature folder")
             ])
         }
         var problems: [YAMLProblem] = []
         var signatures: [Signature] = []
         var firstDefinition: [String: String] = [:]
         var hasher = SHA256()
-        for name in names {
-            let url = directory.appendingPathComponent(name)
-            let text: String
-            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-                problems.append(
-                    YAMLProblem(
-                        file: url.path, line: 1, column: 1, message: "cannot read: \(error.localizedDescription)"))
-                continue
-            }
+        for file in files {
+            let (name, text) = (file.name, file.text)
             hasher.update(data: Data(name.utf8))
             hasher.update(data: Data([0]))
             hasher.update(data: Data(text.utf8))
-            var reader = SignatureFileReader(file: url.path, taxonomy: taxonomy)
+            var reader = SignatureFileReader(file: file.path, taxonomy: taxonomy)
             for signature in reader.read(text) {
                 if let first = firstDefinition[signature.id] {
                     let (line, column) = SignatureFileReader.position(signature.definedAt)
                     problems.append(
                         YAMLProblem(
-                            file: url.path, line: line, column: column,
+                            file: file.path, line: line, column: column,
                             message: "duplicate signature id '\(signature.id)' (first defined at \(first))"))
                     continue
                 }
@@ -93,6 +103,13 @@ public struct SignatureDatabase: Sendable {
         }
         let digest = hasher.finalize().hexString
         return SignatureDatabase(signatures: signatures, taxonomy: taxonomy, digest: digest)
+    }
+}
+
+extension SignatureDatabase.LoadError {
+    /// A file of the policies that could not be read, as one problem.
+    init(_ error: PolicySource.ReadError) {
+        self.init(problems: [YAMLProblem(file: error.path, line: 1, column: 1, message: error.message)])
     }
 }
 

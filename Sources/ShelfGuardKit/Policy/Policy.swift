@@ -30,6 +30,9 @@ public struct Policy: Sendable {
     /// SHA-256 of the policy file: stamped on every verdict.
     public var digest: String
     public var source: String
+    /// Where the policy was read from, as reports name it: built in, or a file and how it was
+    /// chosen.
+    public var origin: ConfigSource
 
     /// Values the checks share.
     public struct Settings: Sendable, Codable, Equatable {
@@ -53,6 +56,7 @@ public struct Policy: Sendable {
         self.daily = daily
         self.digest = digest
         self.source = source
+        self.origin = .file(source)
     }
 
     /// The measure daily management takes for a finding: the policy's `daily` entry for its

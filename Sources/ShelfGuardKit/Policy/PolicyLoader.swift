@@ -29,6 +29,19 @@ public enum PolicyLoader {
         return try parse(text, source: file.path)
     }
 
+    /// Loads the policy file `name` of a policies source (built in or a folder).
+    public static func load(
+        source: PolicySource, name: String = defaultFileName
+    ) throws(LoadError) -> Policy {
+        let file: PolicySource.File
+        do { file = try source.file(name) } catch {
+            throw LoadError(problems: [YAMLProblem(file: error.path, line: 1, column: 1, message: error.message)])
+        }
+        var policy = try parse(file.text, source: file.path)
+        policy.origin = ConfigSource(chosenBy: source.origin.chosenBy, path: source.origin.path.map { _ in file.path })
+        return policy
+    }
+
     public static func parse(_ text: String, source: String) throws(LoadError) -> Policy {
         var yaml = StrictYAML(file: source)
         guard let root = yaml.parse(text),

@@ -78,6 +78,7 @@ public struct CheckTextReport: Sendable {
             paint(
                 "  judged by shelfguard \(s.toolVersion), policy \(s.policyName) (\(s.policyDigest.prefix(12))), signatures \(s.signatureDigest.prefix(12)), \(registry), as of \(s.asOf)",
                 .dim))
+        for line in s.configurationLines { lines.append(paint("  \(clean(line))", .dim)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

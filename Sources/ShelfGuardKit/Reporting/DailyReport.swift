@@ -10,6 +10,10 @@ public struct DailyReport: Sendable, Codable {
     public var database: String
     public var policySHA256: String
     public var signatureSHA256: String
+    /// Where the policy and the feature database were read from (`built-in`, or a path and how
+    /// it was chosen).
+    public var policySource: String?
+    public var signatureSource: String?
     public var seconds: Double
     public var interrupted: Bool
     public var checked: Int
@@ -41,6 +45,8 @@ public struct DailyReport: Sendable, Codable {
         self.database = database
         policySHA256 = check.policy.digest
         signatureSHA256 = check.inspector.signatures?.database.digest ?? ""
+        policySource = check.policy.origin.description
+        signatureSource = check.inspector.signatures?.database.origin.description
         seconds = outcome.seconds
         interrupted = outcome.interrupted
         checked = outcome.checked
@@ -122,7 +128,7 @@ public struct DailyReport: Sendable, Codable {
             <tbody>\(rows.joined(separator: "\n"))</tbody></table>
             """)
             </main>
-            <footer>Policy sha256 \(h(String(policySHA256.prefix(16))))…, feature database sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
+            <footer>Policy \(h(policySource ?? "?")) sha256 \(h(String(policySHA256.prefix(16))))…, feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
             </body></html>
 
             """

@@ -35,6 +35,18 @@ extension SQLiteLedger {
         return (parts.isEmpty ? "0" : parts.joined(separator: " AND "), arguments)
     }
 
+    /// The feature and signature ids recorded for any version, and every app id: what a
+    /// selector can name besides the feature database in use.
+    public func recordedIDs() throws -> (features: [String], signatures: [String], apps: [String]) {
+        try read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT DISTINCT feature FROM version_feature ORDER BY 1"),
+                try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM version_signature ORDER BY 1"),
+                try String.fetchAll(db, sql: "SELECT DISTINCT app_id FROM version ORDER BY 1")
+            )
+        }
+    }
+
     public func apply(_ order: MeasureOrder, dryRun: Bool) throws -> MeasureResult {
         guard !order.selector.isEmpty else {
             throw LedgerError("an order must select versions: give at least one criterion")

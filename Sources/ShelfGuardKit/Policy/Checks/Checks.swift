@@ -66,12 +66,27 @@ struct Checks {
     /// Deep-synthesis features the detector found, with their strongest evidence.
     var detectedSynthesis: [FeatureEvidence] { context.inspection.featureSummary.filter(\.synthesis) }
 
+    /// Detected features the declaration leaves out. With no declaration at all nothing is
+    /// declared, so every detected feature is reported too: the developer learns in one round
+    /// what the declaration they must write has to cover. (A defective declaration is not
+    /// judged here: what it declares cannot be known.)
     func undeclaredFeature() -> [Hit] {
-        guard let declared, let level = rule.confidence else { return [] }
-        let declaredCategories = Set(declared.features.map(\.category))
+        guard let level = rule.confidence else { return [] }
+        let declaredCategories: Set<String>
+        let missing: Bool
+        if let declared {
+            declaredCategories = Set(declared.features.map(\.category))
+            missing = false
+        } else if case .missing = context.declaration {
+            declaredCategories = []
+            missing = true
+        } else {
+            return []
+        }
         return detectedSynthesis.filter { $0.confidence == level && !declaredCategories.contains($0.feature) }.map {
             hit(
-                "the bundle shows \($0.feature) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) but the declaration does not declare it",
+                "the bundle shows \($0.feature) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) but "
+                    + (missing ? "there is no declaration to declare it" : "the declaration does not declare it"),
                 at: $0.location)
         }
     }
