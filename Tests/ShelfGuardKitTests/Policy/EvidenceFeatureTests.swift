@@ -59,6 +59,34 @@ struct EvidenceFeatureTests {
         #expect(worst == nil || worst == .info)
     }
 
+    @Test("a HarmonyOS app calling many LLM APIs' chat endpoints shows text generation only")
+    func harmonyManyVendors() throws {
+        let endpoints = [
+            "https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions",
+            "https://api.siliconflow.cn/v1/chat/completions",
+            "https://open.bigmodel.cn/api/paas/v4/chat/completions",
+            "https://ark.cn-beijing.volces.com/api/v3/chat/completions",
+            "https://api.deepseek.com/chat/completions",
+            "https://api.moonshot.cn/v1/chat/completions",
+            "https://api.stepfun.com/v1/chat/completions",
+            "https://api.openai.com/v1/chat/completions",
+        ]
+        let module = """
+            {"app": {"bundleName": "com.example.llms", "versionCode": 1, "versionName": "1.0.0"},
+             "module": {"name": "entry", "type": "entry", "abilities": [{"name": "EntryAbility"}]}}
+            """
+        let zip = ZipBuilder()
+        zip.addFile("module.json", Array(module.utf8))
+        zip.addFile("ets/modules.abc", Array("PANDA\0\0\0".utf8) + endpoints.flatMap { Array($0.utf8) + [0] })
+        zip.finish()
+        let inspection = try SeedDatabase.inspect(zip.bytes, name: "llms.hap")
+        #expect(inspection.detections.count == endpoints.count, "\(inspection.detections.map(\.signature))")
+        #expect(inspection.featureSummary.map(\.feature) == ["text_generation"])
+        for detection in inspection.detections {
+            #expect(detection.features == ["text_generation"], "\(detection.signature)")
+        }
+    }
+
     @Test("an app hiding DashScope image synthesis is refused, with the text that proves it")
     func hiddenImageGenerationRefused() throws {
         let scenario = try Self.chatApp(strings: [

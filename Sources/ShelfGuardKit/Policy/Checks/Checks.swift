@@ -77,8 +77,9 @@ struct Checks {
     }
 
     /// Detections that prove no feature at all but say a vendor's service is called (a bare host, a
-    /// bare SDK library), when the declaration declares none of what that service may provide. Declaring one of
-    /// the possible features answers the question; nothing here refuses.
+    /// bare SDK library), when none of what that service may provide is declared or proven by other
+    /// evidence (a proven one is `undeclared_feature`'s business). Declaring one of the possible
+    /// features answers the question; nothing here refuses.
     func possibleFeature() -> [Hit] {
         guard let declared else { return [] }
         let declaredCategories = Set(declared.features.map(\.category))
