@@ -107,6 +107,17 @@ struct CheckCommandTests {
         #expect(try String(contentsOfFile: markdown, encoding: .utf8).contains("| Bundle | App | Verdict |"))
     }
 
+    @Test("the text report lists a bare vendor's possible features apart from the detected ones")
+    func possibleFeaturesShown() throws {
+        let result = try Self.check([Self.samples.appendingPathComponent("suspicious.apk").path])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  detected     no AI features"), "\(result.stdout)")
+        #expect(
+            lines.contains(
+                "  possible     text_generation, voice_synthesis, video_generation (a vendor's service, not proven)"),
+            "\(result.stdout)")
+    }
+
     @Test("--declaration names the declaration; the one beside is then ignored")
     func explicitDeclaration() throws {
         let result = try Self.check([
