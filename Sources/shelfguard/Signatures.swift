@@ -92,6 +92,7 @@ struct Signatures: ParsableCommand {
                     [
                         "id": $0.id, "vendor": $0.vendor, "product": $0.product, "category": $0.category.rawValue,
                         "confidence": $0.confidence.rawValue, "features": $0.features, "definedAt": $0.definedAt,
+                        "possibleFeatures": $0.possibleFeatures, "platforms": $0.platforms.map(\.rawValue),
                     ] as [String: Any]
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])

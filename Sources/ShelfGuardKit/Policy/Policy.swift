@@ -120,6 +120,7 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
     case aiStatement = "ai_statement"
     case labelingMaterials = "labeling_materials"
     case undeclaredFeature = "undeclared_feature"
+    case possibleFeature = "possible_feature"
     case aiGenerationDenied = "ai_generation_denied"
     case appIdMatches = "app_id_matches"
     case filingPresent = "filing_present"
@@ -155,6 +156,8 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
         case .aiStatement: "ai_generation is stated (true or false)."
         case .labelingMaterials: "With ai_generation: true, labeling materials are listed and each exists."
         case .undeclaredFeature: "A deep-synthesis feature detected at the rule's confidence is declared."
+        case .possibleFeature:
+            "A vendor's service is called with no evidence of which feature it provides, and none of its possible features is declared (a question for a reviewer; never a refusal)."
         case .aiGenerationDenied: "ai_generation: false is not contradicted by declared features or strong detections."
         case .appIdMatches: "The declaration's app id is the manifest's."
         case .filingPresent: "Every feature offered as service provider has an algorithm filing."

@@ -201,6 +201,14 @@ public enum PolicyLoader {
                 }
             case .assessmentAge:
                 maxAge = fields["max_age_days"].flatMap { yaml.integer($0, "max_age_days") }
+            case .possibleFeature:
+                // A feature the evidence does not prove is a question, not a finding: an app that
+                // declared what its evidence shows is never refused over what a vendor also sells.
+                if outcome == .refuse {
+                    yaml.problem(
+                        fields["outcome"],
+                        "\(what) runs possible_feature, which may ask a reviewer (manual_review) but never refuse")
+                }
             default:
                 break
             }

@@ -168,6 +168,16 @@ public enum InspectionRenderer {
             lines.append(
                 "            " + String(repeating: " ", count: width) + "  "
                     + EntryName.escapeControls(d.evidence) + more)
+            let indent = "            " + String(repeating: " ", count: width) + "  "
+            // What proved each feature, when it is not the evidence shown above.
+            for proof in d.proofs where proof.evidence != d.evidence || proof.location != d.location {
+                lines.append(
+                    indent + "\(proof.feature) (\(proof.confidence.rawValue)): "
+                        + EntryName.escapeControls(proof.evidence))
+            }
+            if !d.possibleFeatures.isEmpty {
+                lines.append(indent + "possible, not proven: " + d.possibleFeatures.joined(separator: ", "))
+            }
         }
         return lines
     }

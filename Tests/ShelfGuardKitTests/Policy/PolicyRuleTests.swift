@@ -84,6 +84,15 @@ struct PolicyRuleTests {
                     labeling: .init(explicit: ["corner_text_label"], implicit: ["aigc_metadata"], materials: [])))
         },
         "other_ai_detected": { $0.detect("ml_inference", .weak, synthesis: false) },
+        "possible_feature_undeclared": { s in
+            // A bare DashScope host: a service of the vendor, none of its features declared.
+            s.inspection.detections.append(
+                Detection(
+                    signature: "alibaba_dashscope", features: [], confidence: .medium, category: .synthesis,
+                    vendor: "Alibaba Cloud", product: "DashScope", location: "facefun.apk!classes.dex",
+                    evidence: "dashscope.aliyuncs.com", occurrences: 1, alsoAt: [],
+                    possibleFeatures: ["text_generation", "image_generation"]))
+        },
     ]
 
     @Test("the passing review raises nothing")

@@ -91,6 +91,27 @@ struct Checks {
         }
     }
 
+    /// Detections that prove no feature at all but say a vendor's service is called (a bare host, a
+    /// bare SDK library), when none of what that service may provide is declared or proven by other
+    /// evidence (a proven one is `undeclared_feature`'s business). Declaring one of the possible
+    /// features answers the question; nothing here refuses.
+    func possibleFeature() -> [Hit] {
+        guard let declared else { return [] }
+        let declaredCategories = Set(declared.features.map(\.category))
+        let proven = Set(context.inspection.featureSummary.map(\.feature))
+        return context.inspection.detections.filter { detection in
+            detection.category == .synthesis && detection.features.isEmpty
+                && !detection.possibleFeatures.isEmpty
+                && !detection.possibleFeatures.contains(where: {
+                    declaredCategories.contains($0) || proven.contains($0)
+                })
+        }.map {
+            hit(
+                "the bundle calls a service of \($0.vendor) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) that may provide \($0.possibleFeatures.joined(separator: ", ")); none of these is declared, so a reviewer asks which the app uses",
+                at: $0.location)
+        }
+    }
+
     func aiGenerationDenied() -> [Hit] {
         guard let declared, declared.aiGeneration == false else { return [] }
         var hits: [Hit] = []
