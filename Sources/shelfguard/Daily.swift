@@ -97,21 +97,29 @@ struct Daily: ParsableCommand {
             if !c.overdue.isEmpty {
                 print(
                     "  complaints overdue: "
-                        + c.overdue.map {
-                            "#\($0.complaint) (\(EntryName.escapeControls($0.app)), due \($0.dueOn), \($0.daysOverdue) days late)"
-                        }
-                        .joined(separator: ", "))
+                        + Self.firstFew(
+                            c.overdue.map {
+                                "#\($0.complaint) (\(EntryName.escapeControls($0.app)), due \($0.dueOn), \($0.daysOverdue) days late)"
+                            }))
             }
             if !c.notOnShelf.isEmpty {
                 print(
                     "  complaints kept but not counted (app not on the shelf): "
-                        + c.notOnShelf.map { "#\($0)" }.joined(separator: ", "))
+                        + Self.firstFew(c.notOnShelf.map { "#\($0)" }))
             }
             if report.interrupted { print("  interrupted: run again to judge the rest") }
             print("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+}
+
+extension Daily {
+    /// The first twenty items of a list, then how many more (the report has them all).
+    static func firstFew(_ items: [String]) -> String {
+        let shown = items.prefix(20).joined(separator: ", ")
+        return items.count > 20 ? "\(shown) and \(items.count - 20) more (see the report)" : shown
     }
 }
 

@@ -83,6 +83,10 @@ struct ComplaintCommandTests {
             ])
             #expect(resolved.status == 0, "\(resolved.stderr)")
         }
+        let twice = try ShelfGuardBinary.run([
+            "complaint", "resolve", "--db", db, String(Self.id(first)), "--resolution", "x",
+        ])
+        #expect(twice.status == 1 && twice.stderr.contains("resolved already"))
         let (_, closed) = try DailyCommandTests.daily(db, "2026-11-26")
         #expect(closed.complaints.tasksClosed == [task.id])
         #expect(try ShelfGuardBinary.run(["complaint", "tasks", "--db", db]).stdout.contains("no open tasks"))
@@ -161,6 +165,8 @@ struct ComplaintCommandTests {
         let reports = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("text").path
         let text = try ShelfGuardBinary.run(["daily", "--db", db, "--as-of", "2026-12-10", "--report-dir", reports])
         #expect(text.stdout.contains("complaints overdue: #\(Self.id(urgent))"), "\(text.stdout)")
+        let html = try String(contentsOfFile: reports + "/daily.html", encoding: .utf8)
+        #expect(html.contains("complaint \(Self.id(urgent)) about \(Self.listed) (illegal_content) was due 2026-12-01"))
         for answer in [urgent, general] {
             #expect(
                 try ShelfGuardBinary.run([
