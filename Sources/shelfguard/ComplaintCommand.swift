@@ -145,21 +145,45 @@ struct ComplaintCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List complaints, oldest first, with their due days.")
+        static let configuration = CommandConfiguration(
+            abstract: "List complaints, oldest first (most overdue first with --overdue), with their due days.")
 
         @Option(help: "Only complaints about this app.")
         var app: String?
         @Flag(help: "Only open complaints.")
         var open = false
+        @Flag(help: "Only open complaints past their due day on --as-of (the published handling time).")
+        var overdue = false
+        @Option(
+            help: ArgumentHelp(
+                "With --overdue: the day to count to, YYYY-MM-DD (default: today in China).", valueName: "date"))
+        var asOf: String?
         @Option(help: "At most this many.")
         var limit = 1_000
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
 
         @OptionGroup var database: DatabaseOptions
+        @OptionGroup var policyChoice: PolicyChoice
+
+        func validate() throws {
+            if let asOf, !ReviewOptions.isDay(asOf) {
+                throw ValidationError("--as-of '\(asOf)' is not a date; write YYYY-MM-DD")
+            }
+            if asOf != nil && !overdue { throw ValidationError("--as-of goes with --overdue") }
+        }
 
         func run() throws {
-            let complaints = try database.openForReading().complaints(app: app, openOnly: open, limit: max(1, limit))
+            let ledger = try database.openForReading()
+            var complaints = try ledger.complaints(
+                app: app, openOnly: open || overdue, limit: overdue ? Int.max : max(1, limit))
+            if overdue {
+                // Complaints from before due days were kept take theirs from the policy.
+                let late = ComplaintRules.overdue(
+                    complaints, asOf: asOf ?? CalendarDay.today(), policy: try policyChoice.load().complaints)
+                let byID = Dictionary(uniqueKeysWithValues: complaints.map { ($0.id, $0) })
+                complaints = Array(late.compactMap { byID[$0.complaint] }.prefix(max(1, limit)))
+            }
             if format == .json {
                 try printJSON(complaints)
                 return

@@ -50,8 +50,9 @@ public struct DailyManagement: Sendable {
 
     /// What the run found about complaints.
     public struct Complaints: Sendable, Codable, Equatable {
-        /// Open complaints, and those about an app with no version on the shelf (kept, not counted).
+        /// Open complaints, all of them.
         public var open = 0
+        /// Open complaints about an app with no version on the shelf: kept, not counted.
         public var notOnShelf: [Int64] = []
         /// Open complaints that repeat an earlier one (same text, same source): counted once.
         public var duplicates = 0

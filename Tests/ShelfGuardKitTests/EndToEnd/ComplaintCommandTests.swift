@@ -165,6 +165,11 @@ struct ComplaintCommandTests {
         let reports = URL(fileURLWithPath: db).deletingLastPathComponent().appendingPathComponent("text").path
         let text = try ShelfGuardBinary.run(["daily", "--db", db, "--as-of", "2026-12-10", "--report-dir", reports])
         #expect(text.stdout.contains("complaints overdue: #\(Self.id(urgent))"), "\(text.stdout)")
+        let listed = try ShelfGuardBinary.run([
+            "complaint", "list", "--db", db, "--overdue", "--as-of", "2026-12-05", "--format", "json",
+        ])
+        let lateOnes = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        #expect(lateOnes?.compactMap { ($0["id"] as? NSNumber)?.int64Value } == [Self.id(urgent)], "\(listed.stderr)")
         let html = try String(contentsOfFile: reports + "/daily.html", encoding: .utf8)
         #expect(html.contains("complaint \(Self.id(urgent)) about \(Self.listed) (illegal_content) was due 2026-12-01"))
         for answer in [urgent, general] {
