@@ -169,21 +169,6 @@ public struct FeedEvent: Sendable, Codable, Equatable {
     public var order: String
 }
 
-/// A public complaint or report (DSP Art. 12).
-public struct Complaint: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var app: String
-    public var text: String
-    /// Optional: complaints are open to people who leave no name.
-    public var contact: String
-    public var receivedAt: String
-    /// open or resolved.
-    public var status: String
-    public var resolvedAt: String?
-    public var resolvedBy: String?
-    public var resolution: String?
-}
-
 extension ShelfState {
     /// Whether an emergency measure moves a version from this state: warnings apply to listed
     /// versions; suspension and takedown also to versions waiting for a decision (so that a

@@ -27,6 +27,8 @@ public struct Policy: Sendable {
     public var rules: [PolicyRule]
     /// What daily management does when a rule fires for a version on the shelf, by rule id.
     public var daily: [String: DailyMeasure] = [:]
+    /// How public complaints are handled (DSP Art. 12): the `complaints:` section.
+    public var complaints = ComplaintPolicy()
     /// SHA-256 of the policy file: stamped on every verdict.
     public var digest: String
     public var source: String
@@ -40,20 +42,19 @@ public struct Policy: Sendable {
         public var assessmentMaxAgeDays: Int = 365
         /// Days between a cancelled filing's suspension and its takedown (daily management).
         public var cancellationGraceDays: Int = 30
-        /// Open complaints that send an app on the shelf to manual review (DSP Art. 12).
-        public var complaintThreshold: Int = 3
 
         public init() {}
     }
 
     public init(
-        name: String, settings: Settings, rules: [PolicyRule], daily: [String: DailyMeasure] = [:], digest: String,
-        source: String
+        name: String, settings: Settings, rules: [PolicyRule], daily: [String: DailyMeasure] = [:],
+        complaints: ComplaintPolicy = ComplaintPolicy(), digest: String, source: String
     ) {
         self.name = name
         self.settings = settings
         self.rules = rules
         self.daily = daily
+        self.complaints = complaints
         self.digest = digest
         self.source = source
         self.origin = .file(source)

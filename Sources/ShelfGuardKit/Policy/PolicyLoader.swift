@@ -46,7 +46,7 @@ public enum PolicyLoader {
         var yaml = StrictYAML(file: source)
         guard let root = yaml.parse(text),
             let top = yaml.mapping(
-                root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily"],
+                root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily", "complaints"],
                 required: ["policy", "name", "rules"])
         else { throw LoadError(problems: yaml.problems) }
         if let schema = yaml.string(top["policy"], "policy"), schema != Policy.schemaID {
@@ -54,6 +54,7 @@ public enum PolicyLoader {
         }
         let name = yaml.string(top["name"], "name") ?? ""
         var settings = Policy.Settings()
+        var legacyThreshold: Int?
         if let node = top["settings"], let fields = yaml.mapping(node, "settings", allowed: settingKeys) {
             func days(_ key: String) -> Int? {
                 guard let value = fields[key].flatMap({ yaml.integer($0, key) }) else { return nil }
@@ -62,7 +63,7 @@ public enum PolicyLoader {
             }
             settings.assessmentMaxAgeDays = days("assessment_max_age_days") ?? settings.assessmentMaxAgeDays
             settings.cancellationGraceDays = days("cancellation_grace_days") ?? settings.cancellationGraceDays
-            settings.complaintThreshold = days("complaint_threshold") ?? settings.complaintThreshold
+            legacyThreshold = days("complaint_threshold")
         }
         var rules: [PolicyRule] = []
         var firstDefinition: [String: String] = [:]
@@ -77,9 +78,13 @@ public enum PolicyLoader {
         }
         if rules.isEmpty && yaml.problems.isEmpty { yaml.problem(top["rules"], "the policy has no rules") }
         let daily = dailyMeasures(top["daily"], &yaml, rules: rules, source: source)
+        let complaints = complaintPolicy(
+            top["complaints"], &yaml, legacyThreshold: legacyThreshold, settings: top["settings"], source: source)
         guard yaml.problems.isEmpty else { throw LoadError(problems: yaml.problems) }
         let digest = SHA256.hash(data: Data(text.utf8)).hexString
-        return Policy(name: name, settings: settings, rules: rules, daily: daily, digest: digest, source: source)
+        return Policy(
+            name: name, settings: settings, rules: rules, daily: daily, complaints: complaints, digest: digest,
+            source: source)
     }
 
     /// `daily:` maps rule ids to `{measure, escalate_to, after_days}`.

@@ -52,6 +52,11 @@ struct ReviewOptions: ParsableArguments {
     /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
     /// is a tool error listing every problem.
     func loadPolicy(_ source: PolicySource) throws -> Policy {
+        try Self.loadPolicy(file: policy, source: source)
+    }
+
+    /// The policy file `policy` if one is named, else review-policy.yaml of `source`.
+    static func loadPolicy(file policy: String?, source: PolicySource) throws -> Policy {
         do {
             guard let policy else { return try PolicyLoader.load(source: source) }
             var loaded = try PolicyLoader.load(file: URL(fileURLWithPath: policy))
