@@ -49,8 +49,15 @@ let package = Package(
                 // SQLite's C API, for the few statements run 100,000 times in one emergency order.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The project's policies/ folder, built in: the default feature database and policy.
+            plugins: ["EmbedPolicies"]
         ),
+        // Writes the policies/ folder as Swift source, for the EmbedPolicies build plugin.
+        // Its policies/ is a link to the project's: SwiftPM plans the build again when files are
+        // added to it or removed from it, so that the plugin's list of inputs stays current.
+        .executableTarget(name: "shelfguard-embed", exclude: ["policies"], swiftSettings: swiftSettings),
+        .plugin(name: "EmbedPolicies", capability: .buildTool(), dependencies: ["shelfguard-embed"]),
         // The command line tool operators, CI pipelines and emergency officers run.
         .executableTarget(
             name: "shelfguard",

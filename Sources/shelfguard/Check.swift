@@ -18,6 +18,21 @@ struct ReportTarget: ExpressibleByArgument {
         self.format = format
         self.path = path
     }
+
+    /// Two reports written to one file (`-o sarif=X -o junit=X`, also through `./X` or a
+    /// symbolic link): the second would silently replace the first. The message names both.
+    static func clash(_ targets: [ReportTarget]) -> String? {
+        var seen: [String: ReportTarget] = [:]
+        for target in targets {
+            let key = URL(fileURLWithPath: target.path).standardizedFileURL.resolvingSymlinksInPath().path
+            if let first = seen[key] {
+                return
+                    "-o \(first.format.rawValue)=\(first.path) and -o \(target.format.rawValue)=\(target.path) name the same file: give each report its own path"
+            }
+            seen[key] = target
+        }
+        return nil
+    }
 }
 
 /// `shelfguard check BUNDLE…`: the CI hook and the single-bundle shelf review.
@@ -66,18 +81,21 @@ struct Check: ParsableCommand {
         if declaration != nil && bundles.count > 1 {
             throw ValidationError("--declaration names the declaration of one bundle; give one bundle with it")
         }
+        if let clash = ReportTarget.clash(outputs) { throw ValidationError(clash) }
     }
 
     func run() throws {
         let engine = try policyOptions.signatureEngine()
-        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let policy = try reviewOptions.loadPolicy(policyOptions.source)
+        let (registry, evidenceDatabase) = try registry()
         var checker = ShelfCheck(
             inspector: Inspector(
                 options: limitOptions.inspectOptions(wechatAppID: appID),
                 signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy, registry: try registry(), asOf: reviewOptions.asOf)
+            policy: policy, taxonomy: engine.database.taxonomy, registry: registry, asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits
         checker.materialLimits = materialOptions.limits
+        checker.evidenceDatabase = evidenceDatabase
         var results: [CheckOutput] = []
         for path in bundles {
             do {
@@ -106,13 +124,12 @@ struct Check: ParsableCommand {
 
 extension Check {
     /// The evidence: the --registry files, then the shelf database (read-only) when one is named
-    /// with --db or $SHELFGUARD_DB or sits in the working folder as shelfguard.db.
-    func registry() throws -> any EvidenceRegistry {
+    /// with --db or $SHELFGUARD_DB. A shelfguard.db in the working folder is not read: evidence
+    /// is chosen explicitly, and the report names it.
+    func registry() throws -> (any EvidenceRegistry, ConfigSource?) {
         let files = try reviewOptions.loadRegistry()
-        let named =
-            database.db != nil || ProcessInfo.processInfo.environment["SHELFGUARD_DB"].map { !$0.isEmpty } == true
-        guard named || FileManager.default.fileExists(atPath: database.path) else { return files }
-        return LayeredRegistry([files, try database.openForReading()])
+        guard let source = database.explicitSource else { return (files, nil) }
+        return (LayeredRegistry([files, try database.openForReading()]), source)
     }
 }
 

@@ -9,11 +9,13 @@ struct Daily: ParsableCommand {
         discussion: """
             Re-judges every approved, warned and suspended version from its stored inventory and declaration against today's registry (import new filing lists and cancellation notices first), the review policy and the day. The stored bundle is read again only when the extractor changed (another ShelfGuard version, another feature database), within --timeout per bundle.
 
-            The policy's `daily` section grades the measures: e.g. a cancelled filing suspends at once and takes down after cancellation_grace_days; an expired assessment warns; a feature found since the last review goes to manual review (DSP Art. 20); open complaints at or over complaint_threshold go to manual review (DSP Art. 12). Each measure is one transaction and one audit entry. Each new finding is alerted once: the report lists it on the day it appears, not after.
+            The policy's `daily` section grades the measures: e.g. a cancelled filing suspends at once and takes down after cancellation_grace_days; an expired assessment warns; a feature found since the last review goes to manual review (DSP Art. 20). Each measure is one transaction and one audit entry. Each new finding is alerted once: the report lists it on the day it appears, not after.
+
+            Complaints (DSP Art. 12, the policy's `complaints:` section): when distinct complainants about an app on the shelf reach the threshold, a reviewer's task is opened and an alert raised; the app is taken off the shelf only when the policy's category of those complaints says so (by default no category does), and the audit entry lists the complaints. Open complaints past their due day (the published handling time, counted to --as-of) are listed every run until answered.
 
             The daily report is written as daily.html and daily.json in --report-dir.
 
-            Exit status: 0 nothing changed; 3 warnings, manual reviews or new alerts; 2 at least one suspension or takedown applied; 1 the tool could not do its job.
+            Exit status: 0 nothing changed; 3 warnings, manual reviews, new alerts, reviewers' tasks opened or overdue complaints; 2 at least one suspension or takedown applied; 1 the tool could not do its job.
             """)
 
     @Option(help: ArgumentHelp("Versions judged at once. Default: the number of cores.", valueName: "count"))
@@ -86,11 +88,41 @@ struct Daily: ParsableCommand {
                 if let problem = item.problem { line += "; \(e(problem))" }
                 print(line)
             }
+            let c = report.complaints
+            for task in c.tasksOpened {
+                print(
+                    "  complaints: reviewer's task \(task.id) opened for \(EntryName.escapeControls(task.app)): \(task.reason)"
+                )
+            }
+            if !c.overdue.isEmpty {
+                print(
+                    "  complaints overdue: "
+                        + Self.firstFew(
+                            c.overdue.map {
+                                "#\($0.complaint) (\(EntryName.escapeControls($0.app)), due \($0.dueOn), \($0.daysOverdue) days late)"
+                            }))
+            }
+            if !c.notOnShelf.isEmpty {
+                print(
+                    "  complaints kept but not counted (app not on the shelf): "
+                        + Self.firstFew(c.notOnShelf.map { "#\($0)" }))
+            }
             if report.interrupted { print("  interrupted: run again to judge the rest") }
+            print("  shelf database: \(report.database)")
+            print("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
+            print("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
             print("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+}
+
+extension Daily {
+    /// The first twenty items of a list, then how many more (the report has them all).
+    static func firstFew(_ items: [String]) -> String {
+        let shown = items.prefix(20).joined(separator: ", ")
+        return items.count > 20 ? "\(shown) and \(items.count - 20) more (see the report)" : shown
     }
 }
 
@@ -108,103 +140,11 @@ final class LastShown: @unchecked Sendable {
     }
 }
 
-/// `shelfguard complaint …`: public complaints and reports (DSP Art. 12).
-struct ComplaintCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "complaint",
-        abstract: "Take, list and resolve public complaints (DSP Art. 12); open ones feed the daily run.",
-        subcommands: [Add.self, List.self, Resolve.self])
-
-    struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Record a complaint about an app. Open to anyone: a contact is optional.")
-
-        @Option(help: "The app id the complaint is about.")
-        var app: String
-        @Option(help: "What the complaint says.")
-        var text: String
-        @Option(help: "How to reach the person, if they want an answer (optional).")
-        var contact: String = ""
-
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var operatorOption: OperatorOption
-
-        func validate() throws {
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw ValidationError("--text is empty")
-            }
-            guard text.count <= 20_000 else { throw ValidationError("--text is longer than 20,000 characters") }
-        }
-
-        func run() throws {
-            let complaint = try database.openForWriting().addComplaint(
-                app: app, text: text, contact: contact, actor: operatorOption.name ?? "public")
-            print("complaint \(complaint.id) about \(app) received at \(complaint.receivedAt)")
-        }
-    }
-
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List complaints, oldest first.")
-
-        @Option(help: "Only complaints about this app.")
-        var app: String?
-        @Flag(help: "Only open complaints.")
-        var open = false
-        @Option(help: "At most this many.")
-        var limit = 1_000
-        @Option(help: "Output format: text or json.")
-        var format: OutputFormat = .text
-
-        @OptionGroup var database: DatabaseOptions
-
-        func run() throws {
-            let complaints = try database.openForReading().complaints(app: app, openOnly: open, limit: max(1, limit))
-            if format == .json {
-                try printJSON(complaints)
-                return
-            }
-            if complaints.isEmpty { print("no complaints") }
-            let e = EntryName.escapeControls
-            for c in complaints {
-                print(
-                    "\(c.id)  \(c.receivedAt)  \(e(c.app))  \(c.status)\(c.contact.isEmpty ? "" : "  contact: \(e(c.contact))")"
-                )
-                print("    \(e(c.text))")
-                if let resolution = c.resolution {
-                    print("    resolved by \(e(c.resolvedBy ?? "?")) at \(c.resolvedAt ?? "?"): \(e(resolution))")
-                }
-            }
-        }
-    }
-
-    struct Resolve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resolve a complaint, with what was done.")
-
-        @Argument(help: "The complaint's number.")
-        var id: Int64
-        @Option(help: "What was done about it.")
-        var resolution: String
-
-        @OptionGroup var database: DatabaseOptions
-        @OptionGroup var operatorOption: OperatorOption
-
-        func run() throws {
-            do {
-                let c = try database.openForWriting().resolveComplaint(
-                    id: id, resolution: resolution, actor: operatorOption.actor)
-                print("complaint \(c.id) about \(c.app) resolved by \(c.resolvedBy ?? "?")")
-            } catch let error as LedgerError {
-                throw ToolError(error.description)
-            }
-        }
-    }
-}
-
 /// `shelfguard feed`: the changes storefronts must apply.
 struct Feed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract:
-            "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON.",
+            "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON or text.",
         discussion: """
             Events come in a stable order, each with an id. Poll with --since set to the cursor of the last answer: you get what happened after it, and nothing twice. The answer's `more` is true when --limit cut it short: ask again at once.
             """)
@@ -215,7 +155,16 @@ struct Feed: ParsableCommand {
     @Option(help: "At most this many events.")
     var limit = 1_000
 
+    @Option(help: "Output format: json (what storefronts consume, the default) or text (one line per event).")
+    var format: FeedFormat = .json
+
     @OptionGroup var database: DatabaseOptions
+
+    /// The feed's formats: JSON first, as storefronts read it.
+    enum FeedFormat: String, ExpressibleByArgument, CaseIterable {
+        case json
+        case text
+    }
 
     struct Answer: Encodable {
         var cursor: String
@@ -231,6 +180,23 @@ struct Feed: ParsableCommand {
     func run() throws {
         let events = try database.openForReading().feed(since: since, limit: limit + 1)
         let page = Array(events.prefix(limit))
-        try printJSON(Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page))
+        let answer = Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page)
+        switch format {
+        case .json: try printJSON(answer)
+        case .text: print(Self.text(answer))
+        }
+    }
+
+    /// One line per event, then the cursor to poll from next.
+    static func text(_ answer: Answer) -> String {
+        let e = EntryName.escapeControls
+        var lines = answer.events.map { event in
+            "\(event.id)  \(event.at)  \(event.action)  \(e(event.app)) \(e(event.version ?? "?")) (\(event.bundleSHA256.prefix(12)))  \(event.from.rawValue) → \(event.to.rawValue)"
+                + (event.reason.isEmpty ? "" : "  \(e(event.reason))")
+                + (event.order.isEmpty ? "" : "  [\(e(event.order))]")
+        }
+        if answer.events.isEmpty { lines.append("no events after cursor \(answer.cursor)") }
+        lines.append("cursor \(answer.cursor)\(answer.more ? " (more: ask again at once)" : "")")
+        return lines.joined(separator: "\n")
     }
 }

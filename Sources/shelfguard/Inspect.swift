@@ -33,13 +33,14 @@ struct Inspect: ParsableCommand {
     var limitOptions: ReadLimitOptions
 
     func run() throws {
-        let inspector = Inspector(
-            options: limitOptions.inspectOptions(wechatAppID: appID),
-            signatures: try policyOptions.signatureEngine())
+        let engine = try policyOptions.signatureEngine()
+        let inspector = Inspector(options: limitOptions.inspectOptions(wechatAppID: appID), signatures: engine)
         var outputs: [InspectionOutput] = []
         for path in bundles {
             do {
-                outputs.append(InspectionOutput(inspection: try inspector.inspect(path: path), includeEntries: entries))
+                var output = InspectionOutput(inspection: try inspector.inspect(path: path), includeEntries: entries)
+                output.signatureDatabase = InspectionOutput.DatabaseStamp(engine.database)
+                outputs.append(output)
             } catch {
                 outputs.append(InspectionOutput(path: path, error: error.description))
             }

@@ -31,6 +31,7 @@ struct MeasureOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var operatorOption: OperatorOption
+    @OptionGroup var policyOptions: PolicyOptions
 
     var selector: MeasureSelector {
         MeasureSelector(
@@ -54,16 +55,47 @@ struct MeasureOptions: ParsableArguments {
         }
     }
 
+    /// A feature or signature id that is neither in the feature database used nor recorded for
+    /// any version is a mistake (exit 1), named with the nearest known ids: an order must not
+    /// silently select nothing because of a typing error.
+    func checkIDs() throws {
+        guard selector.feature != nil || selector.signature != nil else { return }
+        let features: SignatureDatabase
+        do { features = try SignatureDatabase.load(source: policyOptions.source) } catch {
+            throw ToolError("the feature database (\(policyOptions.source.origin)) is broken:\n" + error.description)
+        }
+        // Read-only, before the database is opened for writing: a mistake touches nothing.
+        var recorded: (features: [String], signatures: [String], apps: [String]) = ([], [], [])
+        if FileManager.default.fileExists(atPath: database.path) {
+            do { recorded = try database.openForReading().recordedIDs() } catch let error as LedgerError {
+                throw ToolError(error.description)
+            }
+        }
+        let problems = selector.unknownIDs(
+            features: features.taxonomy.ids + recorded.features,
+            signatures: features.signatures.map(\.id) + recorded.signatures)
+        if !problems.isEmpty { throw ToolError(problems.joined(separator: "\n")) }
+    }
+
     func run(_ measure: Measure) throws {
+        try checkIDs()
         let ledger = dryRun ? try database.openForReading() : try database.openForWriting()
-        let result: MeasureResult
+        var result: MeasureResult
         do {
             result = try ledger.apply(
                 MeasureOrder(
                     measure: measure, selector: selector, reason: reason, order: order, actor: operatorOption.actor),
                 dryRun: dryRun)
+            if let warning = result.warning, let app {
+                let near = Vocabulary.nearest(to: app, in: try ledger.recordedIDs().apps.filter { $0 != app })
+                if !near.isEmpty { result.warning = warning + "; apps with a near id: " + near.joined(separator: ", ") }
+            }
         } catch let error as LedgerError {
             throw ToolError(error.description)
+        }
+        if let warning = result.warning {
+            FileHandle.standardError.write(
+                Data("shelfguard: warning: \(EntryName.escapeControls(warning)) (in \(ledger.path))\n".utf8))
         }
         if format == .json {
             try printJSON(result)
@@ -83,7 +115,10 @@ struct MeasureOptions: ParsableArguments {
             }
             if let range = result.auditRange { print("  audit entries \(range.lowerBound)–\(range.upperBound)") }
             if dryRun { print("  dry run: nothing was changed") }
+            if let warning = result.warning { print("  warning: \(EntryName.escapeControls(warning))") }
         }
+        // Done, but the order did nothing at all: exit 3 (done with a warning), not 0.
+        if result.warning != nil { throw ExitCode(ExitStatus.warn.rawValue) }
     }
 }
 
@@ -95,7 +130,9 @@ struct Takedown: ParsableCommand {
         discussion: """
             All selected versions that are listed, suspended or waiting for review move to taken_down in one transaction, with one audit entry each; versions already taken down are left as they are, so running the same order twice changes nothing the second time. A version taken down stays down: a later review cannot list it, nor another version of the same app, until it is reinstated. Storefronts learn of it through `shelfguard feed`.
 
-            Exit status: 0 done (even when nothing matched); 1 bad arguments or a database error.
+            A feature or signature that is neither in the feature database nor recorded for any version is an error naming the nearest known ids (exit 1). A selection that matches no version at all is reported on standard error and in the JSON (`warning`) and exits 3; use --dry-run to check a selection first.
+
+            Exit status: 0 done (versions already in the measure's state count as done); 3 the selection matched no version, nothing was changed; 1 bad arguments, an unknown feature or signature, or a database error.
             """)
 
     @OptionGroup var options: MeasureOptions

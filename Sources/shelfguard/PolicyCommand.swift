@@ -28,14 +28,23 @@ struct PolicyCommand: ParsableCommand {
         var format: OutputFormat = .text
 
         func run() throws {
-            let paths =
+            let source = policyOptions.source
+            let targets: [(path: String, load: () throws -> Policy)] =
                 files.isEmpty
-                ? [try policyOptions.directory().appendingPathComponent(PolicyLoader.defaultFileName).path] : files
+                ? [
+                    (
+                        source.origin.path.map {
+                            URL(fileURLWithPath: $0).appendingPathComponent(PolicyLoader.defaultFileName).path
+                        } ?? BuiltInPolicies.displayPath(PolicyLoader.defaultFileName),
+                        { try PolicyLoader.load(source: source) }
+                    )
+                ]
+                : files.map { path in (path, { try PolicyLoader.load(file: URL(fileURLWithPath: path)) }) }
             var reports: [[String: Any]] = []
             var failed = false
-            for path in paths {
+            for (path, load) in targets {
                 do {
-                    let policy = try PolicyLoader.load(file: URL(fileURLWithPath: path))
+                    let policy = try load()
                     reports.append([
                         "file": path, "ok": true, "name": policy.name, "rules": policy.rules.count,
                         "sha256": policy.digest, "problems": [String](),

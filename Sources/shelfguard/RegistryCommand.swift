@@ -233,21 +233,19 @@ struct RegistryCommand: ParsableCommand {
         @OptionGroup var policyOptions: PolicyOptions
 
         func validate() throws {
-            guard ReviewOptions.isDay(date) else { throw ValidationError("--date '\(date)' is not YYYY-MM-DD") }
+            if let problem = CalendarDay.problem(date) { throw ValidationError("--date \(problem)") }
             guard !features.isEmpty else { throw ValidationError("--features needs at least one feature") }
         }
 
         func run() throws {
             let taxonomy: FeatureTaxonomy
             do {
-                taxonomy = try FeatureTaxonomy.load(
-                    file: try policyOptions.directory().appendingPathComponent("taxonomy.yaml"))
-            } catch let error as SignatureDatabase.LoadError {
+                taxonomy = try FeatureTaxonomy.load(source: policyOptions.source)
+            } catch {
                 throw ToolError(error.description)
             }
             if let unknown = features.first(where: { taxonomy.features[$0] == nil }) {
-                throw ToolError(
-                    "'\(unknown)' is not a feature of the taxonomy (one of \(taxonomy.ids.joined(separator: ", ")))")
+                throw ToolError(Vocabulary.unknown(unknown, what: "feature of the taxonomy", known: taxonomy.ids))
             }
             let data: Data
             do { data = try Data(contentsOf: URL(fileURLWithPath: document)) } catch {
@@ -286,18 +284,18 @@ struct RegistryCommand: ParsableCommand {
         @OptionGroup var reviewOptions: ReviewOptions
 
         func validate() throws {
-            guard ReviewOptions.isDay(expires) else {
-                throw ValidationError("--expires '\(expires)' is not YYYY-MM-DD")
-            }
+            if let problem = CalendarDay.problem(expires) { throw ValidationError("--expires \(problem)") }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw ValidationError("--reason is empty")
             }
         }
 
         func run() throws {
-            let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+            let policy = try reviewOptions.loadPolicy(policyOptions.source)
             guard policy.rules.contains(where: { $0.id == rule }) else {
-                throw ToolError("'\(rule)' is not a rule of the policy \(policy.source)")
+                throw ToolError(
+                    Vocabulary.unknown(rule, what: "rule of the policy \(policy.source)", known: policy.rules.map(\.id))
+                )
             }
             let waiver = Waiver(
                 app: app, rule: rule, reason: reason, expires: expires, grantedBy: operatorOption.actor,

@@ -104,6 +104,8 @@ struct Review: ParsableCommand {
             lines.append("  interrupted: run the same command again to review the rest")
         }
         lines.append("  shelf database: \(report.database)")
+        lines.append("  policy \(report.policy): \(report.policySource ?? "?") sha256 \(report.policySHA256)")
+        lines.append("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
         lines.append("  report: \(folder)/report.html (and report.json, report.csv)")
         return lines.joined(separator: "\n")
     }

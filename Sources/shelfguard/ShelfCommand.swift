@@ -30,6 +30,9 @@ struct ShelfCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Only this developer: legal name or USCC.", valueName: "name-or-uscc"))
         var developer: String?
 
+        @Option(help: ArgumentHelp("Only the versions of this app (package name, bundle id, appid).", valueName: "app"))
+        var app: String?
+
         @Option(help: ArgumentHelp("At most this many versions.", valueName: "count"))
         var limit: Int = 1_000
 
@@ -45,12 +48,18 @@ struct ShelfCommand: ParsableCommand {
                 )
             }
             guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
+            if let platform, AppManifest.Platform(rawValue: platform) == nil {
+                throw ValidationError(
+                    "--platform "
+                        + Vocabulary.unknown(
+                            platform, what: "platform", known: AppManifest.Platform.allCases.map(\.rawValue)))
+            }
         }
 
         func run() throws {
             let filter = ShelfFilter(
                 states: state.compactMap(ShelfState.init(rawValue:)), platform: platform, developer: developer,
-                limit: limit)
+                app: app, limit: limit)
             let versions = try database.openForReading().versions(filter)
             if format == .json {
                 try printJSON(versions)
@@ -86,8 +95,12 @@ struct ShelfCommand: ParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() throws {
-            guard let history = try database.openForReading().history(app: app) else {
-                throw ToolError("no app '\(app)' in \(database.path)")
+            let ledger = try database.openForReading()
+            guard let history = try ledger.history(app: app) else {
+                let near = Vocabulary.nearest(to: app, in: (try? ledger.recordedIDs().apps) ?? [])
+                throw ToolError(
+                    "no app '\(app)' in \(database.path)"
+                        + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             if format == .json {
                 try printJSON(history)

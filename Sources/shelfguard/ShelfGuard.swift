@@ -18,7 +18,7 @@ struct ShelfGuard: ParsableCommand {
               2  refused, or the bundle could not be read completely
               3  passed with warnings, or needs manual review
 
-            Environment: SHELFGUARD_DB (the shelf database), SHELFGUARD_POLICIES (the policies folder), SHELFGUARD_NOW (the wall clock, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ: for rehearsals and tests; business days come from --as-of).
+            Environment: SHELFGUARD_DB (the shelf database), SHELFGUARD_POLICIES (a policies folder instead of the one built into shelfguard; the working folder is never searched), SHELFGUARD_NOW (the wall clock, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ: for rehearsals and tests; business days come from --as-of).
             """,
         version: ShelfGuardVersion.current,
         subcommands: [

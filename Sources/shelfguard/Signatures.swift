@@ -28,25 +28,27 @@ struct Signatures: ParsableCommand {
         var format: OutputFormat = .text
 
         func run() throws {
-            let folder: URL
-            let taxonomyFile: URL
-            if let directory {
-                folder = URL(fileURLWithPath: directory)
-                let sibling = folder.deletingLastPathComponent().appendingPathComponent("taxonomy.yaml")
-                taxonomyFile =
-                    policyOptions.policies == nil && FileManager.default.fileExists(atPath: sibling.path)
-                    ? sibling : try policyOptions.directory().appendingPathComponent("taxonomy.yaml")
-            } else {
-                let policies = try policyOptions.directory()
-                folder = policies.appendingPathComponent("signatures")
-                taxonomyFile = policies.appendingPathComponent("taxonomy.yaml")
-            }
+            // A folder given: its signatures, with the taxonomy beside it (else the policies'
+            // one); none given: the policies' own database (built in unless --policies is given).
+            let source = policyOptions.source
+            let shown: String
             var problems: [String] = []
             var count = 0
             var digest = ""
             do {
-                let taxonomy = try FeatureTaxonomy.load(file: taxonomyFile)
-                let database = try SignatureDatabase.load(signatures: folder, taxonomy: taxonomy)
+                let database: SignatureDatabase
+                if let directory {
+                    let folder = URL(fileURLWithPath: directory)
+                    shown = folder.path
+                    let sibling = folder.deletingLastPathComponent().appendingPathComponent("taxonomy.yaml")
+                    let taxonomy =
+                        policyOptions.policies == nil && FileManager.default.fileExists(atPath: sibling.path)
+                        ? try FeatureTaxonomy.load(file: sibling) : try FeatureTaxonomy.load(source: source)
+                    database = try SignatureDatabase.load(signatures: folder, taxonomy: taxonomy)
+                } else {
+                    shown = source.signaturesPath
+                    database = try SignatureDatabase.load(source: source)
+                }
                 count = database.signatures.count
                 digest = database.digest
                 problems = SignatureExamples.check(SignatureEngine(database)).map(\.description)
@@ -56,7 +58,7 @@ struct Signatures: ParsableCommand {
             switch format {
             case .json:
                 let object: [String: Any] = [
-                    "directory": folder.path, "signatures": count, "digest": digest, "problems": problems,
+                    "directory": shown, "signatures": count, "digest": digest, "problems": problems,
                     "ok": problems.isEmpty,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -64,9 +66,9 @@ struct Signatures: ParsableCommand {
             case .text:
                 for problem in problems { print(problem) }
                 if problems.isEmpty {
-                    print("\(folder.path): \(count) signatures, all examples behave (sha256 \(digest))")
+                    print("\(shown): \(count) signatures, all examples behave (sha256 \(digest))")
                 } else {
-                    print("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(folder.path)")
+                    print("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(shown)")
                 }
             }
             if !problems.isEmpty { throw ExitCode(ExitStatus.toolError.rawValue) }
@@ -90,6 +92,7 @@ struct Signatures: ParsableCommand {
                     [
                         "id": $0.id, "vendor": $0.vendor, "product": $0.product, "category": $0.category.rawValue,
                         "confidence": $0.confidence.rawValue, "features": $0.features, "definedAt": $0.definedAt,
+                        "possibleFeatures": $0.possibleFeatures, "platforms": $0.platforms.map(\.rawValue),
                     ] as [String: Any]
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])

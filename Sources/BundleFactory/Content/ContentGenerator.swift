@@ -91,7 +91,7 @@ public struct ContentGenerator: Sendable {
         var offsets: [UInt32] = []
         for s in sorted {
             offsets.append(UInt32(dataOffset + data.count))
-            data += uleb128(UInt32(s.utf16.count))
+            data += Self.uleb128(UInt32(s.utf16.count))
             data += Array(s.utf8)
             data.append(0)
         }
@@ -202,7 +202,8 @@ public struct ContentGenerator: Sendable {
         return head + text(max(0, size - head.count))
     }
 
-    private func uleb128(_ value: UInt32) -> [UInt8] {
+    /// A DEX/Dalvik unsigned LEB128 number.
+    public static func uleb128(_ value: UInt32) -> [UInt8] {
         var v = value
         var out: [UInt8] = []
         repeat {

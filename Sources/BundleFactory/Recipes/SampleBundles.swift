@@ -215,7 +215,9 @@ public enum SampleBundles {
         zip.addFile(
             "ets/modules.abc",
             Array("PANDA\0\0\0".utf8) + g.code(20_000) + Array("@kit.CoreVisionKit".utf8) + [0]
-                + Array("https://dashscope.aliyuncs.com/api/v1/services/aigc/image2image/image-synthesis".utf8),
+                + Array("https://dashscope.aliyuncs.com/api/v1/services/aigc/image2image/image-synthesis".utf8) + [0]
+                // The chat feature the declaration leaves out: DashScope's chat endpoint.
+                + Array("https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions".utf8),
             method: .stored)
         zip.addFile("libs/arm64-v8a/libmindspore-lite.so", g.elf(size: 50_000), method: .stored)
         zip.addFile("resources/rawfile/face_swap.ms", g.randomBytes(30_000), method: .stored)
@@ -371,7 +373,10 @@ public enum SampleBundles {
             permissions: ["android.permission.INTERNET", "android.permission.RECORD_AUDIO"])
         let zip = ZipBuilder()
         zip.addFile("AndroidManifest.xml", BinaryXMLWriter.write(manifest))
-        zip.addFile("classes.dex", g.dex(size: 10_000, strings: ["Lcom/example/cleaner/Main;"]))
+        // A model vendor's bare API host: some MiniMax service is called, which one the bundle
+        // does not say (a reviewer's question, not a finding).
+        zip.addFile(
+            "classes.dex", g.dex(size: 10_000, strings: ["Lcom/example/cleaner/Main;", "https://api.minimax.chat"]))
         zip.addFile("classes.dex", g.dex(size: 10_000, strings: ["Lcom/evil/Replaced;"]))
         zip.addFile("res/drawable/splash.png", g.dex(size: 8_000, strings: ["Lcom/hidden/Loader;"]))
         zip.addFile("lib/arm64-v8a/libjiagu.so", g.elf(size: 12_000))

@@ -1,7 +1,9 @@
 /// A signature of the feature database found in a bundle: the contract's `detections` item.
 public struct Detection: Sendable, Codable, Equatable {
     public var signature: String
+    /// The features the matched evidence proves (see `proofs` for what proved each).
     public var features: [String]
+    /// The strongest confidence among the matched evidence.
     public var confidence: Signature.Confidence
     public var category: Signature.Category
     public var vendor: String
@@ -14,10 +16,47 @@ public struct Detection: Sendable, Codable, Equatable {
     public var occurrences: Int
     /// A few more places, after the first.
     public var alsoAt: [Place]
+    /// For each proven feature, the evidence that proves it most strongly.
+    public var proofs: [FeatureProof] = []
+    /// What the vendor's service may also provide, unproven by the evidence found: a reviewer's
+    /// question, never a finding on its own.
+    public var possibleFeatures: [String] = []
 
     public struct Place: Sendable, Codable, Equatable {
         public var location: String
         public var evidence: String
+    }
+
+    /// The matched text that proves one feature.
+    public struct FeatureProof: Sendable, Codable, Equatable {
+        public var feature: String
+        public var confidence: Signature.Confidence
+        public var location: String
+        public var evidence: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case signature, features, confidence, category, vendor, product, location, evidence, occurrences, alsoAt
+        case proofs, possibleFeatures
+    }
+}
+
+extension Detection {
+    /// Reads detections stored before `proofs` and `possibleFeatures` existed too.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        signature = try c.decode(String.self, forKey: .signature)
+        features = try c.decode([String].self, forKey: .features)
+        confidence = try c.decode(Signature.Confidence.self, forKey: .confidence)
+        category = try c.decode(Signature.Category.self, forKey: .category)
+        vendor = try c.decode(String.self, forKey: .vendor)
+        product = try c.decode(String.self, forKey: .product)
+        location = try c.decode(String.self, forKey: .location)
+        evidence = try c.decode(String.self, forKey: .evidence)
+        occurrences = try c.decode(Int.self, forKey: .occurrences)
+        alsoAt = try c.decode([Place].self, forKey: .alsoAt)
+        proofs = try c.decodeIfPresent([FeatureProof].self, forKey: .proofs) ?? []
+        possibleFeatures = try c.decodeIfPresent([String].self, forKey: .possibleFeatures) ?? []
     }
 }
 

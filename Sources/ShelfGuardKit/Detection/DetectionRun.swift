@@ -67,27 +67,45 @@ struct DetectionRun {
     }
 
     /// The signatures that fired, the per-feature roll-up, the hazards found while reading and
-    /// `packed` hazards.
+    /// `packed` hazards. A detection proves the features of the matchers that matched (each with
+    /// the matched text that proves it) and lists the vendor's other features as possible.
     func result() -> DetectionResult {
         var detections: [(order: Int, detection: Detection)] = []
         var hazards = hazardLog.listed
         for (s, matcherHits) in hits {
             let signature = engine.database.signatures[Int(s)]
             if signature.requireAll && matcherHits.count < signature.matchers.count { continue }
-            let ordered = matcherHits.sorted { $0.value.order < $1.value.order }.map(\.value)
-            let first = ordered[0].places[0]
+            let ordered = matcherHits.sorted { $0.value.order < $1.value.order }
+            let first = ordered[0].value.places[0]
             var evidence = first.evidence
             if signature.requireAll {
                 evidence = matcherHits.sorted { $0.key < $1.key }.map { $0.value.places[0].evidence }.joined(
                     separator: " + ")
             }
-            let others = ordered.flatMap(\.places).dropFirst().prefix(9)
+            // Each feature's strongest proof; the first found among equals.
+            var proofs: [String: Detection.FeatureProof] = [:]
+            var confidence = Signature.Confidence.weak
+            for (m, hit) in ordered {
+                let proof = signature.proofs[Int(m)]
+                confidence = max(confidence, proof.confidence)
+                let place = hit.places[0]
+                for feature in proof.features {
+                    if let current = proofs[feature], current.confidence >= proof.confidence { continue }
+                    proofs[feature] = Detection.FeatureProof(
+                        feature: feature, confidence: proof.confidence, location: place.location,
+                        evidence: signature.requireAll ? evidence : place.evidence)
+                }
+            }
+            let proven = signature.features.filter { proofs[$0] != nil }
+            let others = ordered.flatMap(\.value.places).dropFirst().prefix(9)
             let detection = Detection(
-                signature: signature.id, features: signature.features, confidence: signature.confidence,
+                signature: signature.id, features: proven, confidence: confidence,
                 category: signature.category, vendor: signature.vendor, product: signature.product,
-                location: first.location, evidence: evidence, occurrences: ordered.reduce(0) { $0 + $1.count },
-                alsoAt: Array(others))
-            detections.append((ordered[0].order, detection))
+                location: first.location, evidence: evidence,
+                occurrences: ordered.reduce(0) { $0 + $1.value.count }, alsoAt: Array(others),
+                proofs: proven.compactMap { proofs[$0] },
+                possibleFeatures: signature.possibleFeatures.filter { proofs[$0] == nil })
+            detections.append((ordered[0].value.order, detection))
             if signature.category == .packer {
                 hazards.append(
                     Hazard(
@@ -101,21 +119,22 @@ struct DetectionRun {
         return DetectionResult(detections: sorted, featureSummary: summary(sorted), hazards: hazards)
     }
 
-    /// For each feature, its strongest detection (the first found among equals).
+    /// For each proven feature, its strongest proof (the first found among equals). Possible
+    /// features are not found features: they stay on their detection.
     private func summary(_ detections: [Detection]) -> [FeatureEvidence] {
-        var best: [String: Detection] = [:]
+        var best: [String: (Detection, Detection.FeatureProof)] = [:]
         for detection in detections where detection.category != .packer {
-            for feature in detection.features {
-                if let current = best[feature], current.confidence >= detection.confidence { continue }
-                best[feature] = detection
+            for proof in detection.proofs {
+                if let current = best[proof.feature], current.1.confidence >= proof.confidence { continue }
+                best[proof.feature] = (detection, proof)
             }
         }
         return best.keys.sorted().map { feature in
-            let d = best[feature]!
+            let (d, proof) = best[feature]!
             return FeatureEvidence(
-                feature: feature, confidence: d.confidence,
+                feature: feature, confidence: proof.confidence,
                 synthesis: engine.database.taxonomy.features[feature]?.synthesis ?? false, signature: d.signature,
-                location: d.location, evidence: d.evidence)
+                location: proof.location, evidence: proof.evidence)
         }
     }
 }

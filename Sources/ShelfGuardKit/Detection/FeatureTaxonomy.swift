@@ -31,7 +31,19 @@ public struct FeatureTaxonomy: Sendable, Equatable {
                 YAMLProblem(file: file.path, line: 1, column: 1, message: "cannot read: \(error.localizedDescription)")
             ])
         }
-        var yaml = StrictYAML(file: file.path)
+        return try parse(text, file: file.path)
+    }
+
+    /// Reads the `taxonomy.yaml` of a policies source (built in or a folder).
+    public static func load(source: PolicySource) throws(SignatureDatabase.LoadError) -> FeatureTaxonomy {
+        let file: PolicySource.File
+        do { file = try source.file("taxonomy.yaml") } catch { throw .init(error) }
+        return try parse(file.text, file: file.path)
+    }
+
+    /// Reads a taxonomy's text; `file` names it in problems.
+    static func parse(_ text: String, file: String) throws(SignatureDatabase.LoadError) -> FeatureTaxonomy {
+        var yaml = StrictYAML(file: file)
         var features: [Feature] = []
         if let root = yaml.parse(text),
             let top = yaml.mapping(root, "the taxonomy", allowed: ["features"], required: ["features"]),

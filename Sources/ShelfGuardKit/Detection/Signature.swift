@@ -1,5 +1,9 @@
 /// One entry of the feature database (特征库, DSP Art. 10): what an AI SDK, model or service looks
-/// like inside a bundle, and which features it suggests.
+/// like inside a bundle, and which features each kind of evidence proves.
+///
+/// Features belong to matchers, not to the vendor: DashScope's chat endpoint proves text
+/// generation, its image-synthesis endpoint image generation, and its bare host only that some
+/// service of the vendor is called (the vendor's features are then *possible*, not proven).
 public struct Signature: Sendable, Equatable {
     /// How much a match says on its own.
     public enum Confidence: String, Sendable, Codable, CaseIterable, Comparable {
@@ -32,9 +36,18 @@ public struct Signature: Sendable, Equatable {
     public var vendor: String
     public var product: String
     public var category: Category
+    /// Every feature some matcher proves, in the order first given.
     public var features: [String]
+    /// What the vendor's service may provide beyond what a match proves (`possible:`): listed on a
+    /// detection as possible features, never counted as found.
+    public var possibleFeatures: [String]
+    /// The default confidence of the matchers (`confidence:` of the signature).
     public var confidence: Confidence
     public var matchers: [Matcher]
+    /// What each matcher proves, index for index with `matchers`.
+    public var proofs: [Proof]
+    /// The platforms the vendor ships for (`platforms:`): each needs a positive example.
+    public var platforms: [AppManifest.Platform]
     /// When true, every matcher must match somewhere in the bundle; otherwise any one.
     public var requireAll: Bool
     public var note: String?
@@ -42,6 +55,18 @@ public struct Signature: Sendable, Equatable {
     public var negativeExamples: [SignatureExample]
     /// Where the signature is defined: `file:line`.
     public var definedAt: String
+
+    /// What one matcher's evidence proves: the features (possibly none: "a service of this vendor
+    /// is called") and how strongly.
+    public struct Proof: Sendable, Equatable {
+        public var features: [String]
+        public var confidence: Confidence
+
+        public init(features: [String], confidence: Confidence) {
+            self.features = features
+            self.confidence = confidence
+        }
+    }
 
     /// Machine ids are snake_case: lowercase letters, digits and underscores, starting with a
     /// letter or digit.
@@ -138,6 +163,12 @@ public struct SignatureExample: Sendable, Equatable {
     public var metaData: String?
     public var pluginProvider: String?
     public var feature: String?
+    /// Positive examples: exactly the features the match must prove (`proves: []` for a bare
+    /// vendor match). Nil leaves the features unchecked.
+    public var proves: [String]?
+    /// Negative examples: the signature may fire on the example but must prove none of these.
+    /// Nil means it must not fire at all.
+    public var rulesOut: [String]?
     /// Where the example is written: `file:line`.
     public var definedAt: String = ""
 

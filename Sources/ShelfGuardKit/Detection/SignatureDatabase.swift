@@ -20,6 +20,9 @@ public struct SignatureDatabase: Sendable {
         public var description: String { problems.map(\.description).joined(separator: "\n") }
     }
 
+    /// Where the database was read from: built in, or a folder and how it was chosen.
+    public var origin: ConfigSource = .builtIn
+
     public init(signatures: [Signature], taxonomy: FeatureTaxonomy, digest: String) {
         self.signatures = signatures
         self.taxonomy = taxonomy
@@ -31,8 +34,19 @@ public struct SignatureDatabase: Sendable {
 
     /// Loads `<policies>/taxonomy.yaml` and `<policies>/signatures/*.yaml`.
     public static func load(policies: URL) throws(LoadError) -> SignatureDatabase {
-        let taxonomy = try FeatureTaxonomy.load(file: policies.appendingPathComponent("taxonomy.yaml"))
-        return try load(signatures: policies.appendingPathComponent("signatures"), taxonomy: taxonomy)
+        try load(source: .folder(policies))
+    }
+
+    /// Loads the taxonomy and the signatures of a policies source (built in or a folder).
+    public static func load(source: PolicySource) throws(LoadError) -> SignatureDatabase {
+        let taxonomy = try FeatureTaxonomy.load(source: source)
+        let files: [PolicySource.File]
+        do { files = try source.files(in: "signatures") } catch { throw LoadError(error) }
+        var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
+        database.origin = ConfigSource(
+            chosenBy: source.origin.chosenBy,
+            path: source.origin.path.map { URL(fileURLWithPath: $0).appendingPathComponent("signatures").path })
+        return database
     }
 
     /// Loads every `.yaml` file in `directory` (sorted by name).
@@ -41,45 +55,41 @@ public struct SignatureDatabase: Sendable {
     ) throws(LoadError)
         -> SignatureDatabase
     {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        } catch {
+        let source = PolicySource.folder(directory.deletingLastPathComponent())
+        let files: [PolicySource.File]
+        do { files = try source.files(in: directory.lastPathComponent) } catch { throw LoadError(error) }
+        var database = try load(files: files, folder: directory.path, taxonomy: taxonomy)
+        database.origin = .file(directory.path)
+        return database
+    }
+
+    /// Loads signature files already read (`folder` names their folder in messages).
+    static func load(
+        files: [PolicySource.File], folder: String, taxonomy: FeatureTaxonomy
+    ) throws(LoadError)
+        -> SignatureDatabase
+    {
+        guard !files.isEmpty else {
             throw LoadError(problems: [
-                YAMLProblem(
-                    file: directory.path, line: 1, column: 1,
-                    message: "cannot list the signature folder: \(error.localizedDescription)")
-            ])
-        }
-        guard !names.isEmpty else {
-            throw LoadError(problems: [
-                YAMLProblem(file: directory.path, line: 1, column: 1, message: "no .yaml files in the signature folder")
+                YAMLProblem(file: folder, line: 1, column: 1, message: "no .yaml files in the signature folder")
             ])
         }
         var problems: [YAMLProblem] = []
         var signatures: [Signature] = []
         var firstDefinition: [String: String] = [:]
         var hasher = SHA256()
-        for name in names {
-            let url = directory.appendingPathComponent(name)
-            let text: String
-            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-                problems.append(
-                    YAMLProblem(
-                        file: url.path, line: 1, column: 1, message: "cannot read: \(error.localizedDescription)"))
-                continue
-            }
+        for file in files {
+            let (name, text) = (file.name, file.text)
             hasher.update(data: Data(name.utf8))
             hasher.update(data: Data([0]))
             hasher.update(data: Data(text.utf8))
-            var reader = SignatureFileReader(file: url.path, taxonomy: taxonomy)
+            var reader = SignatureFileReader(file: file.path, taxonomy: taxonomy)
             for signature in reader.read(text) {
                 if let first = firstDefinition[signature.id] {
                     let (line, column) = SignatureFileReader.position(signature.definedAt)
                     problems.append(
                         YAMLProblem(
-                            file: url.path, line: line, column: column,
+                            file: file.path, line: line, column: column,
                             message: "duplicate signature id '\(signature.id)' (first defined at \(first))"))
                     continue
                 }
@@ -96,11 +106,19 @@ public struct SignatureDatabase: Sendable {
     }
 }
 
+extension SignatureDatabase.LoadError {
+    /// A file of the policies that could not be read, as one problem.
+    init(_ error: PolicySource.ReadError) {
+        self.init(problems: [YAMLProblem(file: error.path, line: 1, column: 1, message: error.message)])
+    }
+}
+
 /// Reads one signature file.
 struct SignatureFileReader {
     let file: String
     let taxonomy: FeatureTaxonomy
-    private var yaml: StrictYAML
+    /// The YAML reader, with the problems found so far (the example reader shares it).
+    var yaml: StrictYAML
 
     init(file: String, taxonomy: FeatureTaxonomy) {
         self.file = file
@@ -111,16 +129,19 @@ struct SignatureFileReader {
     var problems: [YAMLProblem] { yaml.problems }
 
     static let signatureKeys = [
-        "id", "vendor", "product", "category", "features", "confidence", "match", "require", "note", "examples",
+        "id", "vendor", "product", "category", "features", "possible", "confidence", "platforms", "match", "require",
+        "note", "examples",
     ]
     static let matcherKeys = [
         "file", "path", "dir", "extension", "kind", "magic", "magic_hex", "class", "symbol", "string", "host",
         "permission", "meta_data", "plugin_provider", "quickapp_feature",
     ]
-    static let modifierKeys = ["in", "offset"]
+    /// Keys a matcher may carry beside its pattern: `features` and `confidence` say what its
+    /// evidence proves (the signature's `features` and `confidence` when it does not say).
+    static let modifierKeys = ["in", "offset", "features", "confidence"]
     static let exampleKeys = [
         "platform", "path", "content", "kind", "class", "symbol", "permission", "meta_data", "plugin_provider",
-        "feature",
+        "feature", "proves", "rules_out",
     ]
     /// First package segments too common to count towards a class prefix's specificity.
     static let commonRoots: Set<String> = ["com", "org", "net", "cn", "io", "ai", "me", "android", "androidx"]
@@ -144,7 +165,7 @@ struct SignatureFileReader {
         guard
             let fields = yaml.mapping(
                 node, "a signature", allowed: Self.signatureKeys,
-                required: ["id", "vendor", "product", "category", "features", "confidence", "match", "examples"])
+                required: ["id", "vendor", "product", "category", "confidence", "match", "examples"])
         else { return nil }
         let here = "\(file):\(node.position.line):\(node.position.column)"
         guard let id = yaml.string(fields["id"], "id") else { return nil }
@@ -157,18 +178,23 @@ struct SignatureFileReader {
         let product = yaml.string(fields["product"], "product of \(what)")
         let category = enumValue(fields["category"], Signature.Category.self, "category of \(what)")
         let confidence = enumValue(fields["confidence"], Signature.Confidence.self, "confidence of \(what)")
-        var features: [String] = []
-        for featureNode in yaml.sequence(fields["features"], "features of \(what)") {
-            guard let feature = yaml.string(featureNode, "a feature id") else { continue }
-            if taxonomy.features[feature] == nil {
-                let hint = StrictYAML.closest(to: feature, in: taxonomy.ids).map { "; did you mean '\($0)'?" } ?? ""
-                yaml.problem(featureNode, "unknown feature id '\(feature)' in \(what) (see taxonomy.yaml)\(hint)")
+        let defaultFeatures = fields["features"].map { featureList($0, "features of \(what)", owner: what) } ?? []
+        let possible =
+            fields["possible"].map { featureList($0, "possible of \(what)", owner: "possible of \(what)") } ?? []
+        var platforms: [AppManifest.Platform] = []
+        for platformNode in yaml.sequence(fields["platforms"], "platforms of \(what)") {
+            guard let name = yaml.string(platformNode, "a platform") else { continue }
+            if let platform = AppManifest.Platform(rawValue: name) {
+                if !platforms.contains(platform) { platforms.append(platform) }
             } else {
-                features.append(feature)
+                yaml.problem(
+                    platformNode,
+                    "unknown platform '\(name)' (one of \(AppManifest.Platform.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
         }
-        if features.isEmpty && category != .packer && category != nil {
-            yaml.problem(fields["features"], "\(what) names no feature; only packers may have none")
+        if platforms.isEmpty && fields["platforms"] != nil {
+            yaml.problem(fields["platforms"], "\(what) names no platform it ships for")
         }
         var requireAll = false
         if let require = fields["require"] {
@@ -181,15 +207,56 @@ struct SignatureFileReader {
         }
         let matcherNodes = yaml.sequence(fields["match"], "match of \(what)")
         if matcherNodes.isEmpty { yaml.problem(fields["match"], "\(what) has no matcher") }
-        let matchers = matcherNodes.compactMap { matcher($0, in: what) }
+        let parsed = matcherNodes.compactMap { matcher($0, in: what) }
+        let matchers = parsed.map(\.matcher)
+        let proofs = parsed.map {
+            Signature.Proof(
+                features: $0.features ?? defaultFeatures, confidence: $0.confidence ?? confidence ?? .weak)
+        }
+        // Every feature the signature names must be proven by some matcher: a vendor's features
+        // are not a finding unless some piece of evidence proves them.
+        var features: [String] = []
+        for proof in proofs {
+            for feature in proof.features where !features.contains(feature) { features.append(feature) }
+        }
+        if parsed.count == matcherNodes.count {
+            for feature in defaultFeatures where !features.contains(feature) {
+                yaml.problem(
+                    fields["features"],
+                    "feature '\(feature)' of \(what) is proven by no matcher (each matcher gives its own features); list it under possible if only the vendor's service suggests it"
+                )
+            }
+            if requireAll && parsed.contains(where: { $0.features != nil || $0.confidence != nil }) {
+                yaml.problem(
+                    fields["require"],
+                    "\(what) requires all matchers together; their features and confidence belong to the signature")
+            }
+            if category != .packer && category != nil {
+                if features.isEmpty && possible.isEmpty {
+                    yaml.problem(fields["features"] ?? node, "\(what) names no feature; only packers may have none")
+                }
+                if proofs.contains(where: \.features.isEmpty) && possible.isEmpty {
+                    yaml.problem(
+                        fields["match"],
+                        "\(what) has a matcher that proves no feature; list what the vendor's service may provide under possible"
+                    )
+                }
+            }
+        }
+        let orderedFeatures =
+            defaultFeatures.filter(features.contains) + features.filter { !defaultFeatures.contains($0) }
         var positive: [SignatureExample] = []
         var negative: [SignatureExample] = []
         if let examples = yaml.mapping(
             fields["examples"], "examples of \(what)", allowed: ["positive", "negative"],
             required: ["positive", "negative"])
         {
-            positive = yaml.sequence(examples["positive"], "positive examples").compactMap { example($0, in: what) }
-            negative = yaml.sequence(examples["negative"], "negative examples").compactMap { example($0, in: what) }
+            positive = yaml.sequence(examples["positive"], "positive examples").compactMap {
+                example($0, in: what, positive: true)
+            }
+            negative = yaml.sequence(examples["negative"], "negative examples").compactMap {
+                example($0, in: what, positive: false)
+            }
             if positive.isEmpty {
                 yaml.problem(examples["positive"] ?? fields["examples"], "\(what) needs a positive example")
             }
@@ -201,9 +268,11 @@ struct SignatureFileReader {
             !matchers.isEmpty
         else { return nil }
         return Signature(
-            id: id, vendor: vendor, product: product, category: category, features: features, confidence: confidence,
-            matchers: matchers, requireAll: requireAll, note: fields["note"].flatMap { yaml.string($0, "note") },
-            positiveExamples: positive, negativeExamples: negative, definedAt: here)
+            id: id, vendor: vendor, product: product, category: category, features: orderedFeatures,
+            possibleFeatures: possible, confidence: confidence,
+            matchers: matchers, proofs: proofs, platforms: platforms, requireAll: requireAll,
+            note: fields["note"].flatMap { yaml.string($0, "note") }, positiveExamples: positive,
+            negativeExamples: negative, definedAt: here)
     }
 
     private mutating func enumValue<T: RawRepresentable & CaseIterable>(
@@ -220,11 +289,30 @@ struct SignatureFileReader {
         return value
     }
 
-    private mutating func matcher(_ node: Node, in what: String) -> Matcher? {
+    /// One matcher and what it says it proves (nil: the signature's defaults).
+    struct ParsedMatcher {
+        var matcher: Matcher
+        var features: [String]?
+        var confidence: Signature.Confidence?
+    }
+
+    private mutating func matcher(_ node: Node, in what: String) -> ParsedMatcher? {
         guard let fields = yaml.mapping(node, "a matcher of \(what)", allowed: Self.matcherKeys + Self.modifierKeys)
-        else {
-            return nil
+        else { return nil }
+        let features = fields["features"].map {
+            featureList($0, "features of a matcher of \(what)", owner: "a matcher of \(what)")
         }
+        var confidence: Signature.Confidence?
+        if let confidenceNode = fields["confidence"] {
+            guard let value = enumValue(confidenceNode, Signature.Confidence.self, "confidence of a matcher of \(what)")
+            else { return nil }
+            confidence = value
+        }
+        guard let pattern = pattern(node, fields, in: what) else { return nil }
+        return ParsedMatcher(matcher: pattern, features: features, confidence: confidence)
+    }
+
+    private mutating func pattern(_ node: Node, _ fields: [String: Node], in what: String) -> Matcher? {
         let present = Self.matcherKeys.filter { fields[$0] != nil }
         guard present.count == 1, let key = present.first, let valueNode = fields[key] else {
             yaml.problem(
@@ -354,82 +442,5 @@ struct SignatureFileReader {
         default:
             return specific(alnum(value), value) ? .quickAppFeature(value) : nil
         }
-    }
-
-    private mutating func example(_ node: Node, in what: String) -> SignatureExample? {
-        guard let fields = yaml.mapping(node, "an example of \(what)", allowed: Self.exampleKeys) else { return nil }
-        var example = SignatureExample()
-        example.definedAt = "\(file):\(node.position.line):\(node.position.column)"
-        if let platformNode = fields["platform"], let name = yaml.string(platformNode, "platform") {
-            guard let platform = AppManifest.Platform(rawValue: name) else {
-                yaml.problem(
-                    platformNode,
-                    "unknown platform '\(name)' (one of \(AppManifest.Platform.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
-                return nil
-            }
-            example.platform = platform
-        }
-        example.path = fields["path"].flatMap { yaml.string($0, "path") }
-        example.content = fields["content"].flatMap { yaml.string($0, "content") }
-        if let kindNode = fields["kind"], let name = yaml.string(kindNode, "kind") {
-            guard let kind = ContentKind(rawValue: name) else {
-                yaml.problem(kindNode, "unknown content kind '\(name)'")
-                return nil
-            }
-            example.kind = kind
-        }
-        example.className = fields["class"].flatMap { yaml.string($0, "class") }
-        example.symbol = fields["symbol"].flatMap { yaml.string($0, "symbol") }
-        if example.symbol != nil && (example.content != nil || example.kind != nil) {
-            yaml.problem(
-                fields["symbol"], "a symbol example builds its own native library; it takes no content or kind")
-            return nil
-        }
-        example.permission = fields["permission"].flatMap { yaml.string($0, "permission") }
-        example.metaData = fields["meta_data"].flatMap { yaml.string($0, "meta_data") }
-        example.pluginProvider = fields["plugin_provider"].flatMap { yaml.string($0, "plugin_provider") }
-        example.feature = fields["feature"].flatMap { yaml.string($0, "feature") }
-        let facts: [Any?] = [
-            example.path, example.content, example.className, example.symbol, example.permission, example.metaData,
-            example.pluginProvider, example.feature,
-        ]
-        guard facts.contains(where: { $0 != nil }) else {
-            yaml.problem(
-                node,
-                "an example of \(what) needs at least one of: path, content, class, symbol, permission, meta_data, plugin_provider, feature"
-            )
-            return nil
-        }
-        return example
-    }
-
-    /// A symbol as an ELF or Mach-O string table holds it: C names, mangled C++ names, versioned
-    /// names (`@`); no spaces, slashes or NULs.
-    static func isSymbolName(_ text: String) -> Bool {
-        !text.isEmpty
-            && text.utf8.allSatisfy {
-                switch $0 {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "$"), UInt8(ascii: "."),
-                    UInt8(ascii: "@"):
-                    true
-                default: false
-                }
-            }
-    }
-
-    static func hex(_ text: String) -> [UInt8]? {
-        let digits = text.filter { !$0.isWhitespace }
-        guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
-        var bytes: [UInt8] = []
-        var index = digits.startIndex
-        while index < digits.endIndex {
-            let next = digits.index(index, offsetBy: 2)
-            guard let byte = UInt8(digits[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return bytes
     }
 }

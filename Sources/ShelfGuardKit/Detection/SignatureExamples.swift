@@ -4,35 +4,98 @@
 /// facts), so `signatures lint` checks them without building bundles; the test suite also builds
 /// real bundles from them.
 public enum SignatureExamples {
-    /// An example that did not behave.
+    /// An example that did not behave, or a feature or platform no example covers.
     public struct Failure: Sendable, Equatable, CustomStringConvertible {
         public var signature: String
         public var definedAt: String
         public var positive: Bool
         /// The signatures that did fire on the example.
         public var fired: [String]
+        /// What went wrong when it is more than "does not match" or "matches".
+        public var problem: String? = nil
 
         public var description: String {
-            positive
+            if let problem { return "\(definedAt): \(problem)" }
+            return positive
                 ? "\(definedAt): positive example of '\(signature)' does not match it"
                 : "\(definedAt): negative example of '\(signature)' matches it"
         }
     }
 
-    /// Every failing example of every signature.
+    /// Every failing example of every signature, and every feature or platform of a signature
+    /// that no positive example shows: a positive example must make its signature fire (and prove
+    /// exactly its `proves`), a negative one must not fire (or, with `rules_out`, must not prove
+    /// those features); together the positive examples prove every feature the signature can
+    /// prove, show a bare vendor match when a matcher proves nothing, and cover every platform.
     public static func check(_ engine: SignatureEngine) -> [Failure] {
         var failures: [Failure] = []
         for signature in engine.database.signatures {
-            for (examples, positive) in [(signature.positiveExamples, true), (signature.negativeExamples, false)] {
-                for example in examples {
-                    let fired = self.fired(engine, example)
-                    if fired.contains(signature.id) != positive {
+            var provenByExamples: Set<String> = []
+            var bareShown = false
+            var platformsShown: Set<AppManifest.Platform> = []
+            for example in signature.positiveExamples {
+                let found = detections(engine, example)
+                guard let detection = found.first(where: { $0.signature == signature.id }) else {
+                    failures.append(
+                        Failure(
+                            signature: signature.id, definedAt: example.definedAt, positive: true,
+                            fired: found.map(\.signature).sorted()))
+                    continue
+                }
+                provenByExamples.formUnion(detection.features)
+                if detection.features.isEmpty { bareShown = true }
+                platformsShown.insert(example.platform)
+                if let proves = example.proves, Set(proves) != Set(detection.features) {
+                    failures.append(
+                        Failure(
+                            signature: signature.id, definedAt: example.definedAt, positive: true,
+                            fired: found.map(\.signature).sorted(),
+                            problem:
+                                "positive example of '\(signature.id)' proves [\(detection.features.joined(separator: ", "))], not [\(proves.joined(separator: ", "))]"
+                        ))
+                }
+            }
+            for example in signature.negativeExamples {
+                let found = detections(engine, example)
+                guard let detection = found.first(where: { $0.signature == signature.id }) else { continue }
+                if let rulesOut = example.rulesOut {
+                    let wrong = detection.features.filter(rulesOut.contains)
+                    if !wrong.isEmpty {
                         failures.append(
                             Failure(
-                                signature: signature.id, definedAt: example.definedAt, positive: positive,
-                                fired: fired.sorted()))
+                                signature: signature.id, definedAt: example.definedAt, positive: false,
+                                fired: found.map(\.signature).sorted(),
+                                problem:
+                                    "negative example of '\(signature.id)' proves \(wrong.joined(separator: ", ")), which it rules out"
+                            ))
                     }
+                } else {
+                    failures.append(
+                        Failure(
+                            signature: signature.id, definedAt: example.definedAt, positive: false,
+                            fired: found.map(\.signature).sorted()))
                 }
+            }
+            for feature in signature.features where !provenByExamples.contains(feature) {
+                failures.append(
+                    Failure(
+                        signature: signature.id, definedAt: signature.definedAt, positive: true, fired: [],
+                        problem: "no positive example of '\(signature.id)' proves \(feature)"))
+            }
+            if signature.category != .packer && signature.proofs.contains(where: \.features.isEmpty) && !bareShown {
+                failures.append(
+                    Failure(
+                        signature: signature.id, definedAt: signature.definedAt, positive: true, fired: [],
+                        problem:
+                            "'\(signature.id)' has a matcher that proves no feature, but no positive example shows such a bare match"
+                    ))
+            }
+            for platform in signature.platforms where !platformsShown.contains(platform) {
+                failures.append(
+                    Failure(
+                        signature: signature.id, definedAt: signature.definedAt, positive: true, fired: [],
+                        problem:
+                            "'\(signature.id)' ships for \(platform.rawValue) but no positive example shows it there"))
             }
         }
         return failures
@@ -40,6 +103,11 @@ public enum SignatureExamples {
 
     /// The ids of the signatures an example makes fire.
     public static func fired(_ engine: SignatureEngine, _ example: SignatureExample) -> Set<String> {
+        Set(detections(engine, example).map(\.signature))
+    }
+
+    /// The detections an example makes.
+    public static func detections(_ engine: SignatureEngine, _ example: SignatureExample) -> [Detection] {
         var detector = DetectorVisitor(engine: engine, bundleName: "example")
         if example.path != nil || example.content != nil || example.kind != nil || example.symbol != nil {
             var content = nativeImage(for: example) ?? example.content.map { Array($0.utf8) }
@@ -68,7 +136,7 @@ public enum SignatureExamples {
         }
         if let feature = example.feature { manifest.features.append(feature) }
         detector.run.observe(manifest: manifest, location: "example!manifest")
-        return Set(detector.run.result().detections.map(\.signature))
+        return detector.run.result().detections
     }
 
     /// The native library a `symbol:` example describes: an ELF shared object exporting the

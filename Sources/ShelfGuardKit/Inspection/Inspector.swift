@@ -55,7 +55,7 @@ public struct Inspector: Sendable {
     /// The version of what inspection extracts (reader, manifests, detector). Raise it whenever a
     /// change would make a stored inventory differ from a fresh one; daily management then reads
     /// the stored bundles again instead of trusting the old inventories.
-    public static let extractorVersion = 2
+    public static let extractorVersion = 3
 
     /// What made an inventory: the extractor version and the feature database it detected with.
     public var extractorID: String {

@@ -72,6 +72,9 @@ public struct DailyVersionChange: Sendable {
     public var resolvedAlerts: [String]
     /// The measure applied, if any: to which state, why, under which rules.
     public var move: (to: ShelfState, measure: Measure, reason: String)?
+    /// The complaints that call for the measure (a complaint category the policy lets act),
+    /// written into the audit entry.
+    public var complaintIDs: [Int64] = []
 
     public var isEmpty: Bool {
         inventory == nil && result == nil && newAlerts.isEmpty && resolvedAlerts.isEmpty && move == nil

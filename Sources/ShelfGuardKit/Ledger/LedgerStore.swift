@@ -89,11 +89,24 @@ public protocol LedgerStore: EvidenceRegistry {
 
     // MARK: Complaints (DSP Art. 12)
 
-    func addComplaint(app: String, text: String, contact: String, actor: String) throws -> Complaint
+    /// Keeps a complaint, whatever it is about, with an audit entry.
+    func addComplaint(_ intake: ComplaintIntake, actor: String) throws -> Complaint
     func complaints(app: String?, openOnly: Bool, limit: Int) throws -> [Complaint]
     func resolveComplaint(id: Int64, resolution: String, actor: String) throws -> Complaint
-    /// Open complaints per app.
-    func openComplaintCounts() throws -> [String: Int]
+    /// Every open complaint, oldest first.
+    func openComplaints() throws -> [Complaint]
+    /// The apps among `apps` with a version on the shelf: approved, warned or suspended (the
+    /// versions daily management judges).
+    func appsOnShelf(among apps: [String]) throws -> Set<String>
+    /// Whether the ledger has any version of the app.
+    func appKnown(_ app: String) throws -> Bool
+    /// Reviewers' tasks opened by complaints, oldest first.
+    func complaintTasks(openOnly: Bool) throws -> [ComplaintTask]
+    /// Opens and closes reviewers' tasks in one transaction, one audit entry each (the opening
+    /// one lists the complaints counted). Returns the tasks opened.
+    func recordComplaintTasks(
+        open: [ComplaintRules.TaskOpening], close: [ComplaintTask], runID: Int64?, asOf: String, actor: String
+    ) throws -> [ComplaintTask]
 }
 
 /// What one record did to the ledger.

@@ -116,6 +116,41 @@ public struct MeasureResult: Sendable, Codable, Equatable {
     public var unchanged: Int
     /// The audit entries written, first and last.
     public var auditRange: ClosedRange<Int64>?
+    /// Set when the selection matched no version at all: the order did nothing, and says so.
+    public var warning: String?
+
+    public init(
+        order: MeasureOrder, dryRun: Bool, changes: [PlannedChange], unchanged: Int, auditRange: ClosedRange<Int64>?
+    ) {
+        self.order = order
+        self.dryRun = dryRun
+        self.changes = changes
+        self.unchanged = unchanged
+        self.auditRange = auditRange
+        if changes.isEmpty && unchanged == 0 {
+            warning =
+                "the selection (\(order.selector.summary)) matches no version: nothing was \(dryRun ? "selected" : "changed")"
+        }
+    }
+
+    /// Versions the selection matched, moved or not.
+    public var selected: Int { changes.count + unchanged }
+}
+
+extension MeasureSelector {
+    /// What is wrong with the selector's ids: a feature or signature that is not known (neither
+    /// in the feature database used nor recorded for any version), each message naming the
+    /// nearest known ids. Empty when every id is known.
+    public func unknownIDs(features: [String], signatures: [String]) -> [String] {
+        var problems: [String] = []
+        if let feature, !features.contains(feature) {
+            problems.append("--feature " + Vocabulary.unknown(feature, what: "feature", known: features))
+        }
+        if let signature, !signatures.contains(signature) {
+            problems.append("--signature " + Vocabulary.unknown(signature, what: "signature", known: signatures))
+        }
+        return problems
+    }
 }
 
 /// One event of the storefront feed: a version comes on or goes off the shelf, or is warned.
@@ -132,21 +167,6 @@ public struct FeedEvent: Sendable, Codable, Equatable {
     public var at: String
     public var reason: String
     public var order: String
-}
-
-/// A public complaint or report (DSP Art. 12).
-public struct Complaint: Sendable, Codable, Equatable {
-    public var id: Int64
-    public var app: String
-    public var text: String
-    /// Optional: complaints are open to people who leave no name.
-    public var contact: String
-    public var receivedAt: String
-    /// open or resolved.
-    public var status: String
-    public var resolvedAt: String?
-    public var resolvedBy: String?
-    public var resolution: String?
 }
 
 extension ShelfState {

@@ -27,9 +27,14 @@ public struct Policy: Sendable {
     public var rules: [PolicyRule]
     /// What daily management does when a rule fires for a version on the shelf, by rule id.
     public var daily: [String: DailyMeasure] = [:]
+    /// How public complaints are handled (DSP Art. 12): the `complaints:` section.
+    public var complaints = ComplaintPolicy()
     /// SHA-256 of the policy file: stamped on every verdict.
     public var digest: String
     public var source: String
+    /// Where the policy was read from, as reports name it: built in, or a file and how it was
+    /// chosen.
+    public var origin: ConfigSource
 
     /// Values the checks share.
     public struct Settings: Sendable, Codable, Equatable {
@@ -37,22 +42,22 @@ public struct Policy: Sendable {
         public var assessmentMaxAgeDays: Int = 365
         /// Days between a cancelled filing's suspension and its takedown (daily management).
         public var cancellationGraceDays: Int = 30
-        /// Open complaints that send an app on the shelf to manual review (DSP Art. 12).
-        public var complaintThreshold: Int = 3
 
         public init() {}
     }
 
     public init(
-        name: String, settings: Settings, rules: [PolicyRule], daily: [String: DailyMeasure] = [:], digest: String,
-        source: String
+        name: String, settings: Settings, rules: [PolicyRule], daily: [String: DailyMeasure] = [:],
+        complaints: ComplaintPolicy = ComplaintPolicy(), digest: String, source: String
     ) {
         self.name = name
         self.settings = settings
         self.rules = rules
         self.daily = daily
+        self.complaints = complaints
         self.digest = digest
         self.source = source
+        self.origin = .file(source)
     }
 
     /// The measure daily management takes for a finding: the policy's `daily` entry for its
@@ -116,6 +121,7 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
     case aiStatement = "ai_statement"
     case labelingMaterials = "labeling_materials"
     case undeclaredFeature = "undeclared_feature"
+    case possibleFeature = "possible_feature"
     case aiGenerationDenied = "ai_generation_denied"
     case appIdMatches = "app_id_matches"
     case filingPresent = "filing_present"
@@ -155,6 +161,8 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
         case .aiStatement: "ai_generation is stated (true or false)."
         case .labelingMaterials: "With ai_generation: true, labeling materials are listed and each exists."
         case .undeclaredFeature: "A deep-synthesis feature detected at the rule's confidence is declared."
+        case .possibleFeature:
+            "A vendor's service is called with no evidence of which feature it provides, and none of its possible features is declared (a question for a reviewer; never a refusal)."
         case .aiGenerationDenied: "ai_generation: false is not contradicted by declared features or strong detections."
         case .appIdMatches: "The declaration's app id is the manifest's."
         case .filingPresent: "Every feature offered as service provider has an algorithm filing."

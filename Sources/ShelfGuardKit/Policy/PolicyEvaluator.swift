@@ -38,6 +38,7 @@ public struct PolicyEvaluator: Sendable {
         case .aiStatement: return checks.aiStatement()
         case .labelingMaterials: return checks.labelingMaterials()
         case .undeclaredFeature: return checks.undeclaredFeature()
+        case .possibleFeature: return checks.possibleFeature()
         case .aiGenerationDenied: return checks.aiGenerationDenied()
         case .appIdMatches: return checks.appIdMatches()
         case .filingPresent: return checks.filingPresent()

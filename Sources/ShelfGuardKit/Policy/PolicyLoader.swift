@@ -29,11 +29,24 @@ public enum PolicyLoader {
         return try parse(text, source: file.path)
     }
 
+    /// Loads the policy file `name` of a policies source (built in or a folder).
+    public static func load(
+        source: PolicySource, name: String = defaultFileName
+    ) throws(LoadError) -> Policy {
+        let file: PolicySource.File
+        do { file = try source.file(name) } catch {
+            throw LoadError(problems: [YAMLProblem(file: error.path, line: 1, column: 1, message: error.message)])
+        }
+        var policy = try parse(file.text, source: file.path)
+        policy.origin = ConfigSource(chosenBy: source.origin.chosenBy, path: source.origin.path.map { _ in file.path })
+        return policy
+    }
+
     public static func parse(_ text: String, source: String) throws(LoadError) -> Policy {
         var yaml = StrictYAML(file: source)
         guard let root = yaml.parse(text),
             let top = yaml.mapping(
-                root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily"],
+                root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily", "complaints"],
                 required: ["policy", "name", "rules"])
         else { throw LoadError(problems: yaml.problems) }
         if let schema = yaml.string(top["policy"], "policy"), schema != Policy.schemaID {
@@ -41,6 +54,7 @@ public enum PolicyLoader {
         }
         let name = yaml.string(top["name"], "name") ?? ""
         var settings = Policy.Settings()
+        var legacyThreshold: Int?
         if let node = top["settings"], let fields = yaml.mapping(node, "settings", allowed: settingKeys) {
             func days(_ key: String) -> Int? {
                 guard let value = fields[key].flatMap({ yaml.integer($0, key) }) else { return nil }
@@ -49,7 +63,7 @@ public enum PolicyLoader {
             }
             settings.assessmentMaxAgeDays = days("assessment_max_age_days") ?? settings.assessmentMaxAgeDays
             settings.cancellationGraceDays = days("cancellation_grace_days") ?? settings.cancellationGraceDays
-            settings.complaintThreshold = days("complaint_threshold") ?? settings.complaintThreshold
+            legacyThreshold = days("complaint_threshold")
         }
         var rules: [PolicyRule] = []
         var firstDefinition: [String: String] = [:]
@@ -64,9 +78,13 @@ public enum PolicyLoader {
         }
         if rules.isEmpty && yaml.problems.isEmpty { yaml.problem(top["rules"], "the policy has no rules") }
         let daily = dailyMeasures(top["daily"], &yaml, rules: rules, source: source)
+        let complaints = complaintPolicy(
+            top["complaints"], &yaml, legacyThreshold: legacyThreshold, settings: top["settings"], source: source)
         guard yaml.problems.isEmpty else { throw LoadError(problems: yaml.problems) }
         let digest = SHA256.hash(data: Data(text.utf8)).hexString
-        return Policy(name: name, settings: settings, rules: rules, daily: daily, digest: digest, source: source)
+        return Policy(
+            name: name, settings: settings, rules: rules, daily: daily, complaints: complaints, digest: digest,
+            source: source)
     }
 
     /// `daily:` maps rule ids to `{measure, escalate_to, after_days}`.
@@ -188,6 +206,14 @@ public enum PolicyLoader {
                 }
             case .assessmentAge:
                 maxAge = fields["max_age_days"].flatMap { yaml.integer($0, "max_age_days") }
+            case .possibleFeature:
+                // A feature the evidence does not prove is a question, not a finding: an app that
+                // declared what its evidence shows is never refused over what a vendor also sells.
+                if outcome == .refuse {
+                    yaml.problem(
+                        fields["outcome"],
+                        "\(what) runs possible_feature, which may ask a reviewer (manual_review) but never refuse")
+                }
             default:
                 break
             }

@@ -62,15 +62,52 @@ public enum CalendarDay {
         return b - a
     }
 
-    /// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date.
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date; nil unless the day exists
+    /// (years 0001 to 9999, months 01 to 12, days up to the month's length in that year).
     public static func dayNumber(_ text: String) -> Int? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]),
-            (1...12).contains(m)
+        guard parts.count == 2 || parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+            parts.count == 2 || parts[2].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
+            let y = Int(parts[0]), let m = Int(parts[1]), (1...9999).contains(y), (1...12).contains(m)
         else { return nil }
         let d = parts.count == 3 ? Int(parts[2]) : 1
-        guard let d, (1...31).contains(d) else { return nil }
+        guard let d, (1...length(ofMonth: m, year: y)).contains(d) else { return nil }
         return days(year: y, month: m, day: d)
+    }
+
+    /// Whether `text` is a day that exists, written `YYYY-MM-DD`.
+    public static func isDay(_ text: String) -> Bool {
+        text.count == 10 && text.split(separator: "-", omittingEmptySubsequences: false).count == 3
+            && dayNumber(text) != nil
+    }
+
+    /// What is wrong with `text` as a `YYYY-MM-DD` day, for messages ("'2026-02-30' is not a
+    /// day: February 2026 has 28 days"); nil when it is a day.
+    public static func problem(_ text: String) -> String? {
+        if isDay(text) { return nil }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
+            let y = Int(parts[0]), let m = Int(parts[1])
+        else { return "'\(text)' is not a date; write YYYY-MM-DD" }
+        guard (1...9999).contains(y) else { return "'\(text)' is not a day: there is no year \(parts[0])" }
+        guard (1...12).contains(m) else { return "'\(text)' is not a day: months run from 01 to 12" }
+        let length = length(ofMonth: m, year: y)
+        return "'\(text)' is not a day: \(monthNames[m - 1]) \(parts[0]) has \(length) days"
+    }
+
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+
+    /// Days in a month of the proleptic Gregorian calendar.
+    static func length(ofMonth month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
@@ -107,4 +144,9 @@ public enum CalendarDay {
     public static func today(now: Date = WallClock.now()) -> String {
         text(Int(((now.timeIntervalSince1970 + 8 * 3600) / 86_400).rounded(.down)))
     }
+}
+
+extension Character {
+    /// 0 to 9, and nothing else (not other scripts' digits).
+    var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }

@@ -13,6 +13,10 @@ public struct BatchReport: Sendable, Codable {
     public var policy: String
     public var policySHA256: String
     public var signatureSHA256: String
+    /// Where the policy and the feature database were read from (`built-in`, or a path and how
+    /// it was chosen).
+    public var policySource: String?
+    public var signatureSource: String?
     public var asOf: String
     public var toolVersion: String
     /// True when the batch was stopped before the end; running it again resumes.
@@ -111,7 +115,9 @@ public struct BatchReport: Sendable, Codable {
         return BatchReport(
             batch: outcome.batchID, startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, database: database,
             actor: actor, jobs: jobs, policy: check.policy.name, policySHA256: check.policy.digest,
-            signatureSHA256: check.inspector.signatures?.database.digest ?? "", asOf: check.asOf,
+            signatureSHA256: check.inspector.signatures?.database.digest ?? "",
+            policySource: check.policy.origin.description,
+            signatureSource: check.inspector.signatures?.database.origin.description, asOf: check.asOf,
             toolVersion: ShelfGuardVersion.current, interrupted: outcome.interrupted, seconds: outcome.seconds,
             ledgerSeconds: outcome.ledgerSeconds, counts: counts, items: items)
     }

@@ -68,6 +68,9 @@ public struct JUnitReport: Sendable {
                       <property name="app" value="\(xml(result.appIdentity))"/>
                       <property name="policy_sha256" value="\(result.stamp.policyDigest)"/>
                       <property name="signatures_sha256" value="\(result.stamp.signatureDigest)"/>
+                      <property name="policy_source" value="\(xml(result.stamp.policySource?.description ?? "?"))"/>
+                      <property name="signatures_source" value="\(xml(result.stamp.signatureSource?.description ?? "?"))"/>
+                      <property name="evidence_database" value="\(xml(result.stamp.evidenceDatabase?.description ?? "none"))"/>
                       <property name="as_of" value="\(result.stamp.asOf)"/>
                     </properties>
                 \(cases.joined(separator: "\n"))
@@ -136,6 +139,11 @@ public struct GitHubAnnotations: Sendable {
             lines.append(
                 "::\(command) file=\(property(bundle)),title=ShelfGuard verdict::\(data("\(BundleReader.displayName(of: bundle)): \(result.verdict.rawValue) (\(result.findings.count) findings)"))"
             )
+        }
+        // What the verdicts were judged with, once: the policy, the feature database, the evidence.
+        if let stamp = outputs.compactMap(\.result).first?.stamp {
+            lines.append(
+                "::notice title=ShelfGuard configuration::\(data(stamp.configurationLines.joined(separator: "\n")))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -211,6 +219,9 @@ public struct MarkdownReport: Sendable {
             lines.append(
                 "<sub>shelfguard \(s.toolVersion) · policy \(cell(s.policyName)) `\(s.policyDigest.prefix(12))` · signatures `\(s.signatureDigest.prefix(12))` · as of \(s.asOf)</sub>"
             )
+            lines.append("")
+            lines.append(
+                "<sub>" + s.configurationLines.map { cell($0) }.joined(separator: " · ") + "</sub>")
             lines.append("")
         }
         return lines.joined(separator: "\n")

@@ -25,16 +25,23 @@ public struct CheckOutput: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case path, error, bundle, manifest, detections, featureSummary, hazards, declaration, declarationSource
-        case verdict, findings, policy, signatureDatabase, registry, asOf, toolVersion
+        case verdict, findings, policy, signatureDatabase, evidenceDatabase, registry, asOf, toolVersion
     }
 
+    /// The policy and the feature database as JSON names them: the hash, and where they were
+    /// read from (`source`: `built-in` or a path; `chosenBy`: `built-in`, `--policies`, …).
     struct PolicyStamp: Encodable {
-        var name: String
-        var sha256: String
-    }
+        var name: String?
+        var sha256: String?
+        var source: String?
+        var chosenBy: String?
 
-    struct DatabaseStamp: Encodable {
-        var sha256: String
+        init(name: String? = nil, sha256: String?, origin: ConfigSource?) {
+            self.name = name
+            self.sha256 = sha256
+            source = origin.map { $0.path ?? "built-in" }
+            chosenBy = origin?.chosenBy
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,8 +62,13 @@ public struct CheckOutput: Sendable, Encodable {
         try c.encode(result.verdict, forKey: .verdict)
         try c.encode(result.findings, forKey: .findings)
         let stamp = result.stamp
-        try c.encode(PolicyStamp(name: stamp.policyName, sha256: stamp.policyDigest), forKey: .policy)
-        try c.encode(DatabaseStamp(sha256: stamp.signatureDigest), forKey: .signatureDatabase)
+        try c.encode(
+            PolicyStamp(name: stamp.policyName, sha256: stamp.policyDigest, origin: stamp.policySource),
+            forKey: .policy)
+        try c.encode(
+            PolicyStamp(sha256: stamp.signatureDigest, origin: stamp.signatureSource), forKey: .signatureDatabase)
+        try c.encodeIfPresent(
+            stamp.evidenceDatabase.map { PolicyStamp(sha256: nil, origin: $0) }, forKey: .evidenceDatabase)
         try c.encode(stamp.registry, forKey: .registry)
         try c.encode(stamp.asOf, forKey: .asOf)
         try c.encode(stamp.toolVersion, forKey: .toolVersion)

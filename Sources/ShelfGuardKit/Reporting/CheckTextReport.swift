@@ -53,6 +53,17 @@ public struct CheckTextReport: Sendable {
             "\($0.feature) (\($0.confidence.rawValue)\($0.synthesis ? "" : ", not synthesis"))"
         }
         lines.append("  detected     " + (detected.isEmpty ? "no AI features" : detected.joined(separator: ", ")))
+        // Vendors called without evidence of which feature: what they may provide, unproven.
+        let found = Set(result.inspection.featureSummary.map(\.feature))
+        var possible: [String] = []
+        for detection in result.inspection.detections where detection.features.isEmpty {
+            for feature in detection.possibleFeatures where !found.contains(feature) && !possible.contains(feature) {
+                possible.append(feature)
+            }
+        }
+        if !possible.isEmpty {
+            lines.append("  possible     " + possible.joined(separator: ", ") + " (a vendor's service, not proven)")
+        }
         if result.findings.isEmpty {
             lines.append("  findings     none")
         } else {
@@ -78,6 +89,7 @@ public struct CheckTextReport: Sendable {
             paint(
                 "  judged by shelfguard \(s.toolVersion), policy \(s.policyName) (\(s.policyDigest.prefix(12))), signatures \(s.signatureDigest.prefix(12)), \(registry), as of \(s.asOf)",
                 .dim))
+        for line in s.configurationLines { lines.append(paint("  \(clean(line))", .dim)) }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -10,6 +10,10 @@ public struct DailyReport: Sendable, Codable {
     public var database: String
     public var policySHA256: String
     public var signatureSHA256: String
+    /// Where the policy and the feature database were read from (`built-in`, or a path and how
+    /// it was chosen).
+    public var policySource: String?
+    public var signatureSource: String?
     public var seconds: Double
     public var interrupted: Bool
     public var checked: Int
@@ -20,6 +24,9 @@ public struct DailyReport: Sendable, Codable {
     public var problems: Int
     /// Versions where something happened, by version id.
     public var items: [DailyManagement.Item]
+    /// Complaints (DSP Art. 12): reviewers' tasks opened and closed, overdue complaints (listed
+    /// every run until answered), complaints kept but not counted.
+    public var complaints: DailyManagement.Complaints
 
     public struct Counts: Sendable, Codable, Equatable {
         public var warn = 0
@@ -41,6 +48,8 @@ public struct DailyReport: Sendable, Codable {
         self.database = database
         policySHA256 = check.policy.digest
         signatureSHA256 = check.inspector.signatures?.database.digest ?? ""
+        policySource = check.policy.origin.description
+        signatureSource = check.inspector.signatures?.database.origin.description
         seconds = outcome.seconds
         interrupted = outcome.interrupted
         checked = outcome.checked
@@ -53,14 +62,20 @@ public struct DailyReport: Sendable, Codable {
         resolvedAlerts = outcome.items.map(\.resolvedAlerts).reduce(0, +)
         problems = outcome.items.filter { $0.problem != nil }.count
         items = outcome.items
+        complaints = outcome.complaints
     }
 
-    /// 2 when a suspension or takedown was applied, 3 when warnings, manual reviews or new
-    /// alerts, 0 when nothing happened (product contract). Versions that could not be judged
-    /// again are listed in the report; they do not change the code.
+    /// 2 when a suspension or takedown was applied, 3 when warnings, manual reviews, new
+    /// alerts, reviewers' tasks opened by complaints or overdue complaints, 0 when nothing
+    /// happened (product contract). Versions that could not be judged again are listed in the
+    /// report; they do not change the code.
     public var exitStatus: ExitStatus {
         if measures.suspend + measures.takeDown > 0 { return .refused }
-        if measures.warn + measures.manualReview + newAlerts > 0 { return .warn }
+        if measures.warn + measures.manualReview + newAlerts + complaints.tasksOpened.count + complaints.overdue.count
+            > 0
+        {
+            return .warn
+        }
         return .pass
     }
 
@@ -68,6 +83,36 @@ public struct DailyReport: Sendable, Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+
+    /// The complaints section of the page: tasks opened, overdue complaints, those not counted.
+    func complaintsHTML() -> String {
+        let c = complaints
+        guard !c.tasksOpened.isEmpty || !c.overdue.isEmpty || !c.notOnShelf.isEmpty || !c.tasksClosed.isEmpty else {
+            return ""
+        }
+        var parts = ["<h2>Complaints (DSP Art. 12)</h2><ul>"]
+        for task in c.tasksOpened {
+            parts.append(
+                "<li>reviewer's task \(task.id) opened for <strong>\(h(task.app))</strong>: \(h(task.reason))</li>")
+        }
+        if !c.tasksClosed.isEmpty {
+            parts.append(
+                "<li>tasks closed (under the threshold again): \(c.tasksClosed.map { String($0) }.joined(separator: ", "))</li>"
+            )
+        }
+        for late in c.overdue {
+            parts.append(
+                "<li class=\"error\">complaint \(late.complaint) about \(h(late.app)) (\(h(late.category))) was due \(h(late.dueOn)): \(late.daysOverdue) days overdue</li>"
+            )
+        }
+        if !c.notOnShelf.isEmpty {
+            parts.append(
+                "<li class=\"quiet\">kept, not counted (no version of the app on the shelf): complaints \(c.notOnShelf.map { String($0) }.joined(separator: ", "))</li>"
+            )
+        }
+        parts.append("</ul>")
+        return parts.joined()
     }
 
     public func html() -> String {
@@ -90,7 +135,8 @@ public struct DailyReport: Sendable, Codable {
             ("Checked", checked, ""), ("Warned", measures.warn, "warn"),
             ("Manual review", measures.manualReview, "manual_review"),
             ("Suspended", measures.suspend, "suspend"), ("Taken down", measures.takeDown, "take_down"),
-            ("New alerts", newAlerts, ""), ("Problems", problems, ""),
+            ("New alerts", newAlerts, ""), ("Complaint tasks", complaints.tasksOpened.count, "manual_review"),
+            ("Overdue complaints", complaints.overdue.count, "warn"), ("Problems", problems, ""),
         ].map { "<div class=\"card m-\($2)\"><span class=\"n\">\($1)</span><span>\($0)</span></div>" }
         return """
             <!DOCTYPE html>
@@ -121,8 +167,9 @@ public struct DailyReport: Sendable, Codable {
             <table><thead><tr><th>App</th><th>Measure</th><th>New alerts</th><th>Judged on</th></tr></thead>
             <tbody>\(rows.joined(separator: "\n"))</tbody></table>
             """)
+            \(complaintsHTML())
             </main>
-            <footer>Policy sha256 \(h(String(policySHA256.prefix(16))))…, feature database sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
+            <footer>Policy \(h(policySource ?? "?")) sha256 \(h(String(policySHA256.prefix(16))))…, feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
             </body></html>
 
             """

@@ -13,6 +13,23 @@ public struct InspectionOutput: Sendable, Codable {
     public var error: String?
     /// The path as given, repeated here for error objects.
     public var path: String?
+    /// The feature database the detections come from: its hash and where it was read from.
+    public var signatureDatabase: DatabaseStamp?
+
+    /// A feature database as reports name it.
+    public struct DatabaseStamp: Sendable, Codable, Equatable {
+        public var sha256: String
+        /// `built-in`, or the folder read.
+        public var source: String
+        /// `built-in`, `--policies`, `SHELFGUARD_POLICIES`…
+        public var chosenBy: String
+
+        public init(_ database: SignatureDatabase) {
+            sha256 = database.digest
+            source = database.origin.path ?? "built-in"
+            chosenBy = database.origin.chosenBy
+        }
+    }
 
     public init(inspection: Inspection, includeEntries: Bool) {
         bundle = inspection.bundle
@@ -92,6 +109,10 @@ public enum InspectionRenderer {
                 lines.append("    \(kind)  \(padded)  \(EntryName.escapeControls(entry.path))")
             }
         }
+        if let database = output.signatureDatabase {
+            let source = database.chosenBy == "built-in" ? "built-in" : "\(database.source) (\(database.chosenBy))"
+            lines.append("  feature database  \(EntryName.escapeControls(source)) sha256 \(database.sha256)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -147,6 +168,16 @@ public enum InspectionRenderer {
             lines.append(
                 "            " + String(repeating: " ", count: width) + "  "
                     + EntryName.escapeControls(d.evidence) + more)
+            let indent = "            " + String(repeating: " ", count: width) + "  "
+            // What proved each feature, when it is not the evidence shown above.
+            for proof in d.proofs where proof.evidence != d.evidence || proof.location != d.location {
+                lines.append(
+                    indent + "\(proof.feature) (\(proof.confidence.rawValue)): "
+                        + EntryName.escapeControls(proof.evidence))
+            }
+            if !d.possibleFeatures.isEmpty {
+                lines.append(indent + "possible, not proven: " + d.possibleFeatures.joined(separator: ", "))
+            }
         }
         return lines
     }

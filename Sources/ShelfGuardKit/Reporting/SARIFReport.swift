@@ -107,7 +107,8 @@ public struct SARIFReport: Sendable {
             artifacts: artifacts.isEmpty ? nil : artifacts, results: results,
             properties: RunProperties(
                 policy: policy.name, policySha256: policy.digest, signatureDatabaseSha256: stamp?.signatureDigest,
-                asOf: stamp?.asOf, verdicts: verdicts))
+                policySource: policy.origin.description, signatureDatabaseSource: stamp?.signatureSource?.description,
+                evidenceDatabase: stamp?.evidenceDatabase?.description, asOf: stamp?.asOf, verdicts: verdicts))
         return Log(schema: SARIFReport.schema, version: "2.1.0", runs: [run])
     }
 
@@ -249,6 +250,10 @@ public struct SARIFReport: Sendable {
         var policy: String
         var policySha256: String
         var signatureDatabaseSha256: String?
+        /// Where the policy, the feature database and the evidence database were read from.
+        var policySource: String?
+        var signatureDatabaseSource: String?
+        var evidenceDatabase: String?
         var asOf: String?
         var verdicts: [BundleVerdict]
     }

@@ -4,8 +4,10 @@ import Foundation
 /// stored inventory against today's registry, policy and day, and the policy's graded measures
 /// applied: warn, send to manual review, suspend, take down after a grace period. The stored
 /// bundle is read again only when the extractor changed (a new ShelfGuard, a new feature
-/// database). Each new finding is alerted once; complaints past the threshold send an app to
-/// manual review.
+/// database). Each new finding is alerted once. Complaints (DSP Art. 12) are counted by
+/// `ComplaintRules`: reaching the threshold opens a reviewer's task and an alert, and takes a
+/// measure only when the policy's category of the complaints says so; overdue complaints are
+/// reported every run until answered.
 public struct DailyManagement: Sendable {
     public var check: ShelfCheck
     public var ledger: any LedgerStore
@@ -42,6 +44,24 @@ public struct DailyManagement: Sendable {
         /// Why the version could not be judged again, or why its old inventory was used.
         public var problem: String?
         public var seconds: Double
+        /// The complaints that called for the measure, when a complaint category did.
+        public var complaints: [Int64]?
+    }
+
+    /// What the run found about complaints.
+    public struct Complaints: Sendable, Codable, Equatable {
+        /// Open complaints, all of them.
+        public var open = 0
+        /// Open complaints about an app with no version on the shelf: kept, not counted.
+        public var notOnShelf: [Int64] = []
+        /// Open complaints that repeat an earlier one (same text, same source): counted once.
+        public var duplicates = 0
+        public var tasksOpened: [ComplaintTask] = []
+        public var tasksClosed: [Int64] = []
+        /// Open complaints past their due day, most overdue first.
+        public var overdue: [ComplaintRules.Overdue] = []
+
+        public init() {}
     }
 
     public struct Outcome: Sendable {
@@ -52,6 +72,7 @@ public struct DailyManagement: Sendable {
         public var items: [Item]
         public var seconds: Double
         public var interrupted: Bool
+        public var complaints = Complaints()
 
         public var measures: [Measure: Int] {
             var counts: [Measure: Int] = [:]
@@ -73,7 +94,7 @@ public struct DailyManagement: Sendable {
         let runID = try ledger.startDailyRun(
             actor: actor, asOf: check.asOf, policySHA256: check.policy.digest,
             signatureSHA256: check.inspector.signatures?.database.digest ?? "")
-        let complaints = try ledger.openComplaintCounts()
+        let (tallies, complaintDay) = try complaints(runID: runID)
         let collector = DailyCollector()
         var after: Int64 = 0
         var interrupted = false
@@ -90,7 +111,7 @@ public struct DailyManagement: Sendable {
                     defer { group.leave() }
                     while !shouldStop(), let i = next.take(below: page.count) {
                         do {
-                            let item = try judge(page[i], runID: runID, complaints: complaints[page[i].appID] ?? 0)
+                            let item = try judge(page[i], runID: runID, complaints: tallies[page[i].appID])
                             collector.add(item)
                         } catch {
                             collector.fail(error)
@@ -108,10 +129,11 @@ public struct DailyManagement: Sendable {
             }
         }
         if shouldStop() { interrupted = true }
-        let outcome = Outcome(
+        var outcome = Outcome(
             runID: runID, checked: collector.checked, reread: collector.reread,
             items: collector.items.sorted { $0.versionID < $1.versionID }, seconds: Monotonic.seconds(since: started),
             interrupted: interrupted)
+        outcome.complaints = complaintDay
         try ledger.finishDailyRun(
             runID, checked: outcome.checked, changed: outcome.items.filter { $0.to != nil }.count,
             status: failure != nil ? "failed" : interrupted ? "interrupted" : "done")
@@ -119,9 +141,64 @@ public struct DailyManagement: Sendable {
         return outcome
     }
 
+    /// The complaints of the day: every open one assessed by `ComplaintRules` (duplicates,
+    /// apps not on the shelf, distinct complainants), reviewers' tasks opened and closed, and
+    /// the overdue ones as of the run's day. Returns each app's tally for judging its versions.
+    func complaints(runID: Int64) throws -> ([String: ComplaintRules.AppTally], Complaints) {
+        let policy = check.policy.complaints
+        let open = try ledger.openComplaints()
+        let onShelf = try ledger.appsOnShelf(among: open.map(\.app))
+        let assessment = ComplaintRules.assess(open, appsOnShelf: onShelf, policy: policy)
+        let changes = ComplaintRules.taskChanges(
+            assessment, openTasks: try ledger.complaintTasks(openOnly: true), policy: policy)
+        var day = Complaints()
+        day.open = open.count
+        day.notOnShelf = assessment.notOnShelf
+        day.duplicates =
+            assessment.standing.values.filter {
+                if case .duplicate = $0 { return true } else { return false }
+            }.count
+        day.tasksOpened = try ledger.recordComplaintTasks(
+            open: changes.open, close: changes.close, runID: runID, asOf: check.asOf, actor: actor)
+        day.tasksClosed = changes.close.map(\.id)
+        day.overdue = ComplaintRules.overdue(open, asOf: check.asOf, policy: policy)
+        return (assessment.apps, day)
+    }
+
+    /// The alerts the complaints about a version's app raise: one when the threshold is
+    /// reached (a reviewer's task is open), and one per measure a complaint category calls for,
+    /// with the measure.
+    func complaintAlerts(_ tally: ComplaintRules.AppTally?) -> [(alert: Alert, measure: Measure, ids: [Int64])] {
+        guard let tally, tally.reachedThreshold else { return [] }
+        let policy = check.policy.complaints
+        var alerts = [
+            (
+                Alert(
+                    fingerprint: "complaints:\(tally.app)", rule: "complaint_threshold", severity: .manualReview,
+                    message: ComplaintRules.reason(tally, policy: policy) + "; a reviewer's task is open"),
+                Measure.none, tally.complaints
+            )
+        ]
+        if tally.measure > .none {
+            let categories = tally.measureCategories.joined(separator: ", ")
+            let severity: Severity =
+                tally.measure >= .suspend ? .refuse : tally.measure == .manualReview ? .manualReview : .warn
+            alerts.append(
+                (
+                    Alert(
+                        fingerprint: "complaints:\(tally.app):\(tally.measure.rawValue):\(categories)",
+                        rule: "complaint_category", severity: severity,
+                        message:
+                            "complaints of category \(categories) reach the threshold (\(policy.threshold)); the policy says \(tally.measure.rawValue): complaints \(tally.measureComplaints.map { "#\($0)" }.joined(separator: ", "))"
+                    ), tally.measure, tally.measureComplaints
+                ))
+        }
+        return alerts
+    }
+
     /// One version: judge it again, decide the measure, write what changed. Returns nil when
     /// nothing happened; throws only when the ledger fails.
-    func judge(_ version: ShelvedVersion, runID: Int64, complaints: Int) throws -> Item? {
+    func judge(_ version: ShelvedVersion, runID: Int64, complaints: ComplaintRules.AppTally?) throws -> Item? {
         let started = Monotonic.now()
         var item = Item(
             versionID: version.versionID, app: version.appID, version: version.versionLabel, from: version.state,
@@ -173,15 +250,9 @@ public struct DailyManagement: Sendable {
             current.insert(alert.fingerprint)
             if !version.openAlerts.contains(alert.fingerprint) { change.newAlerts.append(alert) }
         }
-        var complaintAlert: Alert?
-        if complaints >= check.policy.settings.complaintThreshold {
-            let alert = Alert(
-                fingerprint: "complaints:\(version.appID)", rule: "complaints_open", severity: .manualReview,
-                message:
-                    "\(complaints) open complaints (threshold \(check.policy.settings.complaintThreshold), DSP Art. 12)"
-            )
+        let complaintAlerts = complaintAlerts(complaints)
+        for (alert, _, _) in complaintAlerts {
             current.insert(alert.fingerprint)
-            complaintAlert = alert
             if !version.openAlerts.contains(alert.fingerprint) { change.newAlerts.append(alert) }
         }
         change.resolvedAlerts = version.openAlerts.subtracting(current).sorted()
@@ -196,12 +267,10 @@ public struct DailyManagement: Sendable {
         let policy = check.policy
         let daysInState = CalendarDay.days(from: version.stateEffectiveOn, to: check.asOf) ?? 0
         let fresh = Set(change.newAlerts.map(\.fingerprint))
-        for alert in alerts + [complaintAlert].compactMap({ $0 }) {
+        for alert in alerts {
             var m = Measure.none
             if fresh.contains(alert.fingerprint) {
-                m =
-                    alert.rule == "complaints_open"
-                    ? .manualReview : policy.dailyMeasure(rule: alert.rule, severity: alert.severity)
+                m = policy.dailyMeasure(rule: alert.rule, severity: alert.severity)
             }
             if let entry = policy.daily[alert.rule], let stronger = entry.escalateTo,
                 version.state == entry.measure.target,
@@ -210,6 +279,14 @@ public struct DailyManagement: Sendable {
                 m = max(m, stronger)
             }
             if m > .none { reasons.append(alert.rule) }
+            if m > measure { measure = m }
+        }
+        // A complaint category the policy lets act: its measure, once, when first reached.
+        var complaintMeasure = Measure.none
+        for (alert, m, ids) in complaintAlerts where m > .none && fresh.contains(alert.fingerprint) {
+            reasons.append("\(alert.rule) (complaints \(ids.map { "#\($0)" }.joined(separator: ", ")))")
+            change.complaintIDs = ids
+            complaintMeasure = max(complaintMeasure, m)
             if m > measure { measure = m }
         }
         if measure > .none, let target = measure.target, version.state.allows(target, by: .daily) {
@@ -222,6 +299,7 @@ public struct DailyManagement: Sendable {
         item.to = moved?.to
         item.measure = moved == nil ? nil : measure
         item.reason = moved?.reason
+        if moved != nil && complaintMeasure > .none { item.complaints = change.complaintIDs }
         if moved == nil && change.newAlerts.isEmpty && change.resolvedAlerts.isEmpty && item.problem == nil
             && !item.reread
         {

@@ -14,6 +14,8 @@ public struct ShelfCheck: Sendable {
     public var declarationLimits: DeclarationLimits = .standard
     /// Bounds on reading the labels of labeling materials.
     public var materialLimits: MaterialLimits = .standard
+    /// The shelf database read as evidence, named in reports; nil when none is read.
+    public var evidenceDatabase: ConfigSource?
 
     public init(
         inspector: Inspector, policy: Policy, taxonomy: FeatureTaxonomy, registry: any EvidenceRegistry,
@@ -119,7 +121,9 @@ public struct ShelfCheck: Sendable {
             findings: evaluation.findings,
             stamp: CheckResult.Stamp(
                 toolVersion: ShelfGuardVersion.current, policyName: policy.name, policyDigest: policy.digest,
-                signatureDigest: inspector.signatures?.database.digest ?? "", asOf: asOf, registry: counts))
+                signatureDigest: inspector.signatures?.database.digest ?? "", asOf: asOf, registry: counts,
+                policySource: policy.origin, signatureSource: inspector.signatures?.database.origin,
+                evidenceDatabase: evidenceDatabase))
         result.declarationSnapshot = snapshot
         return result
     }
@@ -149,6 +153,22 @@ public struct CheckResult: Sendable, Codable {
         public var signatureDigest: String
         public var asOf: String
         public var registry: RegistryCounts
+        /// Where the policy was read from (nil in records written before it was kept).
+        public var policySource: ConfigSource?
+        /// Where the feature database was read from.
+        public var signatureSource: ConfigSource?
+        /// The shelf database read as evidence; nil when none was.
+        public var evidenceDatabase: ConfigSource?
+
+        /// What reports print for the configuration: each source with its hash.
+        public var configurationLines: [String] {
+            var lines = [
+                "policy \(policyName): \(policySource?.description ?? "?") sha256 \(policyDigest)",
+                "feature database: \(signatureSource?.description ?? "?") sha256 \(signatureDigest)",
+            ]
+            if let evidenceDatabase { lines.append("evidence database: \(evidenceDatabase)") }
+            return lines
+        }
     }
 
     public init(

@@ -51,6 +51,16 @@ struct StrictYAML {
                 add(line: mark.line, column: mark.column, "YAML syntax: \(problem)\(place)")
             case .reader(let problem, _, _, _):
                 add(line: 1, column: 1, "not readable as YAML text: \(problem)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                // Yams points at the first of the keys; the mistake is the repetition.
+                for key in duplicates {
+                    let first = (line: context.mark.line, column: context.mark.column)
+                    let again = StrictYAML.repetition(of: key, in: text, after: first)
+                    add(
+                        line: again?.line ?? first.line, column: again?.column ?? first.column,
+                        "duplicate key '\(key)'"
+                            + (again == nil ? "" : " (first at line \(first.line), column \(first.column))"))
+                }
             default:
                 add(line: 1, column: 1, "YAML: \(error)")
             }
@@ -70,11 +80,61 @@ struct StrictYAML {
         add(line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, message)
     }
 
-    /// Counts one visited node; false (with one problem) once the budget is spent.
+    /// Counts one visited node; false (with one problem) once the budget is spent, or when the
+    /// node carries a tag YAML's core schema does not define (`!custom false`): a value must
+    /// mean what it says, not what some other reader would make of it.
     private mutating func visit(_ node: Node) -> Bool {
         budget -= 1
         if budget == 0 { problem(node, "the document is too large to read (more than \(maxNodes) nodes)") }
-        return budget > 0
+        guard budget > 0 else { return false }
+        return knownTag(node)
+    }
+
+    /// The tags a value may carry: none, the non-specific `!`, or a core-schema tag written
+    /// out (`!!str`, `!!int`, …).
+    static let coreTags: Set<String> = [
+        Tag.Name.str.rawValue, Tag.Name.seq.rawValue, Tag.Name.map.rawValue, Tag.Name.bool.rawValue,
+        Tag.Name.int.rawValue, Tag.Name.float.rawValue, Tag.Name.null.rawValue, "!", "",
+    ]
+
+    /// False, with a problem, when the node's tag, as written, is not a core-schema tag.
+    mutating func knownTag(_ node: Node) -> Bool {
+        let name: String
+        switch node {
+        case .scalar(let scalar): name = scalar.tag.description
+        case .mapping(let mapping): name = mapping.tag.description
+        case .sequence(let sequence): name = sequence.tag.description
+        case .alias: return true
+        }
+        guard !StrictYAML.coreTags.contains(name) else { return true }
+        problem(node, "unknown tag '\(name)': tags other than YAML's core ones (!!str, !!int, …) are not accepted")
+        return false
+    }
+
+    /// Where the key `key` appears again in the block mapping whose first such key is at
+    /// `first` (1-based line and column): the next line indented the same that starts with it,
+    /// before the mapping ends. Nil when it cannot be found (flow mappings, quoted keys).
+    static func repetition(
+        of key: String, in text: String, after first: (line: Int, column: Int)
+    ) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let indent = first.column - 1
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            let content = line.drop(while: { $0 == " " })
+            let leading = line.count - content.count
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            // Less indented, or a new item of the list the mapping is in: the mapping ended.
+            if leading < indent || (leading == indent && content.hasPrefix("-")) { return nil }
+            guard leading == indent else { continue }
+            for form in [key, "\"\(key)\"", "'\(key)'"] where content.hasPrefix(form) {
+                if content.dropFirst(form.count).drop(while: { $0 == " " }).hasPrefix(":") {
+                    return (index + 1, indent + 1)
+                }
+            }
+        }
+        return nil
     }
 
     /// A mapping's values by key. Unknown keys, duplicate keys, non-string keys and missing
@@ -91,8 +151,8 @@ struct StrictYAML {
         }
         var values: [String: Node] = [:]
         for (keyNode, value) in mapping {
-            guard let key = keyNode.scalar?.string else {
-                problem(keyNode, "keys of \(what) must be plain text")
+            guard let key = keyNode.scalar?.string, knownTag(keyNode) else {
+                if keyNode.scalar == nil { problem(keyNode, "keys of \(what) must be plain text") }
                 continue
             }
             guard allowed.contains(key) else {

@@ -6,7 +6,7 @@ import ShelfGuardKit
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder.",
+            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB.",
             valueName: "path"))
     var db: String?
 
@@ -22,6 +22,16 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The database path: named, from the environment, or the default.
     var path: String { db ?? SQLiteLedger.defaultPath() }
+
+    /// The database when one is chosen explicitly (--db or $SHELFGUARD_DB), with how; nil when
+    /// only the default would be used.
+    var explicitSource: ConfigSource? {
+        if let db { return ConfigSource(chosenBy: "--db", path: db) }
+        if let named = ProcessInfo.processInfo.environment["SHELFGUARD_DB"], !named.isEmpty {
+            return ConfigSource(chosenBy: "SHELFGUARD_DB", path: named)
+        }
+        return nil
+    }
 
     /// Opens the ledger for writing, creating it if needed; failures are tool errors.
     func openForWriting() throws -> SQLiteLedger {
@@ -69,7 +79,7 @@ extension ParsableCommand {
         limitOptions: ReadLimitOptions, wechatAppID: String? = nil
     ) throws -> (SQLiteLedger, ShelfCheck) {
         let engine = try policyOptions.signatureEngine()
-        let policy = try reviewOptions.loadPolicy(policies: try policyOptions.directory())
+        let policy = try reviewOptions.loadPolicy(policyOptions.source)
         let files = try reviewOptions.loadRegistry()
         let ledger = try database.openForWriting()
         let snapshot: InMemoryRegistry
@@ -83,6 +93,8 @@ extension ParsableCommand {
             policy: policy, taxonomy: engine.database.taxonomy, registry: LayeredRegistry([files, snapshot]),
             asOf: reviewOptions.asOf)
         check.declarationLimits = reviewOptions.declarationLimits
+        check.evidenceDatabase =
+            database.explicitSource ?? ConfigSource(chosenBy: "default: the working folder", path: ledger.path)
         return (ledger, check)
     }
 }

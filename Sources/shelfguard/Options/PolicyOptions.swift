@@ -2,30 +2,25 @@ import ArgumentParser
 import Foundation
 import ShelfGuardKit
 
-/// Where the feature database and the review policies are.
+/// Where the feature database and the review policies are: built into the binary unless a
+/// folder is chosen explicitly. The working folder is never searched.
 struct PolicyOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The policies folder: taxonomy.yaml, signatures/ and the review policies. Default: $SHELFGUARD_POLICIES, ./policies, or the project's policies/ beside the executable.",
+            "The policies folder: taxonomy.yaml, signatures/ and the review policies. Default: $SHELFGUARD_POLICIES, else the policies built into shelfguard (never a folder in the working folder). Reports name the folder used and its hashes.",
             valueName: "dir"))
     var policies: String?
 
-    /// The policies folder, or a tool error saying how to name one.
-    func directory() throws -> URL {
-        guard let url = PolicyLocator.find(explicit: policies) else {
-            throw ToolError(
-                "no policies folder found: give --policies DIR (a folder with taxonomy.yaml and signatures/)")
-        }
-        return url
-    }
+    /// The built-in policies, or the folder chosen with --policies or $SHELFGUARD_POLICIES.
+    var source: PolicySource { PolicySource.choose(explicit: policies) }
 
     /// The feature database, compiled; a broken one is a tool error listing every problem.
     func signatureEngine() throws -> SignatureEngine {
-        let folder = try directory()
+        let source = self.source
         do {
-            return SignatureEngine(try SignatureDatabase.load(policies: folder))
+            return SignatureEngine(try SignatureDatabase.load(source: source))
         } catch {
-            throw ToolError("the feature database in \(folder.path) is broken:\n" + error.description)
+            throw ToolError("the feature database (\(source.origin)) is broken:\n" + error.description)
         }
     }
 }

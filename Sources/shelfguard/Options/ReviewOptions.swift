@@ -34,8 +34,8 @@ struct ReviewOptions: ParsableArguments {
     var maxDeclarationNodes: Int = DeclarationLimits.standard.maxNodes
 
     func validate() throws {
-        if let asOf, !ReviewOptions.isDay(asOf) {
-            throw ValidationError("--as-of '\(asOf)' is not a date; write YYYY-MM-DD")
+        if let asOf, let problem = CalendarDay.problem(asOf) {
+            throw ValidationError("--as-of \(problem)")
         }
         guard maxDeclarationSize > 0, maxDeclarationSize <= Int64(Int32.max), maxDeclarationNodes > 0 else {
             throw ValidationError("declaration limits must be positive (and the size below 2GiB)")
@@ -49,22 +49,22 @@ struct ReviewOptions: ParsableArguments {
         return limits
     }
 
-    static func isDay(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let m = Int(parts[1]), let d = Int(parts[2]), Int(parts[0]) != nil
-        else { return false }
-        return (1...12).contains(m) && (1...31).contains(d)
+    /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
+    /// is a tool error listing every problem.
+    func loadPolicy(_ source: PolicySource) throws -> Policy {
+        try Self.loadPolicy(file: policy, source: source)
     }
 
-    /// The review policy; a broken one is a tool error listing every problem.
-    func loadPolicy(policies: URL) throws -> Policy {
-        let file =
-            policy.map { URL(fileURLWithPath: $0) } ?? policies.appendingPathComponent(PolicyLoader.defaultFileName)
+    /// The policy file `policy` if one is named, else review-policy.yaml of `source`.
+    static func loadPolicy(file policy: String?, source: PolicySource) throws -> Policy {
         do {
-            return try PolicyLoader.load(file: file)
+            guard let policy else { return try PolicyLoader.load(source: source) }
+            var loaded = try PolicyLoader.load(file: URL(fileURLWithPath: policy))
+            loaded.origin = ConfigSource(chosenBy: "--policy", path: PolicySource.absolute(policy))
+            return loaded
         } catch {
-            throw ToolError("the review policy \(file.path) is broken:\n" + error.description)
+            throw ToolError(
+                "the review policy (\(policy ?? source.origin.description)) is broken:\n" + error.description)
         }
     }
 

@@ -146,7 +146,10 @@ struct DetectorTests {
         let wechat = try SeedDatabase.inspect(SampleBundles.voiceChatWxapkg(), name: "v.wxapkg")
         let plugin = try #require(wechat.detections.first { $0.signature == "wechat_si_plugin" })
         #expect(plugin.evidence == "requirePlugin('WechatSI')" || plugin.evidence.contains("wx069ba97219f66d99"))
-        #expect(plugin.occurrences == 2)
+        // The plugin provider, requirePlugin and the textToSpeech call; only the call proves synthesis.
+        #expect(plugin.occurrences == 3)
+        #expect(plugin.features == ["voice_synthesis"])
+        #expect(plugin.proofs.first?.evidence == ".textToSpeech(")
         let quick = try SeedDatabase.inspect(SampleBundles.storybookRPK(), name: "s.rpk")
         #expect(
             quick.detections.contains { $0.signature == "quickapp_tts_service" && $0.evidence == "feature service.tts" }

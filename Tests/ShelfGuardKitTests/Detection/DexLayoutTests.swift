@@ -28,7 +28,7 @@ struct HostileDEX {
 
     func build() -> [UInt8] {
         let idsSize = 4 * strings.count
-        let data = strings.map { Self.uleb128(UInt32($0.utf16.count)) + Array($0.utf8) + [0] }
+        let data = strings.map { ContentGenerator.uleb128(UInt32($0.utf16.count)) + Array($0.utf8) + [0] }
         let dataSize = data.reduce(0) { $0 + $1.count }
         let idsOffset: Int
         let dataOffset: Int
@@ -66,18 +66,6 @@ struct HostileDEX {
         header.replaceSubrange(0x38..<0x3C, with: Self.le32(UInt32(strings.count + missingIDs)))
         header.replaceSubrange(0x3C..<0x40, with: Self.le32(UInt32(idsOffset)))
         return header + body
-    }
-
-    static func uleb128(_ value: UInt32) -> [UInt8] {
-        var v = value
-        var out: [UInt8] = []
-        repeat {
-            var byte = UInt8(v & 0x7F)
-            v >>= 7
-            if v != 0 { byte |= 0x80 }
-            out.append(byte)
-        } while v != 0
-        return out
     }
 
     static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * UInt32($0))) } }

@@ -59,9 +59,15 @@ struct SignatureDatabaseTests {
         case .recognition:
             #expect(s.features.allSatisfy { taxonomy.features[$0]?.synthesis == false }, "recognition is not synthesis")
         case .synthesis:
-            #expect(s.features.allSatisfy { taxonomy.features[$0]?.synthesis == true })
+            // A synthesis SDK may also recognise (sherpa-onnx's recognizers prove speech
+            // recognition), but what it can prove or may provide includes synthesis.
+            #expect((s.features + s.possibleFeatures).contains { taxonomy.features[$0]?.synthesis == true })
         case .packer:
             #expect(s.features.isEmpty)
+        }
+        #expect(!s.platforms.isEmpty, "\(id) names the platforms it ships for")
+        if s.category != .packer && s.proofs.contains(where: \.features.isEmpty) {
+            #expect(!s.possibleFeatures.isEmpty, "a bare match lists what the vendor may provide")
         }
         if s.note?.lowercased().contains("unverified") == true {
             #expect(s.confidence == .weak, "unverified signatures carry no more than weak confidence")
@@ -225,10 +231,12 @@ struct SignatureLintTests {
             .replacingOccurrences(
                 of: "- path: lib/arm64-v8a/libsamplesdk.so\n", with: "- path: lib/arm64-v8a/libnope.so\n")
         let failures = SignatureExamples.check(SignatureEngine(try Self.load(swapped)))
-        #expect(failures.map(\.positive) == [true])
+        // The positive example that does not match, and so no example left proving face_swap.
+        #expect(failures.map(\.positive) == [true, true])
         #expect(
             failures.first?.description.hasSuffix("test.yaml:12:11: positive example of 'sample_sdk' does not match it")
                 == true)
+        #expect(failures.last?.description.hasSuffix("no positive example of 'sample_sdk' proves face_swap") == true)
     }
 
     @Test("a billion-laughs file is refused within bounds, not expanded")

@@ -12,14 +12,21 @@ struct SignatureExampleTests {
     func inProcess(id: String) {
         let signature = SeedDatabase.signature(id)
         for example in signature.positiveExamples {
-            #expect(
-                SignatureExamples.fired(SeedDatabase.engine, example).contains(id),
-                "\(example.definedAt): positive example does not match")
+            let detection = SignatureExamples.detections(SeedDatabase.engine, example).first { $0.signature == id }
+            #expect(detection != nil, "\(example.definedAt): positive example does not match")
+            if let proves = example.proves, let detection {
+                #expect(Set(detection.features) == Set(proves), "\(example.definedAt): proves \(detection.features)")
+            }
         }
         for example in signature.negativeExamples {
-            #expect(
-                !SignatureExamples.fired(SeedDatabase.engine, example).contains(id),
-                "\(example.definedAt): negative example matches")
+            let detection = SignatureExamples.detections(SeedDatabase.engine, example).first { $0.signature == id }
+            if let rulesOut = example.rulesOut {
+                #expect(
+                    !(detection?.features ?? []).contains { rulesOut.contains($0) },
+                    "\(example.definedAt): negative example proves what it rules out")
+            } else {
+                #expect(detection == nil, "\(example.definedAt): negative example matches")
+            }
         }
     }
 
@@ -30,8 +37,18 @@ struct SignatureExampleTests {
             for example in examples {
                 let (name, bytes) = ExampleBundles.build(example)
                 let inspection = try SeedDatabase.inspect(bytes, name: name)
-                let found = inspection.detections.contains { $0.signature == id }
-                #expect(found == positive, "\(example.definedAt) as \(name): \(inspection.detections.map(\.signature))")
+                let detection = inspection.detections.first { $0.signature == id }
+                let shown = "\(example.definedAt) as \(name): \(inspection.detections.map(\.signature))"
+                if positive {
+                    #expect(detection != nil, "\(shown)")
+                    if let proves = example.proves, let detection {
+                        #expect(Set(detection.features) == Set(proves), "\(shown): proves \(detection.features)")
+                    }
+                } else if let rulesOut = example.rulesOut {
+                    #expect(!(detection?.features ?? []).contains { rulesOut.contains($0) }, "\(shown)")
+                } else {
+                    #expect(detection == nil, "\(shown)")
+                }
                 #expect(!inspection.hazards.contains { $0.kind == .manifestUnreadable }, "\(example.definedAt)")
             }
         }

@@ -17,7 +17,10 @@ struct CheckCommandTests {
             ["bundle_unreadable", "damaged_structure", "declaration_missing", "manifest_unreadable"]
         ),
         ("calculator.apk", .approve, []),
-        ("chatpal.ipa", .warn, ["filing_check_digit", "genai_number_invalid", "other_ai_detected"]),
+        (
+            "chatpal.ipa", .warn,
+            ["declared_not_detected", "filing_check_digit", "genai_number_invalid", "other_ai_detected"]
+        ),
         ("facefun.apk", .approve, ["other_ai_detected"]),
         ("facefun.xapk", .manualReview, ["assessment_expired", "filing_product_unlisted", "other_ai_detected"]),
         ("flashlight.ipa", .approve, []),
@@ -39,7 +42,11 @@ struct CheckCommandTests {
         ),
         (
             "suspicious.apk", .refuse,
-            ["ai_generation_denied", "app_id_mismatch", "bundle_packed", "declared_not_detected", "hostile_structure"]
+            [
+                "ai_generation_denied", "app_id_mismatch", "bundle_packed", "declared_not_detected",
+                "hostile_structure",
+                "possible_feature_undeclared",
+            ]
         ),
         ("todo.wxapkg", .approve, []),
         (
@@ -107,6 +114,17 @@ struct CheckCommandTests {
         #expect(try String(contentsOfFile: sarif, encoding: .utf8).contains("\"version\" : \"2.1.0\""))
         #expect(try String(contentsOfFile: junit, encoding: .utf8).contains("<testsuites"))
         #expect(try String(contentsOfFile: markdown, encoding: .utf8).contains("| Bundle | App | Verdict |"))
+    }
+
+    @Test("the text report lists a bare vendor's possible features apart from the detected ones")
+    func possibleFeaturesShown() throws {
+        let result = try Self.check([Self.samples.appendingPathComponent("suspicious.apk").path])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  detected     no AI features"), "\(result.stdout)")
+        #expect(
+            lines.contains(
+                "  possible     text_generation, voice_synthesis, video_generation (a vendor's service, not proven)"),
+            "\(result.stdout)")
     }
 
     @Test("--declaration names the declaration; the one beside is then ignored")

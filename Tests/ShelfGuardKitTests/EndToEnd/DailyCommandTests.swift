@@ -105,29 +105,6 @@ struct DailyCommandTests {
         #expect(html.contains("Nothing changed on the shelf"))
     }
 
-    @Test("complaints past the threshold send an app to manual review; anyone can complain")
-    func complaints() throws {
-        let (_, db) = try Self.shelf("daily-complaints")
-        for text in ["换脸没有标识", "冒用我的照片", "客服不回应"] {
-            let added = try ShelfGuardBinary.run([
-                "complaint", "add", "--db", db, "--app", "com.example.calculator", "--text", text,
-            ])
-            #expect(added.status == 0, "\(added.stderr)")
-        }
-        #expect(try ShelfGuardBinary.run(["complaint", "add", "--db", db, "--app", "x", "--text", "  "]).status == 1)
-        let (status, report) = try Self.daily(db, "2026-11-24")
-        #expect(status == 3 && report.measures.manualReview == 1)
-        #expect(try Self.state(db, app: "com.example.calculator") == "manual_review")
-        let list = try ShelfGuardBinary.run(["complaint", "list", "--db", db, "--open", "--format", "json"])
-        let open = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
-        #expect(open.count == 3)
-        let resolved = try ShelfGuardBinary.run([
-            "complaint", "resolve", "--db", db, "1", "--resolution", "label added", "--operator", "客服",
-        ])
-        #expect(resolved.status == 0)
-        #expect(try ShelfGuardBinary.run(["complaint", "resolve", "--db", db, "1", "--resolution", "x"]).status == 1)
-    }
-
     @Test("takedown: a dry run changes nothing; the order needs a reason, a reference and an operator")
     func takedownCommand() throws {
         let (_, db) = try Self.shelf("daily-takedown")

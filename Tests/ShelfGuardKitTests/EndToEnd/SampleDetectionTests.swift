@@ -21,7 +21,7 @@ struct SampleDetectionTests {
         ("todo.wxapkg", [], true),
         ("storybook.rpk", ["deepseek", "quickapp_tts_service"], false),
         ("weather.rpk", [], true),
-        ("suspicious.apk", ["qihoo_jiagu"], false),
+        ("suspicious.apk", ["qihoo_jiagu", "minimax"], false),
         ("broken.apk", [], true),
     ]
 

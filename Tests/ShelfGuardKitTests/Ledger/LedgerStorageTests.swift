@@ -117,4 +117,28 @@ struct LedgerStorageTests {
         }
         #expect(days == ["2026-01-01", "2026-03-01"])
     }
+
+    @Test("a v5 database opens upgraded: complaints keep their day of receipt, due days come from the policy")
+    func migrationV6() throws {
+        let path = try TestFiles.directory("v5").appendingPathComponent("old.db").path
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteLedger.migrator.migrate(queue, upTo: "v5: the business day each state change took effect")
+        try queue.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO complaint (id, app_id, text, contact, received_at, status, audit_seq)
+                    VALUES (1, 'com.example.old', '没有标识', '', '2026-03-01T10:00:00.000Z', 'open', 1);
+                    """)
+        }
+        try queue.close()
+        let ledger = try SQLiteLedger(path: path)
+        #expect(try ledger.appliedMigrations().contains("v6: complaint categories, due days and reviewers' tasks"))
+        let old = try #require(try ledger.openComplaints().first)
+        #expect(old.receivedOn == "2026-03-01" && old.dueOn == "" && old.category == "")
+        var policy = ComplaintPolicy()
+        policy.handlingDays = 10
+        #expect(ComplaintRules.dueOn(old, policy: policy) == "2026-03-11")
+        #expect(policy.category(old.category).id == "general")
+        #expect(try ledger.complaintTasks(openOnly: false).isEmpty)
+    }
 }

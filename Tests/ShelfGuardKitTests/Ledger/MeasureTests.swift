@@ -225,18 +225,49 @@ struct MeasureTests {
     @Test("complaints: anyone can complain; resolving needs a resolution and happens once")
     func complaints() throws {
         let ledger = try Self.shelf(1)
-        let first = try ledger.addComplaint(app: "com.example.app0", text: "换脸视频没有标识", contact: "", actor: "public")
-        _ = try ledger.addComplaint(app: "com.example.app0", text: "冒充我的声音", contact: "138****0000", actor: "public")
-        #expect(try ledger.openComplaintCounts() == ["com.example.app0": 2])
+        func intake(_ text: String, contact: String = "", app: String = "com.example.app0") -> ComplaintIntake {
+            ComplaintIntake(
+                app: app, text: text, contact: contact, category: "general", receivedOn: "2026-11-24",
+                dueOn: "2026-12-09")
+        }
+        let first = try ledger.addComplaint(intake("换脸视频没有标识"), actor: "public")
+        _ = try ledger.addComplaint(intake("冒充我的声音", contact: "138****0000"), actor: "public")
+        #expect(try ledger.openComplaints().map(\.id) == [first.id, first.id + 1])
+        #expect(try ledger.openComplaints().first?.dueOn == "2026-12-09")
         let resolved = try ledger.resolveComplaint(id: first.id, resolution: "labels added in 1.2.1", actor: "客服 赵六")
         #expect(resolved.status == "resolved" && resolved.resolvedBy == "客服 赵六")
         #expect(throws: LedgerError.self) { try ledger.resolveComplaint(id: first.id, resolution: "x", actor: "y") }
         #expect(throws: LedgerError.self) { try ledger.resolveComplaint(id: 99, resolution: "x", actor: "y") }
-        #expect(try ledger.openComplaintCounts() == ["com.example.app0": 1])
+        #expect(try ledger.openComplaints().count == 1)
         #expect(try ledger.complaints(app: nil, openOnly: true, limit: 10).map(\.text) == ["冒充我的声音"])
         #expect(
             try ledger.auditEntries(after: 1, limit: 10).map(\.action) == [
                 "complaint_received", "complaint_received", "complaint_resolved",
             ])
+        // A complaint about an app the store does not have is kept all the same.
+        let stranger = try ledger.addComplaint(intake("不存在的应用", app: "com.nobody"), actor: "public")
+        #expect(try ledger.complaints(app: "com.nobody", openOnly: true, limit: 10) == [stranger])
+        #expect(try ledger.appKnown("com.nobody") == false && ledger.appKnown("com.example.app0"))
+        #expect(try ledger.appsOnShelf(among: ["com.nobody", "com.example.app0"]) == ["com.example.app0"])
+    }
+
+    @Test("reviewers' tasks: opened once per app with the complaints in the audit entry, then closed")
+    func complaintTasks() throws {
+        let ledger = try Self.shelf(1)
+        let opening = ComplaintRules.TaskOpening(
+            app: "com.example.app0", complaints: [4, 5, 9], complainants: 3, reason: "3 distinct complainants")
+        let opened = try ledger.recordComplaintTasks(
+            open: [opening, opening], close: [], runID: 2, asOf: "2026-11-24", actor: "daily")
+        #expect(opened.count == 1, "one open task per app")
+        #expect(try ledger.complaintTasks(openOnly: true) == opened)
+        let entry = try #require(try ledger.auditEntries(after: 0, limit: 100).last)
+        #expect(entry.action == "complaint_task_opened" && entry.subject == "com.example.app0")
+        #expect(entry.details.contains(#""complaints":["4","5","9"]"#))
+        let task = try #require(opened.first)
+        #expect(task.complaints == [4, 5, 9] && task.openedOn == "2026-11-24")
+        _ = try ledger.recordComplaintTasks(open: [], close: [task], runID: 3, asOf: "2026-11-30", actor: "daily")
+        #expect(try ledger.complaintTasks(openOnly: true).isEmpty)
+        #expect(try ledger.complaintTasks(openOnly: false).first?.closedOn == "2026-11-30")
+        #expect(try ledger.verifyAudit().problems.isEmpty)
     }
 }

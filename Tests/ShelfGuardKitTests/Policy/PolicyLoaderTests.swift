@@ -101,7 +101,7 @@ struct PolicyLoaderTests {
         let policy = try PolicyLoader.parse(text, source: "p.yaml")
         #expect(policy.settings.assessmentMaxAgeDays == 180)
         #expect(policy.settings.cancellationGraceDays == 7)
-        #expect(policy.settings.complaintThreshold == 1)
+        #expect(policy.complaints.threshold == 1, "settings.complaint_threshold, of older policies, is still read")
         #expect(policy.rules.first?.maxAgeDays == 90)
         #expect(policy.rules.first?.definedAt == "p.yaml:8:5")
     }

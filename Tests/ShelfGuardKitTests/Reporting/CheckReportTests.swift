@@ -44,7 +44,8 @@ struct CheckReportTests {
             stamp: CheckResult.Stamp(
                 toolVersion: "0.0.0-test", policyName: policy.name, policyDigest: String(repeating: "1", count: 64),
                 signatureDigest: String(repeating: "2", count: 64), asOf: scenario.asOf,
-                registry: try! scenario.registry.counts()))
+                registry: try! scenario.registry.counts(), policySource: .builtIn, signatureSource: .builtIn,
+                evidenceDatabase: ConfigSource(chosenBy: "--db", path: "build/shelf.db")))
         return [
             CheckOutput(path: "build/facefun.apk", result: result),
             CheckOutput(path: "build/gone.apk", error: "cannot open build/gone.apk: No such file or directory"),
@@ -56,6 +57,7 @@ struct CheckReportTests {
     static let policy: Policy = {
         var policy = DefaultPolicy.policy
         policy.digest = String(repeating: "1", count: 64)
+        policy.origin = .builtIn
         return policy
     }()
 

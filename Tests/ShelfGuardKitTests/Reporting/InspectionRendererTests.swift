@@ -36,7 +36,21 @@ struct InspectionRendererTests {
                 signature: "faceunity_nama", features: ["face_swap", "face_manipulation"], confidence: .strong,
                 category: .synthesis, vendor: "Faceunity", product: "Nama SDK", location: "suspicious.apk!classes.dex",
                 evidence: "Lcom/faceunity/wrapper/faceunity;", occurrences: 3,
-                alsoAt: [.init(location: "suspicious.apk!lib/arm64-v8a/libCNamaSDK.so", evidence: "libCNamaSDK.so")]),
+                alsoAt: [.init(location: "suspicious.apk!lib/arm64-v8a/libCNamaSDK.so", evidence: "libCNamaSDK.so")],
+                proofs: [
+                    .init(
+                        feature: "face_swap", confidence: .strong, location: "suspicious.apk!classes.dex",
+                        evidence: "Lcom/faceunity/wrapper/faceunity;"),
+                    .init(
+                        feature: "face_manipulation", confidence: .strong,
+                        location: "suspicious.apk!lib/arm64-v8a/libCNamaSDK.so", evidence: "libCNamaSDK.so"),
+                ]),
+            // A bare vendor host: no feature proven, the vendor's features possible.
+            Detection(
+                signature: "alibaba_dashscope", features: [], confidence: .medium, category: .synthesis,
+                vendor: "Alibaba Cloud", product: "DashScope", location: "suspicious.apk!classes.dex",
+                evidence: "dashscope.aliyuncs.com", occurrences: 1, alsoAt: [], proofs: [],
+                possibleFeatures: ["text_generation", "image_generation"]),
         ],
         featureSummary: [
             FeatureEvidence(

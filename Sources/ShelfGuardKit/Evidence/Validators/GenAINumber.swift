@@ -76,7 +76,9 @@ public struct GenAINumber: Sendable, Equatable, Hashable, CustomStringConvertibl
         let year = Int(dateText.prefix(4)) ?? 0
         let month = Int(dateText.dropFirst(4).prefix(2)) ?? 0
         let day = Int(dateText.suffix(2)) ?? 0
-        guard (2023...2099).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        guard (2023...2099).contains(year), (1...12).contains(month), (1...31).contains(day),
+            CalendarDay.isDay("\(dateText.prefix(4))-\(dateText.dropFirst(4).prefix(2))-\(dateText.suffix(2))")
+        else { return nil }
         province = String(text[..<firstDash])
         name = String(text[text.index(after: firstDash)..<lastDash])
         guard !province.isEmpty, !name.isEmpty else { return nil }

@@ -96,15 +96,19 @@ extension SQLiteLedger {
                 move?.reason
                 ?? (change.newAlerts.isEmpty
                     ? "findings changed" : change.newAlerts.map(\.rule).joined(separator: ", "))
+            var details: [String: CanonicalJSON.Value] = [
+                "daily_run": .int(change.runID), "from": .string(current.rawValue),
+                "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
+                "new_alerts": .strings(change.newAlerts.map(\.rule)),
+                "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
+                "reread": .bool(change.inventory != nil), "as_of": .string(change.asOf),
+            ]
+            if move != nil && !change.complaintIDs.isEmpty {
+                details["complaints"] = .strings(change.complaintIDs.map { String($0) })
+            }
             let entry = try appendAudit(
                 db, actor: change.actor, action: action, subject: subject, reason: reason,
-                details: CanonicalJSON.object([
-                    "daily_run": .int(change.runID), "from": .string(current.rawValue),
-                    "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
-                    "new_alerts": .strings(change.newAlerts.map(\.rule)),
-                    "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
-                    "reread": .bool(change.inventory != nil), "as_of": .string(change.asOf),
-                ]))
+                details: CanonicalJSON.object(details))
             if let result {
                 try db.run(
                     sql: """

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Emergency measures, the storefront feed and complaints in the SQLite ledger.
+/// Emergency measures and the storefront feed in the SQLite ledger.
 extension SQLiteLedger {
     /// The SQL condition and arguments selecting the versions of a selector.
     static func condition(_ selector: MeasureSelector) -> (String, StatementArguments) {
@@ -33,6 +33,18 @@ extension SQLiteLedger {
             arguments += [feature]
         }
         return (parts.isEmpty ? "0" : parts.joined(separator: " AND "), arguments)
+    }
+
+    /// The feature and signature ids recorded for any version, and every app id: what a
+    /// selector can name besides the feature database in use.
+    public func recordedIDs() throws -> (features: [String], signatures: [String], apps: [String]) {
+        try read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT DISTINCT feature FROM version_feature ORDER BY 1"),
+                try String.fetchAll(db, sql: "SELECT DISTINCT signature FROM version_signature ORDER BY 1"),
+                try String.fetchAll(db, sql: "SELECT DISTINCT app_id FROM version ORDER BY 1")
+            )
+        }
     }
 
     public func apply(_ order: MeasureOrder, dryRun: Bool) throws -> MeasureResult {
@@ -187,88 +199,6 @@ extension SQLiteLedger {
         case .takenDown: return "take_down"
         case .approved: return from.heldDown || from == .warned ? "reinstate" : "list"
         default: return "delist"
-        }
-    }
-
-    // MARK: - Complaints
-
-    static func complaint(_ row: Row) -> Complaint {
-        Complaint(
-            id: row["id"], app: row["app_id"], text: row["text"], contact: row["contact"],
-            receivedAt: row["received_at"], status: row["status"], resolvedAt: row["resolved_at"],
-            resolvedBy: row["resolved_by"], resolution: row["resolution"])
-    }
-
-    public func addComplaint(app: String, text: String, contact: String, actor: String) throws -> Complaint {
-        let at = AuditEntry.timestamp(now())
-        return try write { db in
-            let entry = try appendAudit(
-                db, actor: actor, action: "complaint_received", subject: app, reason: String(text.prefix(200)),
-                details: CanonicalJSON.object([
-                    "contact_given": .bool(!contact.isEmpty), "length": .int(Int64(text.count)),
-                ]))
-            try db.run(
-                sql: """
-                    INSERT INTO complaint (app_id, text, contact, received_at, status, audit_seq)
-                    VALUES (?, ?, ?, ?, 'open', ?)
-                    """, arguments: [app, text, contact, at, entry.seq])
-            return Complaint(
-                id: db.lastInsertedRowID, app: app, text: text, contact: contact, receivedAt: at, status: "open")
-        }
-    }
-
-    public func complaints(app: String?, openOnly: Bool, limit: Int) throws -> [Complaint] {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let app {
-            conditions.append("app_id = ?")
-            arguments += [app]
-        }
-        if openOnly { conditions.append("status = 'open'") }
-        let sql =
-            "SELECT * FROM complaint" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY id LIMIT ?"
-        arguments += [limit]
-        let bound = arguments
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(SQLiteLedger.complaint) }
-    }
-
-    public func resolveComplaint(id: Int64, resolution: String, actor: String) throws -> Complaint {
-        let at = AuditEntry.timestamp(now())
-        return try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM complaint WHERE id = ?", arguments: [id]) else {
-                throw LedgerError("no complaint \(id)")
-            }
-            var complaint = SQLiteLedger.complaint(row)
-            guard complaint.status == "open" else {
-                throw LedgerError(
-                    "complaint \(id) was resolved already, on \(complaint.resolvedAt ?? "?") by \(complaint.resolvedBy ?? "?")"
-                )
-            }
-            _ = try appendAudit(
-                db, actor: actor, action: "complaint_resolved", subject: complaint.app, reason: resolution,
-                details: CanonicalJSON.object(["complaint": .int(id)]))
-            try db.run(
-                sql:
-                    "UPDATE complaint SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
-                arguments: [at, actor, resolution, id])
-            complaint.status = "resolved"
-            complaint.resolvedAt = at
-            complaint.resolvedBy = actor
-            complaint.resolution = resolution
-            return complaint
-        }
-    }
-
-    public func openComplaintCounts() throws -> [String: Int] {
-        try read { db in
-            var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT app_id, COUNT(*) AS n FROM complaint WHERE status = 'open' GROUP BY app_id")
-            {
-                counts[row["app_id"]] = row["n"]
-            }
-            return counts
         }
     }
 }

@@ -367,6 +367,34 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                         substr(at, 1, 10));
                     """)
         }
+        // Complaints (DSP Art. 12) get a category, the business day they were received and the
+        // day an answer is due by the published handling time; reviewers' tasks are opened when
+        // the complaints about an app reach the threshold. Complaints already stored were
+        // received on the day they were written; their due day is counted from it by the policy.
+        migrator.registerMigration("v6: complaint categories, due days and reviewers' tasks") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE complaint ADD COLUMN category TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE complaint ADD COLUMN received_on TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE complaint ADD COLUMN due_on TEXT NOT NULL DEFAULT '';
+                    UPDATE complaint SET received_on = substr(received_at, 1, 10);
+                    CREATE TABLE complaint_task (
+                        id INTEGER PRIMARY KEY,
+                        app_id TEXT NOT NULL,
+                        complaints TEXT NOT NULL,
+                        complainants INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        opened_at TEXT NOT NULL,
+                        opened_on TEXT NOT NULL,
+                        daily_run INTEGER,
+                        audit_seq INTEGER NOT NULL,
+                        closed_at TEXT,
+                        closed_on TEXT,
+                        closed_reason TEXT
+                    );
+                    CREATE UNIQUE INDEX complaint_task_open ON complaint_task(app_id) WHERE closed_at IS NULL;
+                    """)
+        }
         return migrator
     }
 

@@ -66,12 +66,48 @@ struct Checks {
     /// Deep-synthesis features the detector found, with their strongest evidence.
     var detectedSynthesis: [FeatureEvidence] { context.inspection.featureSummary.filter(\.synthesis) }
 
+    /// Detected features the declaration leaves out. With no declaration at all nothing is
+    /// declared, so every detected feature is reported too: the developer learns in one round
+    /// what the declaration they must write has to cover. (A defective declaration is not
+    /// judged here: what it declares cannot be known.)
     func undeclaredFeature() -> [Hit] {
-        guard let declared, let level = rule.confidence else { return [] }
-        let declaredCategories = Set(declared.features.map(\.category))
+        guard let level = rule.confidence else { return [] }
+        let declaredCategories: Set<String>
+        let missing: Bool
+        if let declared {
+            declaredCategories = Set(declared.features.map(\.category))
+            missing = false
+        } else if case .missing = context.declaration {
+            declaredCategories = []
+            missing = true
+        } else {
+            return []
+        }
         return detectedSynthesis.filter { $0.confidence == level && !declaredCategories.contains($0.feature) }.map {
             hit(
-                "the bundle shows \($0.feature) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) but the declaration does not declare it",
+                "the bundle shows \($0.feature) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) but "
+                    + (missing ? "there is no declaration to declare it" : "the declaration does not declare it"),
+                at: $0.location)
+        }
+    }
+
+    /// Detections that prove no feature at all but say a vendor's service is called (a bare host, a
+    /// bare SDK library), when none of what that service may provide is declared or proven by other
+    /// evidence (a proven one is `undeclared_feature`'s business). Declaring one of the possible
+    /// features answers the question; nothing here refuses.
+    func possibleFeature() -> [Hit] {
+        guard let declared else { return [] }
+        let declaredCategories = Set(declared.features.map(\.category))
+        let proven = Set(context.inspection.featureSummary.map(\.feature))
+        return context.inspection.detections.filter { detection in
+            detection.category == .synthesis && detection.features.isEmpty
+                && !detection.possibleFeatures.isEmpty
+                && !detection.possibleFeatures.contains(where: {
+                    declaredCategories.contains($0) || proven.contains($0)
+                })
+        }.map {
+            hit(
+                "the bundle calls a service of \($0.vendor) (\($0.confidence.rawValue) evidence: \($0.signature), \($0.evidence)) that may provide \($0.possibleFeatures.joined(separator: ", ")); none of these is declared, so a reviewer asks which the app uses",
                 at: $0.location)
         }
     }
