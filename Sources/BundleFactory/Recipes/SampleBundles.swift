@@ -26,7 +26,9 @@ public enum SampleBundles {
     // MARK: - Android
 
     /// A face-swap app: a face-effects SDK in DEX and native code, a TFLite model, the camera.
-    public static func faceFunAPK() -> [UInt8] {
+    /// `writesLabels`: the current build writes the GB 45438 label into the pictures it saves;
+    /// last year's build (inside the XAPK edition) did not yet.
+    public static func faceFunAPK(writesLabels: Bool = true) -> [UInt8] {
         var g = ContentGenerator(seed: 11)
         let manifest = AndroidManifestBuilder.manifest(
             package: "com.example.facefun", versionCode: 7, versionName: .string("1.2.0"),
@@ -46,7 +48,9 @@ public enum SampleBundles {
                 strings: [
                     "Lcom/example/facefun/MainActivity;", "Lcom/faceunity/wrapper/faceunity;",
                     "Lcom/faceunity/core/FURenderKit;", "Lorg/tensorflow/lite/Interpreter;",
-                ]))
+                ]
+                    // The GB 45438 implicit label it writes into the XMP of every picture it saves.
+                    + (writesLabels ? ["http://www.tc260.org.cn/ns/AIGC/1.0/", "<TC260:AIGC>"] : [])))
         zip.addFile("resources.arsc", ResourceTableWriter.write(strings: ["FaceFun"]), method: .stored)
         zip.addFile("res/drawable/icon.png", g.png(size: 4_000), method: .stored)
         zip.addFile("lib/arm64-v8a/libCNamaSDK.so", g.elf(size: 80_000, strings: ["fuSetup", "fuRenderItems"]))
@@ -57,7 +61,8 @@ public enum SampleBundles {
         return zip.bytes
     }
 
-    /// The same app as an XAPK: its APK stored inside, with a split for one ABI.
+    /// The same app as an XAPK: last year's APK stored inside (it writes no labels yet), with a
+    /// split for one ABI.
     public static func faceFunXAPK() -> [UInt8] {
         var g = ContentGenerator(seed: 12)
         let split = ZipBuilder()
@@ -77,7 +82,7 @@ public enum SampleBundles {
             """
         let zip = ZipBuilder()
         zip.addFile("manifest.json", Array(manifest.utf8))
-        zip.addFile("com.example.facefun.apk", faceFunAPK(), method: .stored)
+        zip.addFile("com.example.facefun.apk", faceFunAPK(writesLabels: false), method: .stored)
         zip.addFile("config.arm64_v8a.apk", split.bytes, method: .stored)
         zip.addFile("icon.png", g.png(size: 2_000), method: .stored)
         zip.finish()
@@ -161,6 +166,8 @@ public enum SampleBundles {
                 strings: [
                     "https://dashscope.aliyuncs.com/api/v1/services/aigc/text-generation/generation",
                     "https://api.openai.com/v1/chat/completions",
+                    // It keeps the supplier's GB 45438 label on pictures it saves, keys and all.
+                    "ContentProducer", "ProduceID",
                 ]))
         zip.addFile(
             app + "Frameworks/onnxruntime.framework/onnxruntime", g.machO(size: 90_000, strings: ["OrtGetApiBase"]))

@@ -115,6 +115,7 @@ public enum DeclarationReader {
                     implicit: yaml.strings(l["implicit"], "labeling.implicit"),
                     materials: yaml.strings(l["materials"], "labeling.materials"))
                 mark("\(path).labeling.materials", l["materials"])
+                mark("\(path).labeling.implicit", l["implicit"])
             }
             features.append(
                 Declaration.Feature(

@@ -21,6 +21,10 @@ public struct Detection: Sendable, Codable, Equatable {
     /// What the vendor's service may also provide, unproven by the evidence found: a reviewer's
     /// question, never a finding on its own.
     public var possibleFeatures: [String] = []
+    /// Where the generation found happens: `device` (the app makes the content, so it writes the
+    /// labels) or `service` (a vendor's servers make it). Stored detections without it read as
+    /// `device`.
+    public var runs: Signature.Runs = .device
 
     public struct Place: Sendable, Codable, Equatable {
         public var location: String
@@ -37,12 +41,12 @@ public struct Detection: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case signature, features, confidence, category, vendor, product, location, evidence, occurrences, alsoAt
-        case proofs, possibleFeatures
+        case proofs, possibleFeatures, runs
     }
 }
 
 extension Detection {
-    /// Reads detections stored before `proofs` and `possibleFeatures` existed too.
+    /// Reads detections stored before `proofs`, `possibleFeatures` and `runs` existed too.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         signature = try c.decode(String.self, forKey: .signature)
@@ -57,6 +61,7 @@ extension Detection {
         alsoAt = try c.decode([Place].self, forKey: .alsoAt)
         proofs = try c.decodeIfPresent([FeatureProof].self, forKey: .proofs) ?? []
         possibleFeatures = try c.decodeIfPresent([String].self, forKey: .possibleFeatures) ?? []
+        runs = try c.decodeIfPresent(Signature.Runs.self, forKey: .runs) ?? .device
     }
 }
 

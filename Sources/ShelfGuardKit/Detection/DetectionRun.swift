@@ -104,7 +104,7 @@ struct DetectionRun {
                 location: first.location, evidence: evidence,
                 occurrences: ordered.reduce(0) { $0 + $1.value.count }, alsoAt: Array(others),
                 proofs: proven.compactMap { proofs[$0] },
-                possibleFeatures: signature.possibleFeatures.filter { proofs[$0] == nil })
+                possibleFeatures: signature.possibleFeatures.filter { proofs[$0] == nil }, runs: signature.runs)
             detections.append((ordered[0].value.order, detection))
             if signature.category == .packer {
                 hazards.append(
@@ -123,7 +123,7 @@ struct DetectionRun {
     /// features are not found features: they stay on their detection.
     private func summary(_ detections: [Detection]) -> [FeatureEvidence] {
         var best: [String: (Detection, Detection.FeatureProof)] = [:]
-        for detection in detections where detection.category != .packer {
+        for detection in detections where detection.category.provesFeatures {
             for proof in detection.proofs {
                 if let current = best[proof.feature], current.1.confidence >= proof.confidence { continue }
                 best[proof.feature] = (detection, proof)

@@ -30,6 +30,24 @@ public struct Signature: Sendable, Equatable {
         case runtime
         /// A packer: the real code is encrypted; the bundle is opaque (a `packed` hazard).
         case packer
+        /// Code that writes content labels (the GB 45438 implicit label, C2PA content
+        /// credentials): a labeling fact, never an AI feature.
+        case labeling
+
+        /// Whether detections of this category are about AI features at all (packers and label
+        /// writers prove none and may name none).
+        public var provesFeatures: Bool {
+            switch self {
+            case .synthesis, .recognition, .runtime: true
+            case .packer, .labeling: false
+            }
+        }
+    }
+
+    /// Where the generation the signature finds happens (`runs:`): in the app on the device, or
+    /// on the vendor's servers, which then write the labels of what they make.
+    public enum Runs: String, Sendable, Codable, CaseIterable {
+        case device, service
     }
 
     public var id: String
@@ -55,6 +73,8 @@ public struct Signature: Sendable, Equatable {
     public var negativeExamples: [SignatureExample]
     /// Where the signature is defined: `file:line`.
     public var definedAt: String
+    /// Where the generation it finds happens (`runs:`, default device).
+    public var runs: Runs = .device
 
     /// What one matcher's evidence proves: the features (possibly none: "a service of this vendor
     /// is called") and how strongly.

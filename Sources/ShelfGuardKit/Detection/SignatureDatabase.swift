@@ -130,7 +130,7 @@ struct SignatureFileReader {
 
     static let signatureKeys = [
         "id", "vendor", "product", "category", "features", "possible", "confidence", "platforms", "match", "require",
-        "note", "examples",
+        "runs", "note", "examples",
     ]
     static let matcherKeys = [
         "file", "path", "dir", "extension", "kind", "magic", "magic_hex", "class", "symbol", "string", "host",
@@ -231,9 +231,19 @@ struct SignatureFileReader {
                     fields["require"],
                     "\(what) requires all matchers together; their features and confidence belong to the signature")
             }
-            if category != .packer && category != nil {
+            if let category, !category.provesFeatures {
+                // Packers and label writers are facts about the bundle, not AI features.
+                if !features.isEmpty || !possible.isEmpty {
+                    yaml.problem(
+                        fields["features"] ?? fields["possible"] ?? node,
+                        "\(what) is a \(category.rawValue) signature: it proves no feature and lists none")
+                }
+            } else if category != nil {
                 if features.isEmpty && possible.isEmpty {
-                    yaml.problem(fields["features"] ?? node, "\(what) names no feature; only packers may have none")
+                    yaml.problem(
+                        fields["features"] ?? node,
+                        "\(what) names no feature; only packers and label writers may have none"
+                    )
                 }
                 if proofs.contains(where: \.features.isEmpty) && possible.isEmpty {
                     yaml.problem(
@@ -272,7 +282,8 @@ struct SignatureFileReader {
             possibleFeatures: possible, confidence: confidence,
             matchers: matchers, proofs: proofs, platforms: platforms, requireAll: requireAll,
             note: fields["note"].flatMap { yaml.string($0, "note") }, positiveExamples: positive,
-            negativeExamples: negative, definedAt: here)
+            negativeExamples: negative, definedAt: here,
+            runs: fields["runs"].flatMap { enumValue($0, Signature.Runs.self, "runs of \(what)") } ?? .device)
     }
 
     private mutating func enumValue<T: RawRepresentable & CaseIterable>(

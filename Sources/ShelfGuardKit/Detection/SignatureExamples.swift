@@ -82,7 +82,7 @@ public enum SignatureExamples {
                         signature: signature.id, definedAt: signature.definedAt, positive: true, fired: [],
                         problem: "no positive example of '\(signature.id)' proves \(feature)"))
             }
-            if signature.category != .packer && signature.proofs.contains(where: \.features.isEmpty) && !bareShown {
+            if signature.category.provesFeatures && signature.proofs.contains(where: \.features.isEmpty) && !bareShown {
                 failures.append(
                     Failure(
                         signature: signature.id, definedAt: signature.definedAt, positive: true, fired: [],

@@ -143,6 +143,7 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
     case materialLabelValid = "material_label_valid"
     case materialLabelProducer = "material_label_producer"
     case materialLabelReadable = "material_label_readable"
+    case labelWriter = "label_writer"
     case usccValid = "uscc_valid"
     case icpFiling = "icp_filing"
     case bundleUnreadable = "bundle_unreadable"
@@ -192,6 +193,8 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
             "Every implicit label in those materials names the developer or a declared supplier as producer."
         case .materialLabelReadable:
             "Every medium among those materials could be read for its labels (within the limits, intact, a format read)."
+        case .labelWriter:
+            "An app that declares implicit labels shows code that writes them (the TC260 XMP namespace, the label's keys, a C2PA SDK); a question, never a refusal: a server may write them."
         case .usccValid: "The developer's USCC is valid."
         case .icpFiling: "An ICP filing of the right kind for the platform is declared."
         case .bundleUnreadable: "The bundle could be read completely."

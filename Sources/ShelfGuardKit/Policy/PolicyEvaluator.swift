@@ -39,6 +39,7 @@ public struct PolicyEvaluator: Sendable {
         case .labelingMaterials: return checks.labelingMaterials()
         case .undeclaredFeature: return checks.undeclaredFeature()
         case .possibleFeature: return checks.possibleFeature()
+        case .labelWriter: return checks.labelWriter()
         case .aiGenerationDenied: return checks.aiGenerationDenied()
         case .appIdMatches: return checks.appIdMatches()
         case .filingPresent: return checks.filingPresent()

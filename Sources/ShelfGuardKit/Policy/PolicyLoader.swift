@@ -206,13 +206,14 @@ public enum PolicyLoader {
                 }
             case .assessmentAge:
                 maxAge = fields["max_age_days"].flatMap { yaml.integer($0, "max_age_days") }
-            case .possibleFeature:
+            case .possibleFeature, .labelWriter:
                 // A feature the evidence does not prove is a question, not a finding: an app that
                 // declared what its evidence shows is never refused over what a vendor also sells.
+                // Nor is the absence of label-writing code: a server may write the labels.
                 if outcome == .refuse {
                     yaml.problem(
                         fields["outcome"],
-                        "\(what) runs possible_feature, which may ask a reviewer (manual_review) but never refuse")
+                        "\(what) runs \(check.rawValue), which may ask a reviewer (manual_review) but never refuse")
                 }
             default:
                 break

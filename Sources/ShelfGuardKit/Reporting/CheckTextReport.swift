@@ -64,6 +64,9 @@ public struct CheckTextReport: Sendable {
         if !possible.isEmpty {
             lines.append("  possible     " + possible.joined(separator: ", ") + " (a vendor's service, not proven)")
         }
+        if let writers = InspectionRenderer.labelWriters(result.inspection.detections) {
+            lines.append("  labels       " + writers)
+        }
         if result.findings.isEmpty {
             lines.append("  findings     none")
         } else {

@@ -147,6 +147,14 @@ public enum InspectionRenderer {
         return lines
     }
 
+    /// The label writers found (a labeling fact, not a feature), for one line of a report; nil
+    /// when there are none.
+    static func labelWriters(_ detections: [Detection]) -> String? {
+        let writers = detections.filter { $0.category == .labeling }
+        guard !writers.isEmpty else { return nil }
+        return "written by the app's code: " + writers.map { "\($0.product) (\($0.signature))" }.joined(separator: ", ")
+    }
+
     static func detectionLines(_ summary: [FeatureEvidence], _ detections: [Detection]) -> [String] {
         var lines: [String] = []
         if summary.isEmpty {
@@ -157,6 +165,7 @@ public enum InspectionRenderer {
             }
             lines.append("  features    " + shown.joined(separator: ", "))
         }
+        if let writers = labelWriters(detections) { lines.append("  labels      " + writers) }
         guard !detections.isEmpty else { return lines }
         lines.append("  detections  \(detections.count)")
         let width = detections.map(\.signature.count).max() ?? 0

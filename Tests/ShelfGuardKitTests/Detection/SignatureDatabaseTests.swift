@@ -42,6 +42,7 @@ struct SignatureDatabaseTests {
             "model files": ["tflite_model", "onnx_model", "safetensors_model", "ncnn_model", "coreml_model"],
             "mini-programs": ["wechat_si_plugin", "wechat_vk_session", "wechat_inference_session", "wechat_cloud_ai"],
             "packers": ["qihoo_jiagu", "bangcle_secneo", "tencent_legu", "baidu_protect"],
+            "label writers": ["gb45438_xmp_namespace", "gb45438_label_keys", "c2pa_sdk"],
         ]
         for (group, expected) in groups {
             for id in expected { #expect(ids.contains(id), "\(group): \(id) missing") }
@@ -62,11 +63,11 @@ struct SignatureDatabaseTests {
             // A synthesis SDK may also recognise (sherpa-onnx's recognizers prove speech
             // recognition), but what it can prove or may provide includes synthesis.
             #expect((s.features + s.possibleFeatures).contains { taxonomy.features[$0]?.synthesis == true })
-        case .packer:
-            #expect(s.features.isEmpty)
+        case .packer, .labeling:
+            #expect(s.features.isEmpty && s.possibleFeatures.isEmpty, "packers and label writers prove no feature")
         }
         #expect(!s.platforms.isEmpty, "\(id) names the platforms it ships for")
-        if s.category != .packer && s.proofs.contains(where: \.features.isEmpty) {
+        if s.category.provesFeatures && s.proofs.contains(where: \.features.isEmpty) {
             #expect(!s.possibleFeatures.isEmpty, "a bare match lists what the vendor may provide")
         }
         if s.note?.lowercased().contains("unverified") == true {

@@ -8,11 +8,14 @@ import Testing
 struct SampleDetectionTests {
     /// Each sample, the signatures that must be found, and whether it is a clean app.
     static let expected: [(String, [String], Bool)] = [
-        ("facefun.apk", ["faceunity_nama", "tensorflow_lite", "tflite_model"], false),
+        ("facefun.apk", ["faceunity_nama", "tensorflow_lite", "tflite_model", "gb45438_xmp_namespace"], false),
         ("facefun.xapk", ["faceunity_nama", "tensorflow_lite", "tflite_model"], false),
         ("calculator.apk", [], true),
         ("voicenote.aab", ["iflytek_speech_synthesizer", "iflytek_msc", "iflytek_aisound", "baidu_tts"], false),
-        ("chatpal.ipa", ["alibaba_dashscope", "openai_api", "onnx_runtime", "coreml_model"], false),
+        (
+            "chatpal.ipa", ["alibaba_dashscope", "openai_api", "onnx_runtime", "coreml_model", "gb45438_label_keys"],
+            false
+        ),
         ("flashlight.ipa", [], true),
         ("portrait.hap", ["alibaba_dashscope", "huawei_mindspore_lite", "harmony_core_vision_kit"], false),
         ("notes.hap", [], true),

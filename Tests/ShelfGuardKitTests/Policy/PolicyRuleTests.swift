@@ -110,7 +110,57 @@ struct PolicyRuleTests {
                     evidence: "dashscope.aliyuncs.com", occurrences: 1, alsoAt: [],
                     possibleFeatures: ["text_generation", "image_generation"]))
         },
+        "label_writer_unseen": { $0.inspection.detections.append(PolicyRuleTests.onDeviceFaceSwap()) },
     ]
+
+    /// The face-effects SDK proving face swap on the device, as the detector reports it.
+    static func onDeviceFaceSwap(runs: Signature.Runs = .device) -> Detection {
+        Detection(
+            signature: "faceunity_nama", features: ["face_swap"], confidence: .strong, category: .synthesis,
+            vendor: "FaceUnity", product: "Nama SDK", location: "facefun.apk!classes.dex",
+            evidence: "Lcom/faceunity/", occurrences: 1, alsoAt: [],
+            proofs: [
+                .init(
+                    feature: "face_swap", confidence: .strong, location: "facefun.apk!classes.dex",
+                    evidence: "Lcom/faceunity/")
+            ], runs: runs)
+    }
+
+    @Test("label_writer_unseen asks only about features made on the device, and a label writer answers it")
+    func labelWriter() throws {
+        func rules(_ change: (inout ReviewScenario) -> Void) throws -> [String] {
+            var scenario = ReviewScenario()
+            change(&scenario)
+            return try scenario.findings().map(\.rule)
+        }
+        #expect(try rules { $0.inspection.detections.append(Self.onDeviceFaceSwap()) } == ["label_writer_unseen"])
+        // The vendor's servers make the content and write its labels: nothing to ask.
+        #expect(try rules { $0.inspection.detections.append(Self.onDeviceFaceSwap(runs: .service)) }.isEmpty)
+        // Code that writes labels answers the question, whatever kind it is.
+        for writer in ["gb45438_xmp_namespace", "gb45438_label_keys", "c2pa_sdk"] {
+            let found = try rules {
+                $0.inspection.detections.append(Self.onDeviceFaceSwap())
+                $0.inspection.detections.append(
+                    Detection(
+                        signature: writer, features: [], confidence: .strong, category: .labeling, vendor: "TC260",
+                        product: "label writer", location: "facefun.apk!classes.dex", evidence: "AIGC",
+                        occurrences: 1, alsoAt: []))
+            }
+            #expect(found.isEmpty, "\(writer): \(found)")
+        }
+        // A feature that declares no implicit label is implicit_label_missing's business alone.
+        #expect(
+            try rules {
+                $0.inspection.detections.append(Self.onDeviceFaceSwap())
+                $0.feature.labeling?.implicit = []
+            } == ["implicit_label_missing"])
+    }
+
+    @Test("a policy may not refuse over missing label-writing code")
+    func labelWriterNeverRefuses() {
+        let problems = PolicyLoaderTests.problems(PolicyLoaderTests.rule("a", check: "label_writer"))
+        #expect(problems.contains { $0.message.contains("never refuse") }, "\(problems)")
+    }
 
     @Test("the passing review raises nothing")
     func passing() throws {

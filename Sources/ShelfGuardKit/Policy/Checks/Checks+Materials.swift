@@ -9,6 +9,33 @@ extension Checks {
     func materialLabelProducer() -> [Hit] { materialHits(.otherProducer) }
     func materialLabelReadable() -> [Hit] { materialHits(.unverified) }
 
+    /// Features that declare implicit labels and that the app itself generates (proven by an SDK
+    /// or model that runs on the device), in an app whose code shows nothing that writes a label
+    /// (no label-writer detection): one question, at the first such feature. Features made by a
+    /// vendor's servers (`runs: service`) or not seen in the bundle at all are not asked about:
+    /// the server writes their labels. Never a proof of anything, so never a refusal.
+    func labelWriter() -> [Hit] {
+        guard let declared, !context.inspection.detections.contains(where: { $0.category == .labeling }) else {
+            return []
+        }
+        var onDevice: [String: String] = [:]
+        for detection in context.inspection.detections where detection.runs == .device {
+            for proof in detection.proofs where onDevice[proof.feature] == nil {
+                onDevice[proof.feature] = "\(detection.signature), \(proof.evidence)"
+            }
+        }
+        let asked = declared.features.enumerated().filter {
+            !($0.element.labeling?.implicit ?? []).isEmpty && onDevice[$0.element.category] != nil
+        }
+        guard let first = asked.first else { return [] }
+        let named = asked.map { "\($0.element.category) (\(onDevice[$0.element.category]!))" }.joined(separator: ", ")
+        return [
+            hit(
+                "the app generates \(named) on the device and declares implicit labels, but nothing in the bundle writes one (no TC260 XMP namespace, no GB 45438 label keys, no C2PA SDK); a reviewer asks where the labels are written",
+                at: declared.position("features[\(first.offset)].labeling.implicit"))
+        ]
+    }
+
     /// The problems of one kind, each material once (at the first feature that lists it).
     private func materialHits(_ kind: MaterialLabelProblem.Kind) -> [Hit] {
         guard let declared, let labels = context.materialLabels else { return [] }
