@@ -11,9 +11,10 @@ import Testing
 struct HostileLabelTests {
     static let label = LabelFields.valid.json
 
-    /// Reads in memory, checking the time and the bytes read.
+    /// Reads in memory, checking the bytes read, and that the read ends: `seconds` is a guard
+    /// against a hang on a loaded machine, not a speed measurement (the benchmarks measure speed).
     static func read(
-        _ bytes: [UInt8], limits: LabelLimits = .standard, seconds: Double = 3,
+        _ bytes: [UInt8], limits: LabelLimits = .standard, seconds: Double = 20,
         sourceLocation: SourceLocation = #_sourceLocation
     ) -> LabelReport {
         let start = Monotonic.now()
@@ -126,17 +127,17 @@ struct HostileLabelTests {
     func mp4Nesting() {
         var inner = MP4Builder.box("free", [])
         for _ in 0..<2_000 { inner = MP4Builder.box("udta", inner) }
-        let report = Self.read(MP4Builder().ftyp + MP4Builder.box("moov", inner), seconds: 1)
+        let report = Self.read(MP4Builder().ftyp + MP4Builder.box("moov", inner))
         #expect(report.hazards.isEmpty && report.labels.isEmpty)
         // 100,000 levels: only the outer headers are read.
         var header: [UInt8] = []
         for level in 0..<100_000 { header += JPEGBuilder.be32(8 * (100_000 - level)) + Array("udta".utf8) }
         let deep = Self.read(
-            MP4Builder().ftyp + JPEGBuilder.be32(8 + header.count) + Array("moov".utf8) + header, seconds: 1)
+            MP4Builder().ftyp + JPEGBuilder.be32(8 + header.count) + Array("moov".utf8) + header)
         #expect(deep.bytesRead < 4096)
     }
 
-    @Test("MP4: a 1 GB mdat before moov is skipped, not read: milliseconds, a few hundred bytes")
+    @Test("MP4: a 1 GB mdat before moov is skipped, not read: a few hundred bytes")
     func mp4Gigabyte() throws {
         let folder = try TestFiles.directory("labels-gigabyte")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -144,13 +145,11 @@ struct HostileLabelTests {
         var builder = MP4Builder(label: Self.label)
         builder.mdatBytes = 1 << 30
         try builder.writeSparse(path: path)
-        let start = Monotonic.now()
         let report = try LabelReader.read(path: path, computeDigest: false)
-        let elapsed = Monotonic.seconds(since: start)
         #expect(report.size > 1 << 30)
         #expect(report.labels.first?.valid == true)
+        // The bytes read prove the mdat was skipped; `scripts/bench labels` measures the time.
         #expect(report.bytesRead < 2048, "read \(report.bytesRead) bytes")
-        #expect(elapsed < 0.5, "took \(elapsed) s")
     }
 
     // MARK: - WAV
@@ -280,12 +279,12 @@ struct HostileLabelTests {
         let attributes = (0..<200_000).map { " a\($0)=\"1\"" }.joined()
         var wide = PNGBuilder()
         wide.iTXt(keyword: "XML:com.adobe.xmp", "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"" + attributes + "/>")
-        #expect(Self.kinds(Self.read(wide.bytes, seconds: 1)) == [.tooManyStructures])
+        #expect(Self.kinds(Self.read(wide.bytes)) == [.tooManyStructures])
         // Spread over elements, the same attributes are counted as they are parsed.
         let spread = (0..<2_000).map { i in "<e" + (0..<60).map { " a\($0)=\"\(i)\"" }.joined() + "/>" }.joined()
         var many = PNGBuilder()
         many.iTXt(keyword: "XML:com.adobe.xmp", "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">" + spread + "</x:xmpmeta>")
-        #expect(Self.kinds(Self.read(many.bytes, seconds: 1)) == [.tooManyStructures])
+        #expect(Self.kinds(Self.read(many.bytes)) == [.tooManyStructures])
     }
 
     @Test("XMP: a 20 MB packet is refused at the packet limit without being read")
@@ -301,11 +300,27 @@ struct HostileLabelTests {
 
     @Test("XMP: 50,000 unclosed label elements are searched in linear time")
     func unclosed() {
-        let text = "<!DOCTYPE x><x:xmpmeta>" + String(repeating: "<TC260:AIGC>{", count: 50_000)
-        var png = PNGBuilder()
-        png.iTXt(keyword: "XML:com.adobe.xmp", text)
-        let report = Self.read(png.bytes, seconds: 2)
+        func packet(_ count: Int) -> [UInt8] {
+            var png = PNGBuilder()
+            png.iTXt(
+                keyword: "XML:com.adobe.xmp",
+                "<!DOCTYPE x><x:xmpmeta>" + String(repeating: "<TC260:AIGC>{", count: count))
+            return png.bytes
+        }
+        let report = Self.read(packet(50_000))
         #expect(report.hazards.first?.kind == .corrupt)
+        // Ten times the elements take about ten times as long, not a hundred: the fastest of three
+        // reads of each, compared in the same process, so a loaded machine slows both alike.
+        func fastest(_ bytes: [UInt8]) -> Double {
+            (0..<3).map { _ in
+                let start = Monotonic.now()
+                _ = LabelReader.read(bytes: bytes, name: "unclosed", limits: .standard)
+                return Monotonic.seconds(since: start)
+            }.min()!
+        }
+        let small = fastest(packet(5_000))
+        let large = fastest(packet(50_000))
+        #expect(large < max(small, 0.000_5) * 40, "5,000: \(small) s, 50,000: \(large) s")
     }
 
     @Test("XMP: a DTD is refused (XMP forbids them), and the packet is searched as text")

