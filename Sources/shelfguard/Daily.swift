@@ -111,6 +111,7 @@ struct Daily: ParsableCommand {
             print("  shelf database: \(report.database)")
             print("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
             print("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
+            if let head = report.auditHead { print("  audit log head: \(head.seq) \(head.hash)") }
             print("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }
