@@ -22,7 +22,8 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     }
 
     /// Opens (creating and migrating when writable) the ledger at `path`. A read-only ledger
-    /// must exist and be up to date.
+    /// must exist and be up to date. A database with migrations this ShelfGuard does not know (a
+    /// newer one wrote it) is refused either way.
     public init(
         path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
         now: @escaping @Sendable () -> Date = { WallClock.now() }
@@ -45,11 +46,16 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = SQLiteLedger.migrator
+            // A newer ShelfGuard's schema is refused before anything is read or migrated.
+            let unknown = try pool.read { db in
+                SQLiteLedger.unknownMigrations(applied: try migrator.appliedIdentifiers(db))
+            }
+            if !unknown.isEmpty { throw LedgerError(SQLiteLedger.newerSchemaMessage(path: path, unknown: unknown)) }
             if readOnly {
                 let complete = try pool.read { try migrator.hasCompletedMigrations($0) }
                 if !complete {
                     throw LedgerError(
-                        "the shelf database \(path) is from another version of ShelfGuard; open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
+                        "the shelf database \(path) lacks changes this shelfguard needs (an older ShelfGuard wrote it, or it is no shelf database); open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
                     )
                 }
             } else {
@@ -69,9 +75,16 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         }
     }
 
-    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors.
+    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors. A
+    /// database a newer ShelfGuard upgraded meanwhile is not written.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
-        do { return try pool.write(body) } catch let error as LedgerError { throw error } catch {
+        let path = path
+        do {
+            return try pool.write { db in
+                try SQLiteLedger.refuseNewerSchema(db, path: path)
+                return try body(db)
+            }
+        } catch let error as LedgerError { throw error } catch {
             throw LedgerError("shelf database \(path): \(error)")
         }
     }
