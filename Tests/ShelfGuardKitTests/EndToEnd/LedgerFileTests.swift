@@ -122,4 +122,132 @@ struct LedgerFileTests {
         #expect((try json.json()["error"] as? String)?.contains("written by a newer ShelfGuard") == true)
         #expect(try Self.snapshot(db) == before, "a refused command changed the database")
     }
+
+    // MARK: - A database this user may only read
+
+    /// Makes the database, its folder and the intake read-only; returns what undoes it.
+    static func makeReadOnly(_ folder: URL, db: String) -> () -> Void {
+        let intake = folder.appendingPathComponent("intake")
+        let files =
+            [db]
+            + ((try? FileManager.default.contentsOfDirectory(atPath: intake.path)) ?? []).map {
+                intake.appendingPathComponent($0).path
+            }
+        for file in files { chmod(file, 0o444) }
+        chmod(intake.path, 0o555)
+        chmod(folder.path, 0o555)
+        return {
+            chmod(folder.path, 0o755)
+            chmod(intake.path, 0o755)
+            for file in files { chmod(file, 0o644) }
+        }
+    }
+
+    @Test("a database this user may only read (file and folder): the reading commands work, the writing ones say why")
+    func readOnlyDatabase() throws {
+        let (folder, db, reviewed, fresh) = try Self.shelf("ledger-readonly")
+        // What the reading commands answer while the database can be written.
+        let lookupArguments = ["registry", "lookup", "--db", db, "--format", "json", "网信算备310104900000401240025号"]
+        let checkArguments = ["check", "--db", db, "--as-of", Self.day, "--format", "json", reviewed]
+        let expected = (
+            list: try ShelfGuardBinary.run(["shelf", "list", "--db", db, "--format", "json"]),
+            feed: try ShelfGuardBinary.run(["feed", "--db", db, "--since", "0"]),
+            lookup: try ShelfGuardBinary.run(lookupArguments),
+            check: try ShelfGuardBinary.run(checkArguments)
+        )
+        #expect(expected.list.status == 0 && expected.feed.status == 0)
+        #expect(expected.lookup.stdout.contains("\"found\" : true"), "\(expected.lookup.stdout)")
+        let before = try Self.snapshot(db)
+        // Readers leave an empty write-ahead log and its shared-memory file behind; the last
+        // writer to close removes them. Closed so, the database has neither beside it: SQLite
+        // would have to create them to read it the usual way.
+        #expect(try ShelfGuardBinary.run(["registry", "stats", "--db", db]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: db + "-shm"))
+
+        let restore = Self.makeReadOnly(folder, db: db)
+        defer { restore() }
+
+        let verify = try ShelfGuardBinary.runUnprivileged(["audit", "verify", "--db", db])
+        #expect(verify.status == 0, "\(verify.stderr)")
+        #expect(verify.stdout.contains("audit log intact, \(before[0]) entries"), "\(verify.stdout)")
+        let list = try ShelfGuardBinary.runUnprivileged(["shelf", "list", "--db", db, "--format", "json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout == expected.list.stdout)
+        #expect(list.stdout.contains("com.example.calculator"))
+        let feed = try ShelfGuardBinary.runUnprivileged(["feed", "--db", db, "--since", "0"])
+        #expect(feed.status == 0, "\(feed.stderr)")
+        #expect(feed.stdout == expected.feed.stdout)
+        let lookup = try ShelfGuardBinary.runUnprivileged(lookupArguments)
+        #expect(lookup.status == expected.lookup.status, "\(lookup.stderr)")
+        #expect(lookup.stdout == expected.lookup.stdout)
+        let check = try ShelfGuardBinary.runUnprivileged(checkArguments)
+        #expect(check.status == expected.check.status, "\(check.stderr)")
+        #expect(try check.json()["verdict"] as? String == expected.check.json()["verdict"] as? String)
+
+        // Commands that change the shelf say that the database is read-only, not SQLite's number.
+        let writing: [[String]] = [
+            [
+                "review", "--db", db, "--as-of", Self.day, "--report-dir",
+                FileManager.default.temporaryDirectory.appendingPathComponent("ro-\(UUID().uuidString)").path, fresh,
+            ],
+            ["complaint", "add", "--db", db, "--app", "com.example.calculator", "--text", "一个投诉"],
+            [
+                "takedown", "--db", db, "--app", "com.example.calculator", "--reason", "test", "--order", "T-1",
+                "--operator", "tester",
+            ],
+        ]
+        for command in writing {
+            let run = try ShelfGuardBinary.runUnprivileged(command)
+            let name = command.prefix(2).joined(separator: " ")
+            #expect(run.status == 1, "\(name): exit \(run.status)\n\(run.stdout)\(run.stderr)")
+            #expect(
+                run.stderr.contains("the shelf database \(db) is read-only for this user"), "\(name): \(run.stderr)")
+            #expect(!run.stderr.contains("SQLite error"), "\(name): \(run.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: db + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: db + "-shm"))
+        restore()
+        #expect(try Self.snapshot(db) == before)
+    }
+
+    @Test(
+        "a read-only database while its owner writes: the reader sees what the write-ahead log holds; a log copied without its index is refused in words"
+    )
+    func readOnlyWithWriter() throws {
+        let (folder, db, _, _) = try Self.shelf("ledger-readonly-wal")
+        let writer = try SQLiteLedger(path: db)
+        func waiver(_ app: String) -> Waiver {
+            Waiver(
+                app: app, rule: "filing_product_unlisted", reason: "r", expires: "2027-01-01", grantedBy: "b",
+                source: "cli")
+        }
+        try withExtendedLifetime(writer) {
+            _ = try writer.record(waiver("com.example.one"), actor: "owner")
+            #expect(FileManager.default.fileExists(atPath: db + "-wal"))
+            let restore = Self.makeReadOnly(folder, db: db)
+            defer { restore() }
+            // Written to the log, not yet to the database file.
+            _ = try writer.record(waiver("com.example.two"), actor: "owner")
+            let entries = try writer.verifyAudit().entries
+
+            let verify = try ShelfGuardBinary.runUnprivileged(["audit", "verify", "--db", db, "--format", "json"])
+            #expect(verify.status == 0, "\(verify.stderr)")
+            #expect(try verify.json()["entries"] as? Int == entries, "the reader missed what the log holds")
+
+            // The file and its log copied without the shared-memory index, into a read-only
+            // folder: the file alone is out of date, and reading the log needs the index.
+            let copy = try Self.sharedFolder("ledger-wal-copy")
+            let copied = copy.appendingPathComponent("shelfguard.db").path
+            try FileManager.default.copyItem(atPath: db + "-wal", toPath: copied + "-wal")
+            try FileManager.default.copyItem(atPath: db, toPath: copied)
+            for file in [copied, copied + "-wal"] { chmod(file, 0o444) }
+            chmod(copy.path, 0o555)
+            defer { chmod(copy.path, 0o755) }
+            let refused = try ShelfGuardBinary.runUnprivileged(["audit", "verify", "--db", copied])
+            #expect(refused.status == 1, "\(refused.stdout)\(refused.stderr)")
+            #expect(refused.stderr.contains("its write-ahead log (\(copied)-wal) holds changes"), "\(refused.stderr)")
+            #expect(!refused.stderr.contains("SQLite error"), "\(refused.stderr)")
+        }
+    }
 }

@@ -176,6 +176,15 @@ struct SQLiteLedgerTests {
         }
     }
 
+    @Test("the immutable URI: absolute, percent-encoded, read-only")
+    func immutableURI() {
+        #expect(SQLiteLedger.immutableURI("/srv/shelf.db") == "file:/srv/shelf.db?mode=ro&immutable=1")
+        #expect(
+            SQLiteLedger.immutableURI("db/a b?#%.db", workingFolder: "/home/审核")
+                == "file:/home/%E5%AE%A1%E6%A0%B8/db/a%20b%3F%23%25.db?mode=ro&immutable=1")
+        #expect(SQLiteLedger.immutableURI("x.db", workingFolder: "/") == "file:/x.db?mode=ro&immutable=1")
+    }
+
     @Test("the busy timeout: a write waits for another process's write, then fails with a clear error")
     func busyTimeout() throws {
         #expect(SQLiteLedger.defaultBusyTimeout == 30)

@@ -22,8 +22,8 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     }
 
     /// Opens (creating and migrating when writable) the ledger at `path`. A read-only ledger
-    /// must exist and be up to date. A database with migrations this ShelfGuard does not know (a
-    /// newer one wrote it) is refused either way.
+    /// must exist and be up to date; it may lie in a folder this user cannot write. A database
+    /// with migrations this ShelfGuard does not know (a newer one wrote it) is refused either way.
     public init(
         path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
         now: @escaping @Sendable () -> Date = { WallClock.now() }
@@ -44,7 +44,10 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             throw LedgerError("no shelf database at \(path) (create one with `shelfguard registry import`)")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool =
+                readOnly
+                ? try SQLiteLedger.openReadOnly(path: path, configuration: configuration)
+                : try DatabasePool(path: path, configuration: configuration)
             let migrator = SQLiteLedger.migrator
             // A newer ShelfGuard's schema is refused before anything is read or migrated.
             let unknown = try pool.read { db in
@@ -64,7 +67,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw LedgerError("cannot open the shelf database \(path): \(error)")
+            throw LedgerError(SQLiteLedger.problem(error, path: path, writing: !readOnly))
         }
     }
 
@@ -84,7 +87,11 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                 try SQLiteLedger.refuseNewerSchema(db, path: path)
                 return try body(db)
             }
-        } catch let error as LedgerError { throw error } catch {
+        } catch let error as LedgerError { throw error } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_READONLY
+        {
+            throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
+        } catch {
             throw LedgerError("shelf database \(path): \(error)")
         }
     }
