@@ -22,7 +22,8 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     }
 
     /// Opens (creating and migrating when writable) the ledger at `path`. A read-only ledger
-    /// must exist and be up to date.
+    /// must exist and be up to date; it may lie in a folder this user cannot write. A database
+    /// with migrations this ShelfGuard does not know (a newer one wrote it) is refused either way.
     public init(
         path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
         now: @escaping @Sendable () -> Date = { WallClock.now() }
@@ -43,13 +44,21 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             throw LedgerError("no shelf database at \(path) (create one with `shelfguard registry import`)")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool =
+                readOnly
+                ? try SQLiteLedger.openReadOnly(path: path, configuration: configuration)
+                : try DatabasePool(path: path, configuration: configuration)
             let migrator = SQLiteLedger.migrator
+            // A newer ShelfGuard's schema is refused before anything is read or migrated.
+            let unknown = try pool.read { db in
+                SQLiteLedger.unknownMigrations(applied: try migrator.appliedIdentifiers(db))
+            }
+            if !unknown.isEmpty { throw LedgerError(SQLiteLedger.newerSchemaMessage(path: path, unknown: unknown)) }
             if readOnly {
                 let complete = try pool.read { try migrator.hasCompletedMigrations($0) }
                 if !complete {
                     throw LedgerError(
-                        "the shelf database \(path) is from another version of ShelfGuard; open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
+                        "the shelf database \(path) lacks changes this shelfguard needs (an older ShelfGuard wrote it, or it is no shelf database); open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
                     )
                 }
             } else {
@@ -58,7 +67,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw LedgerError("cannot open the shelf database \(path): \(error)")
+            throw LedgerError(SQLiteLedger.problem(error, path: path, writing: !readOnly))
         }
     }
 
@@ -69,9 +78,20 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         }
     }
 
-    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors.
+    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors. A
+    /// database a newer ShelfGuard upgraded meanwhile is not written.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
-        do { return try pool.write(body) } catch let error as LedgerError { throw error } catch {
+        let path = path
+        do {
+            return try pool.write { db in
+                try SQLiteLedger.refuseNewerSchema(db, path: path)
+                return try body(db)
+            }
+        } catch let error as LedgerError { throw error } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_READONLY
+        {
+            throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
+        } catch {
             throw LedgerError("shelf database \(path): \(error)")
         }
     }
