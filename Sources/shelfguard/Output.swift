@@ -48,12 +48,10 @@ enum Output {
     /// not be written (a full disk, /dev/full, a closed descriptor), the command failed, whatever
     /// it decided: exit 1.
     static func exit(_ status: Int32) -> Never {
-        var reason: Int32 = 0
+        var reason = failure
         if let stream = standardOutput {
-            if fflush(stream) != 0 { reason = errno }
+            if fflush(stream) != 0 && reason == 0 { reason = errno }
             if reason == 0 && ferror(stream) != 0 { reason = EIO }
-        } else if wroteSomething {
-            reason = EBADF
         }
         if reason != 0 {
             putError("shelfguard: cannot write to standard output: \(String(cString: strerror(reason)))\n")
@@ -64,16 +62,20 @@ enum Output {
 
     /// Standard output, buffered; nil when descriptor 1 is closed. Everything the command prints
     /// on standard output goes through this one stream (nothing in ShelfGuard uses C's `stdout`).
+    /// Only the main thread prints.
     nonisolated(unsafe) private static let standardOutput: UnsafeMutablePointer<FILE>? = fdopen(STDOUT_FILENO, "w")
-    nonisolated(unsafe) private static var wroteSomething = false
+    /// The first write's failure (an `errno`), 0 while every write succeeded.
+    nonisolated(unsafe) private static var failure: Int32 = 0
 
     private static func put(_ text: String) {
-        wroteSomething = true
-        guard let stream = standardOutput else { return }
+        guard let stream = standardOutput else {
+            if failure == 0 { failure = EBADF }
+            return
+        }
         var text = text
         text.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
-            _ = fwrite(base, 1, bytes.count, stream)
+            if fwrite(base, 1, bytes.count, stream) < bytes.count && failure == 0 { failure = errno }
         }
     }
 

@@ -40,8 +40,20 @@ public enum SafeText {
 
     /// A whole output: every unsafe character escaped except those `kept`.
     public static func sweep(_ text: String, keeping kept: Kept) -> String {
-        // Most text is printable ASCII: judged byte by byte, that needs no decoding at all.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        // Most text is printable ASCII and the layout's own controls: judged byte by byte, that
+        // needs no decoding at all; then character by character, without copying.
+        let newlines = kept.contains(.newlines)
+        let tabs = kept.contains(.tabs)
+        let plain = text.utf8.allSatisfy { byte in
+            (byte >= 0x20 && byte < 0x7F) || (byte == 0x0A && newlines) || (byte == 0x09 && tabs)
+        }
+        if plain { return text }
+        let carriageReturns = kept.contains(.carriageReturns)
+        let needed = text.unicodeScalars.contains { scalar in
+            guard isUnsafe(scalar) else { return false }
+            return !((scalar == "\n" && newlines) || (scalar == "\t" && tabs) || (scalar == "\r" && carriageReturns))
+        }
+        if !needed { return text }
         let scalars = Array(text.unicodeScalars)
         var out = String.UnicodeScalarView()
         var i = 0
