@@ -157,7 +157,7 @@ final class ProgressDisplay: @unchecked Sendable {
         if !bar {
             let outcome =
                 item.status == .failed
-                ? "not reviewed: \(item.error ?? "")"
+                ? "not reviewed: \(SafeText.escape(item.error ?? ""))"
                 : item.recorded.map { r in
                     "\(r.verdict.rawValue) → \(r.state.rawValue)"
                         + (item.status == .skipped ? " (recorded earlier)" : "")

@@ -217,7 +217,7 @@ public struct MarkdownReport: Sendable {
                     let severity = f.waiver == nil ? f.severity.rawValue : "\(f.severity.rawValue) (waived)"
                     let remedy = f.waiver ?? f.remedy
                     lines.append(
-                        "| \(severity) | `\(f.rule)` | \(cell(f.message)) | `\(code(f.location))` | \(cell(f.basis)) | \(cell(remedy)) |"
+                        "| \(severity) | `\(code(f.rule))` | \(cell(f.message)) | `\(code(f.location))` | \(cell(f.basis)) | \(cell(remedy)) |"
                     )
                 }
                 lines.append("")
