@@ -105,6 +105,7 @@ struct Daily: ParsableCommand {
             Output.text("  shelf database: \(report.database)")
             Output.text("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
             Output.text("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
+            if let head = report.auditHead { Output.text("  audit log head: \(head.seq) \(head.hash)") }
             Output.text("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }

@@ -313,22 +313,36 @@ struct RegistryCommand: ParsableCommand {
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify and read the hash-chained audit log.",
-        subcommands: [Verify.self, Log.self])
+        subcommands: [Verify.self, Log.self, Checkpoint.self, Keygen.self])
 
     /// `shelfguard audit verify`
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the audit log's hash chain and report every edited, deleted or reordered entry.",
             discussion: """
-                Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. Removing entries from the end and rewriting the whole chain can only be caught against a head hash kept elsewhere: record the head this command prints (e.g. in the daily report or a ticket) and pass it later with --expect-head.
+                Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. The log is also checked against the ledger it records: every review, decision, complaint, reviewer's task, registry import and state change must find its audit entry and every entry its row; each state change must be its entry's move; each version's current state must be what replaying its state changes gives. So emptying the log, deleting its head, or editing shelf states directly all show.
 
-                Exit status: 0 the chain is intact; 2 it is broken; 1 the database could not be read.
+                Removing entries from the end and rewriting the whole chain can only be caught against a head kept elsewhere: take a checkpoint (`shelfguard audit checkpoint -o FILE`, signed with --key), keep it outside the database, and pass it later with --against; or record the head this command prints (the daily and batch reports carry it too) and pass it with --expect-head.
+
+                Exit status: 0 the log is intact; 2 it is broken; 1 the database or the checkpoint could not be read.
                 """)
 
         @OptionGroup var database: DatabaseOptions
 
         @Option(help: ArgumentHelp("A head hash recorded earlier: it must still be in the chain.", valueName: "sha256"))
         var expectHead: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A checkpoint file from `audit checkpoint`: the log must still contain its entry, with its hash.",
+                valueName: "file"))
+        var against: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The operator's public key (base64, from `audit keygen`): a signed checkpoint must be signed by it.",
+                valueName: "file"))
+        var publicKey: String?
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
@@ -342,6 +356,27 @@ struct AuditCommand: ParsableCommand {
                         AuditVerification.Problem(
                             kind: .headMismatch, seq: verification.headSeq,
                             detail: "the recorded head \(expectHead) is not in the chain: the log was rewritten"))
+                }
+            }
+            if let against {
+                let checkpoint = try AuditCommand.readCheckpoint(against)
+                let trusted = try publicKey.map { path in
+                    try AuditSigningKey.publicKey(try AuditCommand.readText(path), source: path)
+                }
+                switch checkpoint.signatureValid(trusted: trusted) {
+                case false?:
+                    throw ToolError(
+                        "the checkpoint \(against) is not signed by \(publicKey.map { "the key in \($0)" } ?? "the key it names"): it cannot be trusted"
+                    )
+                case nil where publicKey != nil:
+                    throw ToolError("the checkpoint \(against) is not signed, but --public-key asks for a signed one")
+                default: break
+                }
+                let entry = try ledger.auditEntries(after: checkpoint.seq - 1, limit: 1).first {
+                    $0.seq == checkpoint.seq
+                }
+                if let problem = AuditVerification.checkpointProblem(checkpoint, entry: entry) {
+                    verification.problems.append(problem)
                 }
             }
             if format == .json {

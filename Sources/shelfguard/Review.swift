@@ -101,6 +101,7 @@ struct Review: ParsableCommand {
         lines.append("  shelf database: \(report.database)")
         lines.append("  policy \(report.policy): \(report.policySource ?? "?") sha256 \(report.policySHA256)")
         lines.append("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
+        if let head = report.auditHead { lines.append("  audit log head: \(head.seq) \(head.hash)") }
         lines.append("  report: \(folder)/report.html (and report.json, report.csv)")
         return lines.joined(separator: "\n")
     }

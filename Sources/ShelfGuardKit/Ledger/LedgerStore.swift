@@ -28,6 +28,9 @@ public protocol LedgerStore: EvidenceRegistry {
     /// The entry carrying this hash, if the chain holds one (a head recorded elsewhere).
     func auditEntry(hash: String) throws -> AuditEntry?
 
+    /// The log's last entry as its head records it; nil for an empty log. Reports carry it.
+    func auditHead() throws -> AuditHead?
+
     // MARK: The shelf
 
     /// The review recorded under this key (`ReviewSubmission.key`), if any: a batch run again

@@ -26,6 +26,9 @@ public struct BatchReport: Sendable, Codable {
     public var ledgerSeconds: Double
     public var counts: Counts
     public var items: [Item]
+    /// The audit log's head after the batch: kept with the report, it later proves the log still
+    /// reaches it (`audit verify --expect-head`).
+    public var auditHead: AuditHead?
 
     public struct Counts: Sendable, Codable, Equatable {
         public var bundles = 0
@@ -119,7 +122,7 @@ public struct BatchReport: Sendable, Codable {
             policySource: check.policy.origin.description,
             signatureSource: check.inspector.signatures?.database.origin.description, asOf: check.asOf,
             toolVersion: ShelfGuardVersion.current, interrupted: outcome.interrupted, seconds: outcome.seconds,
-            ledgerSeconds: outcome.ledgerSeconds, counts: counts, items: items)
+            ledgerSeconds: outcome.ledgerSeconds, counts: counts, items: items, auditHead: try ledger.auditHead())
     }
 
     /// The exit status of `review`: 1 when a bundle could not be reviewed, else the worst verdict

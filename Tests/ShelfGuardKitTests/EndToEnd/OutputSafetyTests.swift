@@ -99,6 +99,27 @@ struct OutputSafetyTests {
         #expect(try Self.names(written) == ["daily.html", "daily.json"])
     }
 
+    @Test("audit checkpoint: a checkpoint that cannot be written exits 1; one written leaves nothing else")
+    func unwritableCheckpoint() throws {
+        let (folder, db) = try ReviewCommandTests.shelf("unwritable-checkpoint")
+        let checkpoints = folder.appendingPathComponent("checkpoints").path
+        try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+        for (target, reason) in [
+            ("/dev/full", "No space left on device"), (checkpoints + "/missing/head.json", "No such file or directory"),
+        ] {
+            let run = try ShelfGuardBinary.run(["audit", "checkpoint", "--db", db, "-o", target])
+            #expect(run.status == 1, "\(target)")
+            #expect(run.stderr.contains("cannot write the checkpoint to \(target): \(reason)"), "\(run.stderr)")
+        }
+        let written = try ShelfGuardBinary.run(["audit", "checkpoint", "--db", db, "-o", checkpoints + "/head.json"])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(try Self.names(checkpoints) == ["head.json"])
+        let verify = try ShelfGuardBinary.run(["audit", "verify", "--db", db, "--against", checkpoints + "/head.json"])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        let full = try ShelfGuardBinary.run(["audit", "checkpoint", "--db", db], standardOutput: "/dev/full")
+        #expect(full.status == 1 && full.stderr.contains("cannot write to standard output"))
+    }
+
     @Test("standard output that cannot be written exits 1 and says why, whatever the command decided")
     func fullStandardOutput() throws {
         let weather = Self.samples.appendingPathComponent("weather.rpk").path

@@ -456,7 +456,9 @@ extension SQLiteLedger {
         }
     }
 
-    /// Reads the log in storage order (rowid), not by sequence number, so that moved entries show.
+    /// Reads the log in storage order (rowid), not by sequence number, so that moved entries show,
+    /// and cross-checks it against the rows that name its entries and the shelf's states, all in
+    /// one read transaction.
     public func verifyAudit() throws -> AuditVerification {
         try read { db in
             var entries: [AuditEntry] = []
@@ -464,7 +466,46 @@ extension SQLiteLedger {
             while let row = try cursor.next() { entries.append(SQLiteLedger.entry(row)) }
             let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
             let recorded = head.map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
-            return AuditVerification.verify(entries, recordedHead: recorded)
+            var verification = AuditVerification.verify(entries, recordedHead: recorded)
+            verification.problems += AuditVerification.crossCheck(entries, try SQLiteLedger.auditFacts(db))
+            return verification
+        }
+    }
+
+    /// The rows that name audit entries, the state changes and the current states.
+    static func auditFacts(_ db: Database) throws -> AuditLedgerFacts {
+        var references: [AuditLedgerFacts.Reference] = []
+        for table in ["review", "decision", "complaint", "complaint_task", "registry_import"] {
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, audit_seq FROM \(table) WHERE audit_seq IS NOT NULL ORDER BY id")
+            while let row = try rows.next() {
+                references.append(.init(record: table, id: row["id"], auditSeq: row["audit_seq"]))
+            }
+        }
+        var changes: [AuditLedgerFacts.StateChange] = []
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT id, version_id, from_state, to_state, audit_seq FROM state_change ORDER BY id")
+        while let row = try rows.next() {
+            changes.append(
+                .init(
+                    id: row["id"], versionID: row["version_id"], from: row["from_state"], to: row["to_state"],
+                    auditSeq: row["audit_seq"]))
+        }
+        var states: [Int64: String] = [:]
+        let stateRows = try Row.fetchCursor(db, sql: "SELECT version_id, state FROM shelf_state")
+        while let row = try stateRows.next() { states[row["version_id"]] = row["state"] }
+        return AuditLedgerFacts(references: references, stateChanges: changes, shelfStates: states)
+    }
+
+    /// The last entry of the log as its head row records it (nil for an empty log): what reports
+    /// and checkpoints carry.
+    public func auditHead() throws -> AuditHead? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT h.seq, h.hash, a.at FROM audit_head h LEFT JOIN audit_log a ON a.seq = h.seq WHERE h.id = 1"
+            ).map { AuditHead(seq: $0["seq"], hash: $0["hash"], at: $0["at"] ?? "") }
         }
     }
 }
