@@ -14,6 +14,8 @@ struct Review: ParsableCommand {
 
             The report is written as report.html (one self-contained page), report.json and report.csv in --report-dir.
 
+            With --enqueue the bundles are only recorded in the review queue of the shelf database, and the command returns: `shelfguard worker` processes (on this machine or others sharing the database) review them. Each job names the bundle's path, which the workers must be able to read.
+
             Exit status: 0 every bundle approved; 3 warnings or manual review, none refused; 2 at least one refused; 1 a bundle could not be reviewed at all, or the tool could not do its job.
             """)
 
@@ -35,6 +37,9 @@ struct Review: ParsableCommand {
     @Flag(help: "No progress bar, even on a terminal (a line per bundle is logged instead).")
     var noProgress = false
 
+    @Flag(help: "Only queue the bundles for `shelfguard worker` to review, and return (prints the job numbers).")
+    var enqueue = false
+
     @Option(
         name: .customLong("appid"),
         help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
@@ -55,6 +60,10 @@ struct Review: ParsableCommand {
         let bundles: [String]
         do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
         guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
+        if enqueue {
+            try Self.enqueue(bundles, database: database, actor: operatorOption.actor, format: format)
+            return
+        }
         let (ledger, shelfCheck) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
             wechatAppID: appID)
@@ -82,6 +91,25 @@ struct Review: ParsableCommand {
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+
+    /// `review --enqueue`: the bundles as absolute paths (workers may run elsewhere), one job each.
+    static func enqueue(_ bundles: [String], database: DatabaseOptions, actor: String, format: OutputFormat) throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = bundles.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+        let ids: [Int64]
+        do {
+            ids = try database.openForWriting().enqueue(absolute.map { (bundle: $0, declaration: nil) }, actor: actor)
+        } catch let error as LedgerError {
+            throw ToolError(error.description)
+        }
+        if format == .json {
+            try printJSON(["jobs": ids])
+        } else {
+            print(
+                "\(ids.count) bundle\(ids.count == 1 ? "" : "s") queued (jobs \(ids.first ?? 0)–\(ids.last ?? 0)); run `shelfguard worker` to review them"
+            )
+        }
     }
 
     static func summary(_ report: BatchReport, outcome: BatchReview.Outcome, folder: String) -> String {

@@ -54,6 +54,7 @@ extension SQLiteLedger {
         let alerts = result.alerts
         let at = AuditEntry.timestamp(now())
         return try write { db in
+            if let job = submission.job { try SQLiteLedger.takeClaimedJob(db, job) }
             if let existing = try SQLiteLedger.existingReview(db, key: key) { return existing }
             try db.run(
                 sql: """

@@ -395,6 +395,27 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     CREATE UNIQUE INDEX complaint_task_open ON complaint_task(app_id) WHERE closed_at IS NULL;
                     """)
         }
+        // The review queue: submissions recorded by `review --enqueue` and taken by workers.
+        // Finished jobs are deleted, so the table stays as small as the work waiting.
+        migrator.registerMigration("v7: the review queue") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_job (
+                        id INTEGER PRIMARY KEY,
+                        bundle_path TEXT NOT NULL,
+                        declaration_path TEXT,
+                        state TEXT NOT NULL DEFAULT 'queued',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        enqueued_at TEXT NOT NULL,
+                        enqueued_by TEXT NOT NULL,
+                        claimed_by TEXT,
+                        lease_until REAL,
+                        not_before REAL NOT NULL DEFAULT 0,
+                        last_error TEXT
+                    );
+                    CREATE INDEX review_job_ready ON review_job(state, not_before);
+                    """)
+        }
         return migrator
     }
 
