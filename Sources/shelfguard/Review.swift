@@ -106,7 +106,7 @@ struct Review: ParsableCommand {
         if format == .json {
             try printJSON(["jobs": ids])
         } else {
-            print(
+            Output.text(
                 "\(ids.count) bundle\(ids.count == 1 ? "" : "s") queued (jobs \(ids.first ?? 0)–\(ids.last ?? 0)); run `shelfguard worker` to review them"
             )
         }
