@@ -43,13 +43,13 @@ extension AuditCommand {
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(checkpoint) + Data("\n".utf8)
+            let text = SafeText.json(String(decoding: try encoder.encode(checkpoint), as: UTF8.self)) + "\n"
             guard let output else {
-                FileHandle.standardOutput.write(data)
+                Output.json(text, terminator: "")
                 return
             }
-            do { try data.write(to: URL(fileURLWithPath: output), options: .atomic) } catch {
-                throw ToolError("cannot write the checkpoint to \(output): \(error.localizedDescription)")
+            do { try OutputFile.write(text, to: output) } catch {
+                throw ToolError("cannot write the checkpoint to \(RawPath.display(output)): \(error.reason)")
             }
             AuditCommand.note(
                 "checkpoint of \(ledger.path): entry \(checkpoint.seq) \(checkpoint.hash)\(checkpoint.signature == nil ? " (unsigned)" : " (signed)") written to \(output)"
@@ -82,14 +82,12 @@ extension AuditCommand {
                 unlink(out)
                 throw ToolError("cannot write the key file \(out)")
             }
-            print("private key written to \(out) (keep it secret); public key: \(publicKey)")
+            Output.text("private key written to \(out) (keep it secret); public key: \(publicKey)")
         }
     }
 
     /// A line on standard error.
-    static func note(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
+    static func note(_ text: String) { Output.error(text) }
 
     static func readText(_ path: String) throws -> String {
         do { return try String(contentsOfFile: path, encoding: .utf8) } catch {

@@ -47,14 +47,14 @@ struct RegistryCommand: ParsableCommand {
                     let result = try ledger.importEvidence(file, fileSHA256: digest, actor: operatorOption.actor)
                     results.append(result)
                     if format == .text {
-                        print(
+                        Output.text(
                             "\(path): \(result.kind.rawValue), \(result.rows) rows: \(result.added) added, \(result.updated) updated, \(result.unchanged) unchanged, \(result.rejected) rejected"
                                 + (result.notes > 0 ? " (\(result.notes) taken with a note)" : ""))
-                        for problem in result.problems { print("  rejected: \(problem)") }
+                        for problem in result.problems { Output.text("  rejected: \(SafeText.escape(problem))") }
                     }
                 } catch let error as RegistryFile.FileError {
                     failures.append(error.description)
-                    FileHandle.standardError.write(Data("shelfguard: \(error.description)\n".utf8))
+                    Output.error("shelfguard: \(error.description)")
                 } catch let error as LedgerError {
                     throw ToolError(error.description)
                 }
@@ -69,7 +69,7 @@ struct RegistryCommand: ParsableCommand {
                 try printJSON(output)
             } else {
                 let counts = try ledger.counts()
-                print(
+                Output.text(
                     "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
                 )
             }
@@ -133,35 +133,38 @@ struct RegistryCommand: ParsableCommand {
             if format == .json {
                 try printJSON(answers)
             } else {
-                for answer in answers { print(Self.text(answer)) }
+                for answer in answers { Output.text(Self.text(answer)) }
             }
             if answers.contains(where: { !$0.found || $0.cancellation != nil }) {
                 throw ExitCode(ExitStatus.warn.rawValue)
             }
         }
 
+        /// Every field of a record is as the published list or the developer gave it: escaped.
         static func text(_ answer: Answer) -> String {
-            var lines = [answer.query]
+            let e = SafeText.escape
+            var lines = [e(answer.query)]
             if !answer.found {
                 lines.append("  not found in \(answer.kind.replacingOccurrences(of: "_", with: " ")) records")
             }
             if let f = answer.filing {
-                lines.append("  \(f.algorithmName) (\(f.role.label)) of \(f.entity)")
-                let products = f.products.map { $0.channel.isEmpty ? $0.name : "\($0.name)（\($0.channel)）" }
+                lines.append("  \(e(f.algorithmName)) (\(f.role.label)) of \(e(f.entity))")
+                let products = f.products.map { $0.channel.isEmpty ? e($0.name) : "\(e($0.name))（\(e($0.channel))）" }
                 lines.append("  应用产品: " + (products.isEmpty ? "--" : products.joined(separator: "、")))
-                if !f.note.isEmpty { lines.append("  备注: \(f.note)") }
-                lines.append("  from \(f.source)")
+                if !f.note.isEmpty { lines.append("  备注: \(e(f.note))") }
+                lines.append("  from \(e(f.source))")
             }
             if answer.checkDigitMatches == false { lines.append("  the check digit breaks the derived rule") }
             if let c = answer.cancellation {
-                lines.append("  CANCELLED \(c.cancelledOnText) (notice of \(c.noticeDate): \(c.noticeTitle))")
+                lines.append(
+                    "  CANCELLED \(e(c.cancelledOnText)) (notice of \(e(c.noticeDate)): \(e(c.noticeTitle)))")
             }
             if let g = answer.genai {
-                lines.append("  \(g.name) of \(g.entity), \(g.region), \(g.date) (from \(g.source))")
+                lines.append("  \(e(g.name)) of \(e(g.entity)), \(e(g.region)), \(e(g.date)) (from \(e(g.source)))")
             }
             if let a = answer.assessment {
                 lines.append(
-                    "  assessment of \(a.entity) by \(a.assessor), \(a.date), covers \(a.features.joined(separator: ", ")); document sha256 \(a.documentSHA256)"
+                    "  assessment of \(e(a.entity)) by \(e(a.assessor)), \(e(a.date)), covers \(e(a.features.joined(separator: ", "))); document sha256 \(a.documentSHA256)"
                 )
             }
             return lines.joined(separator: "\n")
@@ -194,12 +197,12 @@ struct RegistryCommand: ParsableCommand {
                 try printJSON(output)
                 return
             }
-            print(
+            Output.text(
                 "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
             )
             for i in imports {
-                print(
-                    "  \(i.at)  \(i.actor)  \(i.file)  \(i.kind.rawValue): +\(i.added) ~\(i.updated) =\(i.unchanged) rejected \(i.rejected)"
+                Output.text(
+                    "  \(i.at)  \(SafeText.escape(i.actor))  \(SafeText.escape(i.file))  \(i.kind.rawValue): +\(i.added) ~\(i.updated) =\(i.unchanged) rejected \(i.rejected)"
                 )
             }
         }
@@ -257,7 +260,7 @@ struct RegistryCommand: ParsableCommand {
                 source: "recorded by \(operatorOption.actor)")
             let ledger = try database.openForWriting()
             let change = try ledger.record(assessment, actor: operatorOption.actor)
-            print("\(id): \(change.rawValue) (document sha256 \(assessment.documentSHA256))")
+            Output.text("\(SafeText.escape(id)): \(change.rawValue) (document sha256 \(assessment.documentSHA256))")
         }
     }
 
@@ -301,7 +304,7 @@ struct RegistryCommand: ParsableCommand {
                 app: app, rule: rule, reason: reason, expires: expires, grantedBy: operatorOption.actor,
                 source: "granted by \(operatorOption.actor)")
             let change = try database.openForWriting().record(waiver, actor: operatorOption.actor)
-            print("\(app) / \(rule): \(change.rawValue), until \(expires)")
+            Output.text("\(SafeText.escape(app)) / \(SafeText.escape(rule)): \(change.rawValue), until \(expires)")
         }
     }
 }
@@ -379,8 +382,8 @@ struct AuditCommand: ParsableCommand {
             if format == .json {
                 try printJSON(verification)
             } else {
-                for problem in verification.problems { print(problem.description) }
-                print(
+                for problem in verification.problems { Output.text(SafeText.escape(problem.description)) }
+                Output.text(
                     verification.intact
                         ? "\(ledger.path): audit log intact, \(verification.entries) entries, head \(verification.headSeq) \(verification.headHash)"
                         : "\(ledger.path): audit log BROKEN: \(verification.problems.count) problems in \(verification.entries) entries"
@@ -411,8 +414,13 @@ struct AuditCommand: ParsableCommand {
                 try printJSON(entries)
                 return
             }
+            // Actors, subjects and reasons come from operators, developers and complainants: each
+            // field is escaped, so that one entry is one line.
+            let s = SafeText.escape
             for e in entries {
-                print("\(e.seq)  \(e.at)  \(e.actor)  \(e.action)  \(e.subject)  \(e.reason)  \(e.details)")
+                Output.text(
+                    "\(e.seq)  \(s(e.at))  \(s(e.actor))  \(s(e.action))  \(s(e.subject))  \(s(e.reason))  \(s(e.details))"
+                )
             }
         }
     }

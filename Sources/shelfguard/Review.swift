@@ -81,18 +81,13 @@ struct Review: ParsableCommand {
         let report = try BatchReport.make(
             outcome, check: batch.check, ledger: ledger, database: ledger.path, actor: operatorOption.actor, jobs: jobs)
         let folder = reportDir ?? "shelfguard-reports/batch-\(outcome.batchID)"
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try report.html().write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
-            try report.json().write(toFile: folder + "/report.json", atomically: true, encoding: .utf8)
-            try report.csv().write(toFile: folder + "/report.csv", atomically: true, encoding: .utf8)
-        } catch {
-            throw ToolError("cannot write the batch report to \(folder): \(error.localizedDescription)")
-        }
+        try ReportFolder.write(
+            [("report.html", report.html()), ("report.json", try report.json()), ("report.csv", report.csv())],
+            to: folder, what: "batch report")
         if format == .json {
-            print(try report.json(), terminator: "")
+            Output.json(try report.json(), terminator: "")
         } else {
-            print(Self.summary(report, outcome: outcome, folder: folder))
+            Output.text(Self.summary(report, outcome: outcome, folder: folder))
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
@@ -111,7 +106,7 @@ struct Review: ParsableCommand {
         if format == .json {
             try printJSON(["jobs": ids])
         } else {
-            print(
+            Output.text(
                 "\(ids.count) bundle\(ids.count == 1 ? "" : "s") queued (jobs \(ids.first ?? 0)–\(ids.last ?? 0)); run `shelfguard worker` to review them"
             )
         }
@@ -126,7 +121,7 @@ struct Review: ParsableCommand {
         ]
         for item in report.items where item.status == .failed {
             lines.append(
-                "  not reviewed: \(EntryName.escapeControls(item.path)): \(EntryName.escapeControls(item.error ?? ""))")
+                "  not reviewed: \(SafeText.escape(item.path)): \(SafeText.escape(item.error ?? ""))")
         }
         if outcome.interrupted {
             lines.append("  interrupted: run the same command again to review the rest")
@@ -156,8 +151,7 @@ final class Interrupt: @unchecked Sendable {
             let count = self.count
             self.lock.unlock()
             if count == 1 {
-                FileHandle.standardError.write(
-                    Data("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n".utf8))
+                Output.progress("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n")
             } else {
                 exit(130)
             }
@@ -192,13 +186,13 @@ final class ProgressDisplay: @unchecked Sendable {
         if !bar {
             let outcome =
                 item.status == .failed
-                ? "not reviewed: \(item.error ?? "")"
+                ? "not reviewed: \(SafeText.escape(item.error ?? ""))"
                 : item.recorded.map { r in
                     "\(r.verdict.rawValue) → \(r.state.rawValue)"
                         + (item.status == .skipped ? " (recorded earlier)" : "")
                 } ?? ""
             write(
-                "[\(progress.done)/\(total)] \(EntryName.escapeControls(item.path)): \(outcome) (\(String(format: "%.2f", item.seconds)) s)\n"
+                "[\(progress.done)/\(total)] \(SafeText.escape(item.path)): \(outcome) (\(String(format: "%.2f", item.seconds)) s)\n"
             )
             return
         }
@@ -220,7 +214,7 @@ final class ProgressDisplay: @unchecked Sendable {
         if bar { write("\n") }
     }
 
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    private func write(_ text: String) { Output.progress(text) }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -95,17 +95,15 @@ struct Worker: ParsableCommand {
             retry: QueueRules.Retry(maxAttempts: maxAttempts, firstDelay: retryDelay, maxDelay: maxRetryDelay),
             pollInterval: poll, exitWhenIdle: exitWhenIdle)
         let interrupt = Interrupt()
-        let e = EntryName.escapeControls
+        let e = SafeText.escape
         let outcome: ReviewWorker.Outcome
         do {
             outcome = try worker.run(
                 progress: { done in
                     let verdict = done.item.recorded.map { " \($0.verdict.rawValue)" } ?? ""
                     let error = done.item.error.map { ": \(e($0))" } ?? ""
-                    FileHandle.standardError.write(
-                        Data(
-                            "job \(done.job.id) \(done.outcome.rawValue)\(verdict)  \(e(done.job.bundlePath))\(error)\n"
-                                .utf8))
+                    Output.error(
+                        "job \(done.job.id) \(done.outcome.rawValue)\(verdict)  \(e(done.job.bundlePath))\(error)")
                 }, shouldStop: { interrupt.requested })
         } catch let error as LedgerError {
             throw ToolError(error.description)
@@ -117,7 +115,7 @@ struct Worker: ParsableCommand {
         if format == .json {
             try printJSON(summary)
         } else {
-            print(
+            Output.text(
                 "worker \(e(workerName)): \(summary.reviewed) reviewed, \(summary.skipped) skipped, \(summary.retried) queued again, \(summary.failed) failed, \(summary.lost) taken over by others, in \(String(format: "%.1f", summary.seconds)) s"
             )
         }
@@ -150,12 +148,12 @@ struct QueueCommand: ParsableCommand {
                 try printJSON(jobs)
                 return
             }
-            if jobs.isEmpty { print(failed ? "no failed jobs" : "the queue is empty") }
-            let e = EntryName.escapeControls
+            if jobs.isEmpty { Output.text(failed ? "no failed jobs" : "the queue is empty") }
+            let e = SafeText.escape
             for job in jobs {
                 let holder = job.claimedBy.map { " by \(e($0))" } ?? ""
-                print("\(job.id)  \(job.state.rawValue)\(holder)  attempts \(job.attempts)  \(e(job.bundlePath))")
-                if let error = job.lastError { print("    last error: \(e(error))") }
+                Output.text("\(job.id)  \(job.state.rawValue)\(holder)  attempts \(job.attempts)  \(e(job.bundlePath))")
+                if let error = job.lastError { Output.text("    last error: \(e(error))") }
             }
         }
     }
@@ -169,7 +167,7 @@ struct QueueCommand: ParsableCommand {
 
         func run() throws {
             let n = try database.openForWriting().requeueFailed(ids: ids.isEmpty ? nil : ids)
-            print("\(n) failed job\(n == 1 ? "" : "s") queued again")
+            Output.text("\(n) failed job\(n == 1 ? "" : "s") queued again")
         }
     }
 }

@@ -135,7 +135,7 @@ extension BatchReport {
 func h(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
-    for scalar in EntryName.escapeControls(text).unicodeScalars {
+    for scalar in SafeText.escape(text).unicodeScalars {
         switch scalar {
         case "&": out += "&amp;"
         case "<": out += "&lt;"

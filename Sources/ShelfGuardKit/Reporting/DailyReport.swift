@@ -86,7 +86,7 @@ public struct DailyReport: Sendable, Codable {
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        return SafeText.json(String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 
     /// The complaints section of the page: tasks opened, overdue complaints, those not counted.

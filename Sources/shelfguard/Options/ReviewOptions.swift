@@ -76,7 +76,7 @@ struct ReviewOptions: ParsableArguments {
             do {
                 let file = try RegistryFile.read(URL(fileURLWithPath: path))
                 for problem in file.rejected {
-                    FileHandle.standardError.write(Data("shelfguard: registry: \(problem) (row skipped)\n".utf8))
+                    Output.error("shelfguard: registry: \(problem) (row skipped)")
                 }
                 files.append(file)
             } catch {

@@ -39,13 +39,16 @@ enum ShelfGuardBinary {
         return TestFiles.packageRoot.appendingPathComponent(".build/debug/shelfguard")
     }
 
-    /// Runs the binary; `environment` adds to (or overrides) the test process's own.
+    /// Runs the binary; `environment` adds to (or overrides) the test process's own. With
+    /// `standardOutput` (a path such as /dev/full), standard output goes there instead of being
+    /// collected.
     static func run(
-        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+        standardOutput: String? = nil
     ) throws
         -> Result
     {
-        try launch(url, arguments, in: directory, environment: environment)
+        try launch(url, arguments, in: directory, environment: environment, standardOutput: standardOutput)
     }
 
     /// The user and group unprivileged runs take when the tests run as root: nobody's.
@@ -90,7 +93,8 @@ enum ShelfGuardBinary {
     }
 
     private static func launch(
-        _ executable: URL, _ arguments: [String], in directory: URL?, environment: [String: String]
+        _ executable: URL, _ arguments: [String], in directory: URL?, environment: [String: String],
+        standardOutput: String? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = executable
@@ -103,10 +107,19 @@ enum ShelfGuardBinary {
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let errorHandle = try FileHandle(forWritingTo: errors)
         let output = Pipe()
-        process.standardOutput = output
+        let redirected = try standardOutput.map { path in
+            try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        }
+        process.standardOutput = redirected ?? output
         process.standardError = errorHandle
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data: Data
+        if let redirected {
+            try redirected.close()
+            data = Data()
+        } else {
+            data = output.fileHandleForReading.readDataToEndOfFile()
+        }
         process.waitUntilExit()
         try errorHandle.close()
         let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
