@@ -66,7 +66,7 @@ struct MeasureOptions: ParsableArguments {
         }
         // Read-only, before the database is opened for writing: a mistake touches nothing.
         var recorded: (features: [String], signatures: [String], apps: [String]) = ([], [], [])
-        if FileManager.default.fileExists(atPath: database.path) {
+        if FileManager.default.fileExists(atPath: try database.sqlitePath()) {
             do { recorded = try database.openForReading().recordedIDs() } catch let error as LedgerError {
                 throw ToolError(error.description)
             }
