@@ -28,6 +28,12 @@ struct DailyBenchmark: ParsableCommand {
     @Option(help: "The policies folder.")
     var policies = "policies"
 
+    @Option(
+        help: ArgumentHelp(
+            "An argument added to every daily run, repeatable (e.g. --daily-argument=--declaration-cache --daily-argument=0 to measure without the cache).",
+            valueName: "argument"))
+    var dailyArgument: [String] = []
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let template = "\(workDirectory)/daily-\(versions).db"
@@ -71,7 +77,7 @@ struct DailyBenchmark: ParsableCommand {
                     [
                         "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", reports, "--policies",
                         policies,
-                    ])
+                    ] + dailyArgument)
                 guard child.exitStatus != 1 else { throw BenchError("daily failed") }
                 let report = try JSONDecoder().decode(
                     DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)/daily.json")))
