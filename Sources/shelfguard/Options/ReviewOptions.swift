@@ -78,6 +78,12 @@ struct ReviewOptions: ParsableArguments {
                 for problem in file.rejected {
                     FileHandle.standardError.write(Data("shelfguard: registry: \(problem) (row skipped)\n".utf8))
                 }
+                if file.rejectedCount > file.rejected.count {
+                    FileHandle.standardError.write(
+                        Data(
+                            "shelfguard: registry: \(path): \(file.rejectedCount - file.rejected.count) more rows skipped, not listed\n"
+                                .utf8))
+                }
                 files.append(file)
             } catch {
                 throw ToolError("cannot use \(path) as evidence: \(error.description)")
