@@ -158,7 +158,8 @@ struct RegistryStreamTests {
     @Test("bytes that are not UTF-8 halfway through refuse the file; the rows before them are rolled back")
     func notUTF8Halfway() throws {
         var bytes = Array((Self.filingHeader + Self.filingRow(1) + Self.filingRow(2)).utf8)
-        bytes += [0x33, 0x2C, 0xCB, 0xE3, 0xB7, 0xA8] + Array(",服务提供者,公司3,,,\(Self.filingNumber(3)),\n".utf8)  // 算法 in GBK
+        // Row 3 names its algorithm 算法 in GBK.
+        bytes += [0x33, 0x2C, 0xCB, 0xE3, 0xB7, 0xA8] + Array(",服务提供者,公司3,,,\(Self.filingNumber(3)),\n".utf8)
         bytes += Array(Self.filingRow(4).utf8)
         let url = try TestFiles.directory("registry-gbk").appendingPathComponent("mixed.csv")
         try Data(bytes).write(to: url)
