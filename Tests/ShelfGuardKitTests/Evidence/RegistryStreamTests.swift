@@ -256,44 +256,91 @@ struct RegistryStreamTests {
         #expect(try ledger.verifyAudit().entries == 1)
     }
 
-    @Test("the stored JSON and content hash are those of JSONEncoder, for any source text")
+    @Test("the stored JSON and content hash are those of JSONEncoder, for plain and hostile texts and sources")
     func canonicalJSON() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         func canonical<T: Encodable>(_ value: T) throws -> String {
             String(decoding: try encoder.encode(value), as: UTF8.self)
         }
+        let controls = String(String.UnicodeScalarView((0..<0x20).compactMap(Unicode.Scalar.init) + ["\u{7F}"]))
         let sources = [
             "lists/a.csv:12", "路径/名单 \"引号\".csv:7", "back\\slash/tab\t.csv:3", "ctl\u{1}\u{1F}\u{7F}.csv:99",
             "no-line", "x.csv:12a", "x.csv:", "emoji 🧾 ::1", "",
         ]
+        let texts = ["名称", "a/b </script>", "", "名\"称\n", "back\\slash", controls, "é\u{301} 🧾 \u{2028}"]
+        var records: [RegistryRecord] = []
+        for (i, source) in (sources + sources).enumerated() {
+            let text = texts[i % texts.count]
+            let other = texts[(i + 3) % texts.count]
+            records.append(
+                .filing(
+                    AlgorithmFilingRecord(
+                        number: Self.filingNumber(i), algorithmName: text,
+                        role: i % 2 == 0 ? .serviceProvider : .other(other),
+                        entity: other,
+                        products: i % 3 == 0
+                            ? [] : [.init(name: text, channel: "APP"), .init(name: other, channel: "")],
+                        purpose: text, note: other, source: source)))
+            records.append(
+                .cancellation(
+                    FilingCancellation(
+                        number: Self.filingNumber(i), cancelledOnText: text, cancelledOn: i % 2 == 0 ? nil : "2025-07",
+                        noticeDate: "2025-07-01", noticeTitle: other, algorithmName: text, role: .technicalSupporter,
+                        entity: other, products: text, noticeID: other, source: source)))
+            records.append(
+                .genai(
+                    GenAIRecord(
+                        number: "Beijing-X-2024042800\(i % 10)1", kind: i % 2 == 0 ? .filing : .registration,
+                        region: text,
+                        name: other, entity: text, date: "2024-04-28", source: source)))
+            records.append(
+                .assessment(
+                    SecurityAssessment(
+                        id: "SA-\(i)", entity: text, features: i % 2 == 0 ? [] : ["face_swap", other],
+                        date: "2026-01-05",
+                        assessor: other, documentSHA256: String(repeating: "a", count: 64), source: source)))
+            records.append(
+                .waiver(
+                    Waiver(
+                        app: "com.x", rule: text, reason: other, expires: "2027-01-01", grantedBy: text, source: source)
+                ))
+        }
         let queue = try DatabaseQueue()
         try queue.write { db in
             var writer = RegistryWriter(db, at: "2026-01-01T00:00:00.000Z")
-            for source in sources + sources {
-                let filing = AlgorithmFilingRecord(
-                    number: Self.filingNumber(1), algorithmName: "名\"称\n", role: .other("类/别"), entity: "公司\\",
-                    products: [.init(name: "a/b", channel: "APP")], purpose: "\u{0}", note: "", source: source)
-                let waiver = Waiver(
-                    app: "com.x", rule: "r", reason: "</script>", expires: "2027-01-01", grantedBy: "g", source: source)
-                let cancellation = FilingCancellation(
-                    number: Self.filingNumber(2), cancelledOnText: "2025年7月", cancelledOn: nil,
-                    noticeDate: "2025-07-01",
-                    noticeTitle: "t", algorithmName: "a", role: .serviceProvider, entity: "e", products: "p",
-                    noticeID: "n",
-                    source: source)
-                func check<T: Encodable>(_ value: T, _ keyPath: WritableKeyPath<T, String>) throws {
-                    let (json, hash) = try writer.encoded(value, source: keyPath)
-                    #expect(json == (try canonical(value)), "\(source)")
-                    var blank = value
-                    blank[keyPath: keyPath] = ""
-                    #expect(hash == SHA256.hash(data: Data(try canonical(blank).utf8)).hexString)
+            func check<T: Encodable>(_ value: T, _ keyPath: WritableKeyPath<T, String>, _ record: RegistryRecord) throws
+            {
+                let (json, hash) = try writer.encoded(record)
+                #expect(json == (try canonical(value)))
+                var blank = value
+                blank[keyPath: keyPath] = ""
+                #expect(hash == SHA256.hash(data: Data(try canonical(blank).utf8)).hexString, "\(json)")
+            }
+            for record in records {
+                switch record {
+                case .filing(let r): try check(r, \.source, record)
+                case .cancellation(let r): try check(r, \.source, record)
+                case .genai(let r): try check(r, \.source, record)
+                case .assessment(let r): try check(r, \.source, record)
+                case .waiver(let r): try check(r, \.source, record)
                 }
-                try check(filing, \.source)
-                try check(waiver, \.source)
-                try check(cancellation, \.source)
             }
         }
+    }
+
+    @Test("应用产品 is cut the same by scalars as by characters, combining marks and joiners included")
+    func productsByScalars() {
+        let texts = [
+            "FaceFun（APP）、FaceFun（小程序）", " 甲（APP）、乙(网站)、丙 等", "--", "-", "", "、、", "（APP）", "名称（",
+            "a（b）c", "e\u{301}（APP）、\u{301}乙", "甲、\u{301}乙", "甲（APP\u{301}）", "甲\u{200D}、乙", "甲等\u{301}",
+            "文心一言（APP）、文心一言（网站）等", "\u{3000}丁（小程序）\u{3000}", "👩‍💻（APP）、🇨🇳", "Ａ（ＡＰＰ）",
+        ]
+        for text in texts {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            #expect(RegistryFile.products(text) == RegistryFile.productsByCharacter(trimmed), "\(text)")
+        }
+        #expect(RegistryFile.products("甲（APP）、乙(网站)等").map(\.channel) == ["APP", "网站"])
     }
 
     @Test("YAML evidence: a text value past the field limit rejects its item at its line")

@@ -125,7 +125,7 @@ struct CSVRows {
     let limits: RegistryLimits
     var file: RegistryFile
     var header: [String] = []
-    var index: [String: Int] = [:]
+    var columns: [(name: String, index: Int)] = []
     var headerRead = false
 
     init(path: String, limits: RegistryLimits) {
@@ -141,7 +141,7 @@ struct CSVRows {
         guard row.fields.count == header.count else {
             return file.reject(row.line, "\(row.fields.count) columns where the header has \(header.count)")
         }
-        if let record = file.take(row: row.fields, line: row.line, index: index) { try each(record) }
+        if let record = file.take(row: row.fields, line: row.line, columns: columns) { try each(record) }
     }
 
     private mutating func takeHeader(_ row: CSVReader.Row) throws {
@@ -153,7 +153,8 @@ struct CSVRows {
             throw RegistryFile.unknownHeader(header, path: file.path)
         }
         file.kind = kind
-        index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        // Each column a row is read by, at its first place in the header.
+        columns = RegistryFile.knownColumns.compactMap { name in header.firstIndex(of: name).map { (name, $0) } }
         headerRead = true
     }
 
