@@ -46,7 +46,7 @@ struct Check: ParsableCommand {
 
             Reports: --format for standard output; -o FORMAT=PATH (repeatable) writes more at once, e.g. -o sarif=shelfguard.sarif -o junit=shelfguard.xml. Formats: text, json, sarif, junit, github, markdown.
 
-            Exit status: 0 every bundle approved; 2 at least one refused; 3 warnings or manual review (and none refused); 1 the tool could not do its job (bad arguments, a missing file, a broken policy, feature database or registry file).
+            Exit status: 0 every bundle approved; 2 at least one refused; 3 warnings or manual review (and none refused); 1 the tool could not do its job (bad arguments, a missing file, a broken policy, feature database or registry file, a report that could not be written).
             """)
 
     @Argument(help: ArgumentHelp("Bundle files to check.", valueName: "bundle"))
@@ -101,23 +101,30 @@ struct Check: ParsableCommand {
             do {
                 results.append(CheckOutput(path: path, result: try checker.check(path: path, declaration: declaration)))
             } catch {
-                FileHandle.standardError.write(Data("shelfguard: \(error.description)\n".utf8))
+                Output.error("shelfguard: \(error.description)")
                 results.append(CheckOutput(path: path, error: error.description))
             }
         }
+        // Every report that can be written is; one that cannot is named, and the command exits 1.
+        var unwritten = false
         for target in outputs {
             let text = try target.format.render(results, policy: policy)
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: target.path), options: .atomic)
+                try OutputFile.write(text, to: target.path)
             } catch {
-                throw ToolError(
-                    "cannot write the \(target.format.rawValue) report to \(target.path): \(error.localizedDescription)"
+                Output.error(
+                    "shelfguard: cannot write the \(target.format.rawValue) report to \(RawPath.display(target.path)): \(error.reason)"
                 )
+                unwritten = true
             }
         }
         let color = format == .text && !noColor && Terminal.wantsColor
-        print(try format.render(results, policy: policy, color: color), terminator: "")
-        let status = results.map(\.status).max() ?? .pass
+        let report = try format.render(results, policy: policy, color: color)
+        switch format {
+        case .json, .sarif: Output.json(report, terminator: "")
+        default: Output.text(report, terminator: "", keeping: color ? [.newlines, .tabs, .colours] : .lines)
+        }
+        let status = unwritten ? .toolError : results.map(\.status).max() ?? .pass
         if status != .pass { throw ExitCode(status.rawValue) }
     }
 }

@@ -123,15 +123,15 @@ struct ComplaintCommand: ParsableCommand {
                 return
             }
             let c = answer.complaint
-            let e = EntryName.escapeControls
-            print(
+            let e = SafeText.escape
+            Output.text(
                 "complaint \(c.id) about \(e(app)) (\(c.category)) received \(c.receivedOn); an answer is due by \(c.dueOn)"
             )
             if let first = answer.duplicateOf {
-                print("  the same text from the same source as complaint \(first): kept, counted once")
+                Output.text("  the same text from the same source as complaint \(first): kept, counted once")
             }
             if answer.standing == "app_not_on_shelf" {
-                print(
+                Output.text(
                     answer.appKnown
                         ? "  no version of \(e(app)) is on the shelf: kept, not counted toward the threshold"
                         : "  \(e(app)) is not an app the store knows: kept, not counted toward the threshold")
@@ -183,17 +183,17 @@ struct ComplaintCommand: ParsableCommand {
                 try printJSON(complaints)
                 return
             }
-            if complaints.isEmpty { print("no complaints") }
-            let e = EntryName.escapeControls
+            if complaints.isEmpty { Output.text("no complaints") }
+            let e = SafeText.escape
             for c in complaints {
                 let category = c.category.isEmpty ? "" : "  \(e(c.category))"
                 let due = c.dueOn.isEmpty ? "" : "  due \(c.dueOn)"
-                print(
+                Output.text(
                     "\(c.id)  \(c.receivedAt)  \(e(c.app))  \(c.status)\(category)\(due)\(c.contact.isEmpty ? "" : "  contact: \(e(c.contact))")"
                 )
-                print("    \(e(c.text))")
+                Output.text("    \(e(c.text))")
                 if let resolution = c.resolution {
-                    print("    resolved by \(e(c.resolvedBy ?? "?")) at \(c.resolvedAt ?? "?"): \(e(resolution))")
+                    Output.text("    resolved by \(e(c.resolvedBy ?? "?")) at \(c.resolvedAt ?? "?"): \(e(resolution))")
                 }
             }
         }
@@ -214,7 +214,9 @@ struct ComplaintCommand: ParsableCommand {
             do {
                 let c = try database.openForWriting().resolveComplaint(
                     id: id, resolution: resolution, actor: operatorOption.actor)
-                print("complaint \(c.id) about \(c.app) resolved by \(c.resolvedBy ?? "?")")
+                Output.text(
+                    "complaint \(c.id) about \(SafeText.escape(c.app)) resolved by \(SafeText.escape(c.resolvedBy ?? "?"))"
+                )
             } catch let error as LedgerError {
                 throw ToolError(error.description)
             }
@@ -241,12 +243,12 @@ struct ComplaintCommand: ParsableCommand {
                 try printJSON(tasks)
                 return
             }
-            if tasks.isEmpty { print(all ? "no tasks" : "no open tasks") }
-            let e = EntryName.escapeControls
+            if tasks.isEmpty { Output.text(all ? "no tasks" : "no open tasks") }
+            let e = SafeText.escape
             for task in tasks {
                 let state = task.closedOn.map { "closed \($0)" } ?? "open"
-                print("\(task.id)  \(e(task.app))  opened \(task.openedOn)  \(state)")
-                print("    \(e(task.reason))")
+                Output.text("\(task.id)  \(e(task.app))  opened \(task.openedOn)  \(state)")
+                Output.text("    \(e(task.reason))")
             }
         }
     }

@@ -51,33 +51,27 @@ struct Daily: ParsableCommand {
         let outcome = try daily.run(
             progress: { progress in
                 guard terminal, lastShown.due(progress.elapsed) else { return }
-                FileHandle.standardError.write(
-                    Data(
-                        "\r\(progress.done) versions judged, \(String(format: "%.0f", Double(progress.done) / max(progress.elapsed, 0.001)))/s   "
-                            .utf8))
+                Output.progress(
+                    "\r\(progress.done) versions judged, \(String(format: "%.0f", Double(progress.done) / max(progress.elapsed, 0.001)))/s   "
+                )
             }, shouldStop: { interrupt.requested })
-        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if terminal { Output.progress("\n") }
         let report = DailyReport(outcome, check: daily.check, actor: operatorOption.actor, database: ledger.path)
         let folder = reportDir ?? "shelfguard-reports/daily-\(outcome.runID)"
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try report.html().write(toFile: folder + "/daily.html", atomically: true, encoding: .utf8)
-            try report.json().write(toFile: folder + "/daily.json", atomically: true, encoding: .utf8)
-        } catch {
-            throw ToolError("cannot write the daily report to \(folder): \(error.localizedDescription)")
-        }
+        try ReportFolder.write(
+            [("daily.html", report.html()), ("daily.json", try report.json())], to: folder, what: "daily report")
         if format == .json {
-            print(try report.json(), terminator: "")
+            Output.json(try report.json(), terminator: "")
         } else {
             let m = report.measures
-            print(
+            Output.text(
                 "daily run \(report.run) as of \(report.asOf): \(report.checked) versions on the shelf judged again in \(String(format: "%.1f", report.seconds)) s (\(report.reread) read again)"
             )
-            print(
+            Output.text(
                 "  warned \(m.warn) · manual review \(m.manualReview) · suspended \(m.suspend) · taken down \(m.takeDown) · new alerts \(report.newAlerts) · resolved \(report.resolvedAlerts)"
             )
             for item in report.items where item.to != nil || !item.newAlerts.isEmpty || item.problem != nil {
-                let e = EntryName.escapeControls
+                let e = SafeText.escape
                 var line = "  \(e(item.app)) \(e(item.version)): "
                 line +=
                     item.to.map { "\(item.from.rawValue) → \($0.rawValue) (\(e(item.reason ?? "")))" }
@@ -86,32 +80,33 @@ struct Daily: ParsableCommand {
                     line += "; new: " + Array(Set(item.newAlerts.map(\.rule))).sorted().joined(separator: ", ")
                 }
                 if let problem = item.problem { line += "; \(e(problem))" }
-                print(line)
+                Output.text(line)
             }
             let c = report.complaints
             for task in c.tasksOpened {
-                print(
-                    "  complaints: reviewer's task \(task.id) opened for \(EntryName.escapeControls(task.app)): \(task.reason)"
+                Output.text(
+                    "  complaints: reviewer's task \(task.id) opened for \(SafeText.escape(task.app)): \(SafeText.escape(task.reason))"
                 )
             }
             if !c.overdue.isEmpty {
-                print(
+                Output.text(
                     "  complaints overdue: "
                         + Self.firstFew(
                             c.overdue.map {
-                                "#\($0.complaint) (\(EntryName.escapeControls($0.app)), due \($0.dueOn), \($0.daysOverdue) days late)"
+                                "#\($0.complaint) (\(SafeText.escape($0.app)), due \($0.dueOn), \($0.daysOverdue) days late)"
                             }))
             }
             if !c.notOnShelf.isEmpty {
-                print(
+                Output.text(
                     "  complaints kept but not counted (app not on the shelf): "
                         + Self.firstFew(c.notOnShelf.map { "#\($0)" }))
             }
-            if report.interrupted { print("  interrupted: run again to judge the rest") }
-            print("  shelf database: \(report.database)")
-            print("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
-            print("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
-            print("  report: \(folder)/daily.html (and daily.json)")
+            if report.interrupted { Output.text("  interrupted: run again to judge the rest") }
+            Output.text("  shelf database: \(report.database)")
+            Output.text("  policy: \(report.policySource ?? "?") sha256 \(report.policySHA256)")
+            Output.text("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
+            if let head = report.auditHead { Output.text("  audit log head: \(head.seq) \(head.hash)") }
+            Output.text("  report: \(folder)/daily.html (and daily.json)")
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
@@ -183,13 +178,13 @@ struct Feed: ParsableCommand {
         let answer = Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page)
         switch format {
         case .json: try printJSON(answer)
-        case .text: print(Self.text(answer))
+        case .text: Output.text(Self.text(answer))
         }
     }
 
     /// One line per event, then the cursor to poll from next.
     static func text(_ answer: Answer) -> String {
-        let e = EntryName.escapeControls
+        let e = SafeText.escape
         var lines = answer.events.map { event in
             "\(event.id)  \(event.at)  \(event.action)  \(e(event.app)) \(e(event.version ?? "?")) (\(event.bundleSHA256.prefix(12)))  \(event.from.rawValue) → \(event.to.rawValue)"
                 + (event.reason.isEmpty ? "" : "  \(e(event.reason))")

@@ -46,8 +46,8 @@ struct Inspect: ParsableCommand {
             }
         }
         switch format {
-        case .json: print(try InspectionRenderer.json(outputs))
-        case .text: print(InspectionRenderer.text(outputs), terminator: "")
+        case .json: Output.json(try InspectionRenderer.json(outputs))
+        case .text: Output.text(InspectionRenderer.text(outputs), terminator: "")
         }
         let status = outputs.map(\.status).max() ?? .pass
         if status != .pass { throw ExitCode(status.rawValue) }

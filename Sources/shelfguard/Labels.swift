@@ -70,8 +70,8 @@ struct Labels: ParsableCommand {
             }
         }
         switch format {
-        case .json: print(try LabelRenderer.json(outputs))
-        case .text: print(LabelRenderer.text(outputs), terminator: "")
+        case .json: Output.json(try LabelRenderer.json(outputs))
+        case .text: Output.text(LabelRenderer.text(outputs), terminator: "")
         }
         let status = outputs.map(\.status).max() ?? .pass
         if status != .pass { throw ExitCode(status.rawValue) }

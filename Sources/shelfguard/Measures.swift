@@ -66,7 +66,7 @@ struct MeasureOptions: ParsableArguments {
         }
         // Read-only, before the database is opened for writing: a mistake touches nothing.
         var recorded: (features: [String], signatures: [String], apps: [String]) = ([], [], [])
-        if FileManager.default.fileExists(atPath: database.path) {
+        if FileManager.default.fileExists(atPath: try database.sqlitePath()) {
             do { recorded = try database.openForReading().recordedIDs() } catch let error as LedgerError {
                 throw ToolError(error.description)
             }
@@ -94,28 +94,27 @@ struct MeasureOptions: ParsableArguments {
             throw ToolError(error.description)
         }
         if let warning = result.warning {
-            FileHandle.standardError.write(
-                Data("shelfguard: warning: \(EntryName.escapeControls(warning)) (in \(ledger.path))\n".utf8))
+            Output.error("shelfguard: warning: \(SafeText.escape(warning)) (in \(ledger.path))")
         }
         if format == .json {
             try printJSON(result)
         } else {
             let verb = dryRun ? "would move" : "moved"
-            print(
+            Output.text(
                 "\(measure.rawValue) (\(selector.summary)): \(verb) \(result.changes.count) version\(result.changes.count == 1 ? "" : "s"), \(result.unchanged) selected left as they are"
             )
-            let e = EntryName.escapeControls
+            let e = SafeText.escape
             for c in result.changes.prefix(200) {
-                print(
+                Output.text(
                     "  \(e(c.appID)) \(e(c.versionName ?? "?")) (\(c.bundleSHA256.prefix(12))): \(c.from.rawValue) → \(c.to.rawValue)"
                 )
             }
             if result.changes.count > 200 {
-                print("  … and \(result.changes.count - 200) more (--format json lists all)")
+                Output.text("  … and \(result.changes.count - 200) more (--format json lists all)")
             }
-            if let range = result.auditRange { print("  audit entries \(range.lowerBound)–\(range.upperBound)") }
-            if dryRun { print("  dry run: nothing was changed") }
-            if let warning = result.warning { print("  warning: \(EntryName.escapeControls(warning))") }
+            if let range = result.auditRange { Output.text("  audit entries \(range.lowerBound)–\(range.upperBound)") }
+            if dryRun { Output.text("  dry run: nothing was changed") }
+            if let warning = result.warning { Output.text("  warning: \(SafeText.escape(warning))") }
         }
         // Done, but the order did nothing at all: exit 3 (done with a warning), not 0.
         if result.warning != nil { throw ExitCode(ExitStatus.warn.rawValue) }

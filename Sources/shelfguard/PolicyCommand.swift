@@ -53,7 +53,7 @@ struct PolicyCommand: ParsableCommand {
                         let outcomes = Severity.allCases.reversed().map { s in
                             "\(policy.rules.filter { $0.outcome == s }.count) \(s.rawValue)"
                         }
-                        print(
+                        Output.text(
                             "\(path): policy '\(policy.name)', \(policy.rules.count) rules (\(outcomes.joined(separator: ", "))), sha256 \(policy.digest)"
                         )
                     }
@@ -62,15 +62,15 @@ struct PolicyCommand: ParsableCommand {
                     let problems = error.problems.map(\.description)
                     reports.append(["file": path, "ok": false, "problems": problems])
                     if format == .text {
-                        for problem in problems { print(problem) }
-                        print("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(path)")
+                        for problem in problems { Output.text(problem) }
+                        Output.text("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(path)")
                     }
                 }
             }
             if format == .json {
                 let object: Any = reports.count == 1 ? reports[0] : reports
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                Output.json(String(decoding: data, as: UTF8.self))
             }
             if failed { throw ExitCode(ExitStatus.toolError.rawValue) }
         }
@@ -85,8 +85,8 @@ struct PolicyCommand: ParsableCommand {
             for check in PolicyCheck.allCases {
                 let parameters =
                     check.parameters.isEmpty ? "" : "  (takes: \(check.parameters.joined(separator: ", ")))"
-                print("\(check.rawValue)\(parameters)")
-                print("    \(check.summary)")
+                Output.text("\(check.rawValue)\(parameters)")
+                Output.text("    \(check.summary)")
             }
         }
     }

@@ -46,17 +46,18 @@ struct RegistryCommand: ParsableCommand {
                     )
                     results.append(result)
                     if format == .text {
-                        print(
+                        Output.text(
                             "\(path): \(result.kind.rawValue), \(result.rows) rows: \(result.added) added, \(result.updated) updated, \(result.unchanged) unchanged, \(result.rejected) rejected"
                                 + (result.notes > 0 ? " (\(result.notes) taken with a note)" : ""))
-                        for problem in result.problems { print("  rejected: \(problem)") }
+                        for problem in result.problems { Output.text("  rejected: \(SafeText.escape(problem))") }
                         if result.rejected > result.problems.count {
-                            print("  … and \(result.rejected - result.problems.count) more rejected rows, not listed")
+                            Output.text(
+                                "  … and \(result.rejected - result.problems.count) more rejected rows, not listed")
                         }
                     }
                 } catch let error as RegistryFile.FileError {
                     failures.append(error.description)
-                    FileHandle.standardError.write(Data("shelfguard: \(error.description)\n".utf8))
+                    Output.error("shelfguard: \(error.description)")
                 } catch let error as LedgerError {
                     throw ToolError(error.description)
                 }
@@ -71,7 +72,7 @@ struct RegistryCommand: ParsableCommand {
                 try printJSON(output)
             } else {
                 let counts = try ledger.counts()
-                print(
+                Output.text(
                     "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
                 )
             }
@@ -135,35 +136,38 @@ struct RegistryCommand: ParsableCommand {
             if format == .json {
                 try printJSON(answers)
             } else {
-                for answer in answers { print(Self.text(answer)) }
+                for answer in answers { Output.text(Self.text(answer)) }
             }
             if answers.contains(where: { !$0.found || $0.cancellation != nil }) {
                 throw ExitCode(ExitStatus.warn.rawValue)
             }
         }
 
+        /// Every field of a record is as the published list or the developer gave it: escaped.
         static func text(_ answer: Answer) -> String {
-            var lines = [answer.query]
+            let e = SafeText.escape
+            var lines = [e(answer.query)]
             if !answer.found {
                 lines.append("  not found in \(answer.kind.replacingOccurrences(of: "_", with: " ")) records")
             }
             if let f = answer.filing {
-                lines.append("  \(f.algorithmName) (\(f.role.label)) of \(f.entity)")
-                let products = f.products.map { $0.channel.isEmpty ? $0.name : "\($0.name)（\($0.channel)）" }
+                lines.append("  \(e(f.algorithmName)) (\(f.role.label)) of \(e(f.entity))")
+                let products = f.products.map { $0.channel.isEmpty ? e($0.name) : "\(e($0.name))（\(e($0.channel))）" }
                 lines.append("  应用产品: " + (products.isEmpty ? "--" : products.joined(separator: "、")))
-                if !f.note.isEmpty { lines.append("  备注: \(f.note)") }
-                lines.append("  from \(f.source)")
+                if !f.note.isEmpty { lines.append("  备注: \(e(f.note))") }
+                lines.append("  from \(e(f.source))")
             }
             if answer.checkDigitMatches == false { lines.append("  the check digit breaks the derived rule") }
             if let c = answer.cancellation {
-                lines.append("  CANCELLED \(c.cancelledOnText) (notice of \(c.noticeDate): \(c.noticeTitle))")
+                lines.append(
+                    "  CANCELLED \(e(c.cancelledOnText)) (notice of \(e(c.noticeDate)): \(e(c.noticeTitle)))")
             }
             if let g = answer.genai {
-                lines.append("  \(g.name) of \(g.entity), \(g.region), \(g.date) (from \(g.source))")
+                lines.append("  \(e(g.name)) of \(e(g.entity)), \(e(g.region)), \(e(g.date)) (from \(e(g.source)))")
             }
             if let a = answer.assessment {
                 lines.append(
-                    "  assessment of \(a.entity) by \(a.assessor), \(a.date), covers \(a.features.joined(separator: ", ")); document sha256 \(a.documentSHA256)"
+                    "  assessment of \(e(a.entity)) by \(e(a.assessor)), \(e(a.date)), covers \(e(a.features.joined(separator: ", "))); document sha256 \(a.documentSHA256)"
                 )
             }
             return lines.joined(separator: "\n")
@@ -196,12 +200,12 @@ struct RegistryCommand: ParsableCommand {
                 try printJSON(output)
                 return
             }
-            print(
+            Output.text(
                 "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
             )
             for i in imports {
-                print(
-                    "  \(i.at)  \(i.actor)  \(i.file)  \(i.kind.rawValue): +\(i.added) ~\(i.updated) =\(i.unchanged) rejected \(i.rejected)"
+                Output.text(
+                    "  \(i.at)  \(SafeText.escape(i.actor))  \(SafeText.escape(i.file))  \(i.kind.rawValue): +\(i.added) ~\(i.updated) =\(i.unchanged) rejected \(i.rejected)"
                 )
             }
         }
@@ -259,7 +263,7 @@ struct RegistryCommand: ParsableCommand {
                 source: "recorded by \(operatorOption.actor)")
             let ledger = try database.openForWriting()
             let change = try ledger.record(assessment, actor: operatorOption.actor)
-            print("\(id): \(change.rawValue) (document sha256 \(assessment.documentSHA256))")
+            Output.text("\(SafeText.escape(id)): \(change.rawValue) (document sha256 \(assessment.documentSHA256))")
         }
     }
 
@@ -303,7 +307,7 @@ struct RegistryCommand: ParsableCommand {
                 app: app, rule: rule, reason: reason, expires: expires, grantedBy: operatorOption.actor,
                 source: "granted by \(operatorOption.actor)")
             let change = try database.openForWriting().record(waiver, actor: operatorOption.actor)
-            print("\(app) / \(rule): \(change.rawValue), until \(expires)")
+            Output.text("\(SafeText.escape(app)) / \(SafeText.escape(rule)): \(change.rawValue), until \(expires)")
         }
     }
 }
@@ -312,22 +316,36 @@ struct RegistryCommand: ParsableCommand {
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Verify and read the hash-chained audit log.",
-        subcommands: [Verify.self, Log.self])
+        subcommands: [Verify.self, Log.self, Checkpoint.self, Keygen.self])
 
     /// `shelfguard audit verify`
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Walk the audit log's hash chain and report every edited, deleted or reordered entry.",
             discussion: """
-                Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. Removing entries from the end and rewriting the whole chain can only be caught against a head hash kept elsewhere: record the head this command prints (e.g. in the daily report or a ticket) and pass it later with --expect-head.
+                Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. The log is also checked against the ledger it records: every review, decision, complaint, reviewer's task, registry import and state change must find its audit entry and every entry its row; each state change must be its entry's move; each version's current state must be what replaying its state changes gives. So emptying the log, deleting its head, or editing shelf states directly all show.
 
-                Exit status: 0 the chain is intact; 2 it is broken; 1 the database could not be read.
+                Removing entries from the end and rewriting the whole chain can only be caught against a head kept elsewhere: take a checkpoint (`shelfguard audit checkpoint -o FILE`, signed with --key), keep it outside the database, and pass it later with --against; or record the head this command prints (the daily and batch reports carry it too) and pass it with --expect-head.
+
+                Exit status: 0 the log is intact; 2 it is broken; 1 the database or the checkpoint could not be read.
                 """)
 
         @OptionGroup var database: DatabaseOptions
 
         @Option(help: ArgumentHelp("A head hash recorded earlier: it must still be in the chain.", valueName: "sha256"))
         var expectHead: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "A checkpoint file from `audit checkpoint`: the log must still contain its entry, with its hash.",
+                valueName: "file"))
+        var against: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "The operator's public key (base64, from `audit keygen`): a signed checkpoint must be signed by it.",
+                valueName: "file"))
+        var publicKey: String?
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
@@ -343,11 +361,32 @@ struct AuditCommand: ParsableCommand {
                             detail: "the recorded head \(expectHead) is not in the chain: the log was rewritten"))
                 }
             }
+            if let against {
+                let checkpoint = try AuditCommand.readCheckpoint(against)
+                let trusted = try publicKey.map { path in
+                    try AuditSigningKey.publicKey(try AuditCommand.readText(path), source: path)
+                }
+                switch checkpoint.signatureValid(trusted: trusted) {
+                case false?:
+                    throw ToolError(
+                        "the checkpoint \(against) is not signed by \(publicKey.map { "the key in \($0)" } ?? "the key it names"): it cannot be trusted"
+                    )
+                case nil where publicKey != nil:
+                    throw ToolError("the checkpoint \(against) is not signed, but --public-key asks for a signed one")
+                default: break
+                }
+                let entry = try ledger.auditEntries(after: checkpoint.seq - 1, limit: 1).first {
+                    $0.seq == checkpoint.seq
+                }
+                if let problem = AuditVerification.checkpointProblem(checkpoint, entry: entry) {
+                    verification.problems.append(problem)
+                }
+            }
             if format == .json {
                 try printJSON(verification)
             } else {
-                for problem in verification.problems { print(problem.description) }
-                print(
+                for problem in verification.problems { Output.text(SafeText.escape(problem.description)) }
+                Output.text(
                     verification.intact
                         ? "\(ledger.path): audit log intact, \(verification.entries) entries, head \(verification.headSeq) \(verification.headHash)"
                         : "\(ledger.path): audit log BROKEN: \(verification.problems.count) problems in \(verification.entries) entries"
@@ -378,8 +417,13 @@ struct AuditCommand: ParsableCommand {
                 try printJSON(entries)
                 return
             }
+            // Actors, subjects and reasons come from operators, developers and complainants: each
+            // field is escaped, so that one entry is one line.
+            let s = SafeText.escape
             for e in entries {
-                print("\(e.seq)  \(e.at)  \(e.actor)  \(e.action)  \(e.subject)  \(e.reason)  \(e.details)")
+                Output.text(
+                    "\(e.seq)  \(s(e.at))  \(s(e.actor))  \(s(e.action))  \(s(e.subject))  \(s(e.reason))  \(s(e.details))"
+                )
             }
         }
     }

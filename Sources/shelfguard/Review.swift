@@ -14,6 +14,8 @@ struct Review: ParsableCommand {
 
             The report is written as report.html (one self-contained page), report.json and report.csv in --report-dir.
 
+            With --enqueue the bundles are only recorded in the review queue of the shelf database, and the command returns: `shelfguard worker` processes (on this machine or others sharing the database) review them. Each job names the bundle's path, which the workers must be able to read.
+
             Exit status: 0 every bundle approved; 3 warnings or manual review, none refused; 2 at least one refused; 1 a bundle could not be reviewed at all, or the tool could not do its job.
             """)
 
@@ -35,6 +37,9 @@ struct Review: ParsableCommand {
     @Flag(help: "No progress bar, even on a terminal (a line per bundle is logged instead).")
     var noProgress = false
 
+    @Flag(help: "Only queue the bundles for `shelfguard worker` to review, and return (prints the job numbers).")
+    var enqueue = false
+
     @Option(
         name: .customLong("appid"),
         help: ArgumentHelp("Mini-program appid that decrypts PC-client wxapkg files (V1MMWX).", valueName: "appid"))
@@ -55,6 +60,10 @@ struct Review: ParsableCommand {
         let bundles: [String]
         do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
         guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
+        if enqueue {
+            try Self.enqueue(bundles, database: database, actor: operatorOption.actor, format: format)
+            return
+        }
         let (ledger, shelfCheck) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
             wechatAppID: appID)
@@ -72,21 +81,35 @@ struct Review: ParsableCommand {
         let report = try BatchReport.make(
             outcome, check: batch.check, ledger: ledger, database: ledger.path, actor: operatorOption.actor, jobs: jobs)
         let folder = reportDir ?? "shelfguard-reports/batch-\(outcome.batchID)"
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try report.html().write(toFile: folder + "/report.html", atomically: true, encoding: .utf8)
-            try report.json().write(toFile: folder + "/report.json", atomically: true, encoding: .utf8)
-            try report.csv().write(toFile: folder + "/report.csv", atomically: true, encoding: .utf8)
-        } catch {
-            throw ToolError("cannot write the batch report to \(folder): \(error.localizedDescription)")
-        }
+        try ReportFolder.write(
+            [("report.html", report.html()), ("report.json", try report.json()), ("report.csv", report.csv())],
+            to: folder, what: "batch report")
         if format == .json {
-            print(try report.json(), terminator: "")
+            Output.json(try report.json(), terminator: "")
         } else {
-            print(Self.summary(report, outcome: outcome, folder: folder))
+            Output.text(Self.summary(report, outcome: outcome, folder: folder))
         }
         if outcome.interrupted { throw ExitCode(130) }
         if report.exitStatus != .pass { throw ExitCode(report.exitStatus.rawValue) }
+    }
+
+    /// `review --enqueue`: the bundles as absolute paths (workers may run elsewhere), one job each.
+    static func enqueue(_ bundles: [String], database: DatabaseOptions, actor: String, format: OutputFormat) throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = bundles.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
+        let ids: [Int64]
+        do {
+            ids = try database.openForWriting().enqueue(absolute.map { (bundle: $0, declaration: nil) }, actor: actor)
+        } catch let error as LedgerError {
+            throw ToolError(error.description)
+        }
+        if format == .json {
+            try printJSON(["jobs": ids])
+        } else {
+            Output.text(
+                "\(ids.count) bundle\(ids.count == 1 ? "" : "s") queued (jobs \(ids.first ?? 0)–\(ids.last ?? 0)); run `shelfguard worker` to review them"
+            )
+        }
     }
 
     static func summary(_ report: BatchReport, outcome: BatchReview.Outcome, folder: String) -> String {
@@ -98,7 +121,7 @@ struct Review: ParsableCommand {
         ]
         for item in report.items where item.status == .failed {
             lines.append(
-                "  not reviewed: \(EntryName.escapeControls(item.path)): \(EntryName.escapeControls(item.error ?? ""))")
+                "  not reviewed: \(SafeText.escape(item.path)): \(SafeText.escape(item.error ?? ""))")
         }
         if outcome.interrupted {
             lines.append("  interrupted: run the same command again to review the rest")
@@ -106,6 +129,7 @@ struct Review: ParsableCommand {
         lines.append("  shelf database: \(report.database)")
         lines.append("  policy \(report.policy): \(report.policySource ?? "?") sha256 \(report.policySHA256)")
         lines.append("  feature database: \(report.signatureSource ?? "?") sha256 \(report.signatureSHA256)")
+        if let head = report.auditHead { lines.append("  audit log head: \(head.seq) \(head.hash)") }
         lines.append("  report: \(folder)/report.html (and report.json, report.csv)")
         return lines.joined(separator: "\n")
     }
@@ -127,8 +151,7 @@ final class Interrupt: @unchecked Sendable {
             let count = self.count
             self.lock.unlock()
             if count == 1 {
-                FileHandle.standardError.write(
-                    Data("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n".utf8))
+                Output.progress("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n")
             } else {
                 exit(130)
             }
@@ -163,13 +186,13 @@ final class ProgressDisplay: @unchecked Sendable {
         if !bar {
             let outcome =
                 item.status == .failed
-                ? "not reviewed: \(item.error ?? "")"
+                ? "not reviewed: \(SafeText.escape(item.error ?? ""))"
                 : item.recorded.map { r in
                     "\(r.verdict.rawValue) → \(r.state.rawValue)"
                         + (item.status == .skipped ? " (recorded earlier)" : "")
                 } ?? ""
             write(
-                "[\(progress.done)/\(total)] \(EntryName.escapeControls(item.path)): \(outcome) (\(String(format: "%.2f", item.seconds)) s)\n"
+                "[\(progress.done)/\(total)] \(SafeText.escape(item.path)): \(outcome) (\(String(format: "%.2f", item.seconds)) s)\n"
             )
             return
         }
@@ -191,7 +214,7 @@ final class ProgressDisplay: @unchecked Sendable {
         if bar { write("\n") }
     }
 
-    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    private func write(_ text: String) { Output.progress(text) }
 
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -66,16 +66,16 @@ struct ShelfCommand: ParsableCommand {
                 return
             }
             if versions.isEmpty {
-                print("no app versions match")
+                Output.text("no app versions match")
                 return
             }
             let rows = versions.map { v in
                 [
                     v.appID, v.versionName ?? v.versionCode ?? "?", v.platform, v.state.rawValue,
                     v.verdict?.rawValue ?? "-", String(v.stateSince.prefix(19)), v.developer,
-                ].map { EntryName.escapeControls($0) }
+                ].map { SafeText.escape($0) }
             }
-            print(
+            Output.text(
                 Table.render(
                     header: ["app", "version", "platform", "state", "verdict", "since", "developer"], rows: rows))
         }
@@ -99,42 +99,42 @@ struct ShelfCommand: ParsableCommand {
             guard let history = try ledger.history(app: app) else {
                 let near = Vocabulary.nearest(to: app, in: (try? ledger.recordedIDs().apps) ?? [])
                 throw ToolError(
-                    "no app '\(app)' in \(database.path)"
+                    "no app '\(app)' in \(ledger.path)"
                         + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             if format == .json {
                 try printJSON(history)
                 return
             }
-            let e = EntryName.escapeControls
-            print("\(e(history.appID))  \(e(history.name))  \(history.platform)")
-            print(
+            let e = SafeText.escape
+            Output.text("\(e(history.appID))  \(e(history.name))  \(history.platform)")
+            Output.text(
                 "  developer \(e(history.developer.isEmpty ? "(not declared)" : history.developer))\(history.uscc.isEmpty ? "" : "  USCC \(history.uscc)")"
             )
             for v in history.versions {
                 let version = v.version
-                print("")
-                print(
+                Output.text("")
+                Output.text(
                     "  version \(e(version.versionName ?? version.versionCode ?? "?"))  \(version.state.rawValue) since \(version.stateSince)"
                 )
-                print(
+                Output.text(
                     "    bundle sha256 \(version.bundleSHA256) (\(version.format), \(ByteCount.format(version.size)))")
                 for review in v.reviews {
-                    print(
+                    Output.text(
                         "    review \(review.reviewID) at \(review.reviewedAt): \(review.verdict.rawValue) (as of \(review.asOf), policy \(review.policySHA256.prefix(12)), \(e(review.bundlePath)))"
                     )
                     for f in review.findings {
-                        print("      \(f.severity.rawValue)  \(f.rule)  \(e(f.message))")
-                        print("        at \(e(f.location)) [\(f.basis)]")
+                        Output.text("      \(f.severity.rawValue)  \(f.rule)  \(e(f.message))")
+                        Output.text("        at \(e(f.location)) [\(f.basis)]")
                     }
                 }
                 for change in v.changes {
-                    print(
+                    Output.text(
                         "    \(change.at)  \(change.from.rawValue) → \(change.to.rawValue)  by \(e(change.actor)) (\(change.cause.rawValue)): \(e(change.reason))  [audit \(change.auditSeq)]"
                     )
                 }
                 for d in v.decisions {
-                    print("    decision \(d.outcome.rawValue) by \(e(d.reviewer)) at \(d.at): \(e(d.reason))")
+                    Output.text("    decision \(d.outcome.rawValue) by \(e(d.reviewer)) at \(d.at): \(e(d.reason))")
                 }
             }
         }
@@ -207,8 +207,8 @@ struct ShelfCommand: ParsableCommand {
             } catch let error as LedgerError {
                 throw ToolError(error.description)
             }
-            print(
-                "\(app) \(target.versionName ?? "?"): \(change.from.rawValue) → \(change.to.rawValue), by \(reviewer) (audit entry \(change.auditSeq))"
+            Output.text(
+                "\(SafeText.escape(app)) \(SafeText.escape(target.versionName ?? "?")): \(change.from.rawValue) → \(change.to.rawValue), by \(SafeText.escape(reviewer)) (audit entry \(change.auditSeq))"
             )
         }
     }

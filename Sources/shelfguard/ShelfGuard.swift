@@ -23,7 +23,8 @@ struct ShelfGuard: ParsableCommand {
         version: ShelfGuardVersion.current,
         subcommands: [
             Inspect.self, Check.self, Review.self, ShelfCommand.self, Daily.self, Takedown.self, Suspend.self,
-            Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, RegistryCommand.self, AuditCommand.self,
+            Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, Worker.self, QueueCommand.self,
+            RegistryCommand.self, AuditCommand.self,
             Signatures.self, PolicyCommand.self, Labels.self,
         ]
     )
@@ -38,31 +39,29 @@ struct ShelfGuard: ParsableCommand {
             var command = try parseAsRoot(arguments)
             try command.run()
         } catch let exit as ExitCode {
-            Foundation.exit(exit.rawValue)
+            Output.exit(exit.rawValue)
         } catch let error as ToolError {
-            if wantsJSON(arguments),
-                let data = try? JSONSerialization.data(
-                    withJSONObject: ["error": error.description], options: [.sortedKeys])
-            {
-                print(String(decoding: data, as: UTF8.self))
-            }
-            FileHandle.standardError.write(Data(("shelfguard: " + error.description + "\n").utf8))
-            Foundation.exit(ExitStatus.toolError.rawValue)
+            if wantsJSON(arguments) { printError(error.description) }
+            Output.error("shelfguard: " + error.description)
+            Output.exit(ExitStatus.toolError.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
+                Output.text(fullMessage(for: error))
+                Output.exit(0)
             }
             let message = fullMessage(for: error)
-            if wantsJSON(arguments) {
-                let object = ["error": message]
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    print(String(decoding: data, as: UTF8.self))
-                }
-            }
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            Foundation.exit(ExitStatus.toolError.rawValue)
+            if wantsJSON(arguments) { printError(message) }
+            Output.error(message)
+            Output.exit(ExitStatus.toolError.rawValue)
+        }
+        Output.exit(0)
+    }
+
+    /// `{"error": …}` on standard output, for callers that read JSON.
+    private static func printError(_ message: String) {
+        if let data = try? JSONSerialization.data(withJSONObject: ["error": message], options: [.sortedKeys]) {
+            Output.json(String(decoding: data, as: UTF8.self))
         }
     }
 

@@ -62,13 +62,13 @@ struct Signatures: ParsableCommand {
                     "ok": problems.isEmpty,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                Output.json(String(decoding: data, as: UTF8.self))
             case .text:
-                for problem in problems { print(problem) }
+                for problem in problems { Output.text(problem) }
                 if problems.isEmpty {
-                    print("\(shown): \(count) signatures, all examples behave (sha256 \(digest))")
+                    Output.text("\(shown): \(count) signatures, all examples behave (sha256 \(digest))")
                 } else {
-                    print("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(shown)")
+                    Output.text("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(shown)")
                 }
             }
             if !problems.isEmpty { throw ExitCode(ExitStatus.toolError.rawValue) }
@@ -96,18 +96,18 @@ struct Signatures: ParsableCommand {
                     ] as [String: Any]
                 }
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                Output.json(String(decoding: data, as: UTF8.self))
             case .text:
                 let width = database.signatures.map(\.id.count).max() ?? 0
                 for s in database.signatures {
                     let id = s.id.padding(toLength: width, withPad: " ", startingAt: 0)
                     let category = s.category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                     let confidence = s.confidence.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
-                    print(
+                    Output.text(
                         "\(id)  \(category) \(confidence) \(s.features.joined(separator: ",").padding(toLength: 34, withPad: " ", startingAt: 0)) \(s.vendor): \(s.product)"
                     )
                 }
-                print("\(database.signatures.count) signatures (sha256 \(database.digest))")
+                Output.text("\(database.signatures.count) signatures (sha256 \(database.digest))")
             }
         }
     }

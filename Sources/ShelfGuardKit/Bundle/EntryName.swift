@@ -80,26 +80,7 @@ public enum EntryName {
         return escapeControls(decoded)
     }
 
-    /// Escapes C0 and C1 control characters and DEL as `\n`, `\r`, `\0`, `\u{1B}`.
-    public static func escapeControls(_ text: String) -> String {
-        // Names are mostly printable ASCII: judged byte by byte, that needs no decoding at all.
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\0": out += "\\0"
-            case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    private static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F...0x9F).contains(s.value)
-    }
+    /// Escapes control characters and direction overrides as `\n`, `\r`, `\0`, `\u{1B}`:
+    /// `SafeText.escape`, under the name the bundle reader has always used.
+    public static func escapeControls(_ text: String) -> String { SafeText.escape(text) }
 }

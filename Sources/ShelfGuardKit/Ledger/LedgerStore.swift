@@ -33,6 +33,32 @@ public protocol LedgerStore: EvidenceRegistry {
     /// The entry carrying this hash, if the chain holds one (a head recorded elsewhere).
     func auditEntry(hash: String) throws -> AuditEntry?
 
+    /// The log's last entry as its head records it; nil for an empty log. Reports carry it.
+    func auditHead() throws -> AuditHead?
+
+    // MARK: The review queue
+
+    /// Records submissions for workers to review; returns their job numbers.
+    func enqueue(_ bundles: [(bundle: String, declaration: String?)], actor: String) throws -> [Int64]
+
+    /// Takes the oldest job that is queued and due, or whose worker's lease ran out, for `worker`
+    /// until `now + lease` (seconds since 1970); nil when there is none.
+    func claimJob(worker: String, lease: Double, now: Double) throws -> ReviewJob?
+
+    /// Removes a job its worker is done with (a review skipped as already recorded); false when
+    /// the worker no longer held it.
+    func finishJob(_ claim: JobClaim) throws -> Bool
+
+    /// A tool error on a held job: queued again after the backoff, or failed when no attempts
+    /// are left (`QueueRules.afterFailure`); nil when the worker no longer held it.
+    func failJob(_ claim: JobClaim, error: String, now: Double, retry: QueueRules.Retry) throws -> ReviewJob?
+
+    /// The jobs in these states, oldest first.
+    func queueJobs(states: [ReviewJob.State], limit: Int) throws -> [ReviewJob]
+
+    /// Queues failed jobs again (all, or these), with their attempts reset; returns how many.
+    func requeueFailed(ids: [Int64]?) throws -> Int
+
     // MARK: The shelf
 
     /// The review recorded under this key (`ReviewSubmission.key`), if any: a batch run again

@@ -10,6 +10,9 @@ public struct ReviewSubmission: Sendable {
     public var actor: String
     /// What made the inventory (`Inspector.extractorID`): when it changes, stored bundles are read again.
     public var extractor: String
+    /// The queue job this review is for: recorded only while the worker still holds it, and the
+    /// job leaves the queue in the same transaction.
+    public var job: JobClaim?
 
     public init(result: CheckResult, bundlePath: String, batchID: Int64?, actor: String, extractor: String) {
         self.result = result

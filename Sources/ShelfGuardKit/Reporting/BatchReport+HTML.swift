@@ -104,7 +104,7 @@ extension BatchReport {
             \(rows.joined(separator: "\n"))
             </table>
             </main>
-            <footer>Judged as of \(h(asOf)) by shelfguard \(h(toolVersion)) under policy \(h(policy)) from \(h(policySource ?? "?")) (sha256 \(h(String(policySHA256.prefix(16))))…), feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Bases cite the Deep Synthesis Provisions (DSP), the Labeling Measures (LM) and the Generative AI Measures (GAI).</footer>
+            <footer>Judged as of \(h(asOf)) by shelfguard \(h(toolVersion)) under policy \(h(policy)) from \(h(policySource ?? "?")) (sha256 \(h(String(policySHA256.prefix(16))))…), feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database))\(auditHead.map { ", audit log head \($0.seq) sha256 \(h($0.hash))" } ?? ""). Bases cite the Deep Synthesis Provisions (DSP), the Labeling Measures (LM) and the Generative AI Measures (GAI).</footer>
             <script>
             document.querySelectorAll('.card').forEach(function (card) {
               card.addEventListener('click', function () {
@@ -135,7 +135,7 @@ extension BatchReport {
 func h(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
-    for scalar in EntryName.escapeControls(text).unicodeScalars {
+    for scalar in SafeText.escape(text).unicodeScalars {
         switch scalar {
         case "&": out += "&amp;"
         case "<": out += "&lt;"

@@ -26,6 +26,9 @@ public struct BatchReport: Sendable, Codable {
     public var ledgerSeconds: Double
     public var counts: Counts
     public var items: [Item]
+    /// The audit log's head after the batch: kept with the report, it later proves the log still
+    /// reaches it (`audit verify --expect-head`).
+    public var auditHead: AuditHead?
 
     public struct Counts: Sendable, Codable, Equatable {
         public var bundles = 0
@@ -119,7 +122,7 @@ public struct BatchReport: Sendable, Codable {
             policySource: check.policy.origin.description,
             signatureSource: check.inspector.signatures?.database.origin.description, asOf: check.asOf,
             toolVersion: ShelfGuardVersion.current, interrupted: outcome.interrupted, seconds: outcome.seconds,
-            ledgerSeconds: outcome.ledgerSeconds, counts: counts, items: items)
+            ledgerSeconds: outcome.ledgerSeconds, counts: counts, items: items, auditHead: try ledger.auditHead())
     }
 
     /// The exit status of `review`: 1 when a bundle could not be reviewed, else the worst verdict
@@ -134,7 +137,7 @@ public struct BatchReport: Sendable, Codable {
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        return SafeText.json(String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 
     static let csvColumns = [
@@ -142,8 +145,9 @@ public struct BatchReport: Sendable, Codable {
         "warn", "info", "rules", "note", "error",
     ]
 
-    /// One row per bundle. Cells are quoted as RFC 4180 says, and a cell that a spreadsheet would
-    /// take for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`: bundle names are
+    /// One row per bundle. Cells are quoted as RFC 4180 says, control characters are escaped
+    /// (`\n`, `\u{1B}`: a row stays a row, also in a terminal), and a cell that a spreadsheet
+    /// would take for a formula (`=`, `+`, `-`, `@` first) is prefixed with `'`: bundle names are
     /// written by strangers.
     public func csv() -> String {
         var lines = [BatchReport.csvColumns.joined(separator: ",")]
@@ -164,7 +168,7 @@ public struct BatchReport: Sendable, Codable {
     }
 
     static func csvCell(_ text: String) -> String {
-        var text = text
+        var text = SafeText.escape(text)
         if let first = text.first, "=+-@\t\r".contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""

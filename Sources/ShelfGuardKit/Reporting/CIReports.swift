@@ -86,7 +86,9 @@ public struct JUnitReport: Sendable {
             """
     }
 
-    /// XML text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD.
+    /// XML text and attribute escaping; characters XML 1.0 cannot hold become U+FFFD, and DEL,
+    /// C1 controls and direction overrides character references (`&#x202E;`), which parsers read
+    /// back and terminals do not act on.
     func xml(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -98,6 +100,8 @@ public struct JUnitReport: Sendable {
             case "'": out += "&apos;"
             case "\n", "\t": out.unicodeScalars.append(scalar)
             case "\r": out += "&#13;"
+            case _ where scalar.value >= 0x7F && SafeText.isUnsafe(scalar):
+                out += "&#x" + String(scalar.value, radix: 16, uppercase: true) + ";"
             default:
                 let v = scalar.value
                 let allowed = v >= 0x20 && !(0xD800...0xDFFF).contains(v) && v != 0xFFFE && v != 0xFFFF
@@ -156,10 +160,13 @@ public struct GitHubAnnotations: Sendable {
         }
     }
 
-    /// Escaping of a command's message (GitHub's toolkit rules).
+    /// Escaping of a command's message (GitHub's toolkit rules): `%`, CR and LF as `%25`, `%0D`,
+    /// `%0A`, so that a message stays on its line and cannot start a command of its own; every
+    /// other control character escaped as text (`\u{1B}`).
     func data(_ text: String) -> String {
-        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
-            .replacingOccurrences(of: "\n", with: "%0A")
+        SafeText.escape(
+            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+                .replacingOccurrences(of: "\n", with: "%0A"))
     }
 
     /// Escaping of a command's property value: the message's, plus `:` and `,`.
@@ -210,7 +217,7 @@ public struct MarkdownReport: Sendable {
                     let severity = f.waiver == nil ? f.severity.rawValue : "\(f.severity.rawValue) (waived)"
                     let remedy = f.waiver ?? f.remedy
                     lines.append(
-                        "| \(severity) | `\(f.rule)` | \(cell(f.message)) | `\(code(f.location))` | \(cell(f.basis)) | \(cell(remedy)) |"
+                        "| \(severity) | `\(code(f.rule))` | \(cell(f.message)) | `\(code(f.location))` | \(cell(f.basis)) | \(cell(remedy)) |"
                     )
                 }
                 lines.append("")
@@ -229,14 +236,14 @@ public struct MarkdownReport: Sendable {
 
     /// A table cell: pipes escaped, line breaks as <br>, HTML and control characters neutralised.
     func cell(_ text: String) -> String {
-        EntryName.escapeControls(text.replacingOccurrences(of: "\n", with: " "))
+        SafeText.escape(text.replacingOccurrences(of: "\n", with: " "))
             .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "|", with: "\\|")
     }
 
     /// Text inside backticks: a backtick cannot end the span early.
     func code(_ text: String) -> String {
-        EntryName.escapeControls(text).replacingOccurrences(of: "`", with: "'").replacingOccurrences(
+        SafeText.escape(text).replacingOccurrences(of: "`", with: "'").replacingOccurrences(
             of: "|", with: "\\|")
     }
 }

@@ -91,14 +91,22 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     case markdown
 
     /// Renders outputs in this format. `color` applies to text only.
+    ///
+    /// Each renderer escapes what came from strangers in its own way (HTML and XML entities,
+    /// GitHub's `%0A`, Markdown's table pipes, JSON's `\u`); the whole report is then swept once
+    /// more, so that no control character reaches a terminal or a file raw even if a renderer
+    /// missed a field. Only the line breaks and tabs of the layout stay (and the colour codes of
+    /// the coloured text report).
     public func render(_ outputs: [CheckOutput], policy: Policy, color: Bool = false) throws -> String {
         switch self {
-        case .text: CheckTextReport(color: color).render(outputs)
+        case .text:
+            SafeText.sweep(
+                CheckTextReport(color: color).render(outputs), keeping: color ? [.newlines, .tabs, .colours] : .lines)
         case .json: try CheckJSONReport.render(outputs)
         case .sarif: try SARIFReport(policy: policy).render(outputs)
-        case .junit: JUnitReport(policy: policy).render(outputs)
-        case .github: GitHubAnnotations().render(outputs)
-        case .markdown: MarkdownReport().render(outputs)
+        case .junit: SafeText.sweep(JUnitReport(policy: policy).render(outputs), keeping: .lines)
+        case .github: SafeText.sweep(GitHubAnnotations().render(outputs), keeping: .newlines)
+        case .markdown: SafeText.sweep(MarkdownReport().render(outputs), keeping: .lines)
         }
     }
 }
@@ -109,6 +117,6 @@ public enum CheckJSONReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = outputs.count == 1 ? try encoder.encode(outputs[0]) : try encoder.encode(outputs)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return SafeText.json(String(decoding: data, as: UTF8.self)) + "\n"
     }
 }

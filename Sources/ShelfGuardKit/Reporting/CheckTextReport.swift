@@ -140,5 +140,5 @@ public struct CheckTextReport: Sendable {
         return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
     }
 
-    func clean(_ text: String) -> String { EntryName.escapeControls(text) }
+    func clean(_ text: String) -> String { SafeText.escape(text) }
 }

@@ -27,6 +27,9 @@ public struct DailyReport: Sendable, Codable {
     /// Complaints (DSP Art. 12): reviewers' tasks opened and closed, overdue complaints (listed
     /// every run until answered), complaints kept but not counted.
     public var complaints: DailyManagement.Complaints
+    /// The audit log's head after the run: kept with the report, it later proves the log still
+    /// reaches it (`audit verify --expect-head`).
+    public var auditHead: AuditHead?
 
     public struct Counts: Sendable, Codable, Equatable {
         public var warn = 0
@@ -63,6 +66,7 @@ public struct DailyReport: Sendable, Codable {
         problems = outcome.items.filter { $0.problem != nil }.count
         items = outcome.items
         complaints = outcome.complaints
+        auditHead = outcome.auditHead
     }
 
     /// 2 when a suspension or takedown was applied, 3 when warnings, manual reviews, new
@@ -82,7 +86,7 @@ public struct DailyReport: Sendable, Codable {
     public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+        return SafeText.json(String(decoding: try encoder.encode(self), as: UTF8.self)) + "\n"
     }
 
     /// The complaints section of the page: tasks opened, overdue complaints, those not counted.
@@ -169,7 +173,7 @@ public struct DailyReport: Sendable, Codable {
             """)
             \(complaintsHTML())
             </main>
-            <footer>Policy \(h(policySource ?? "?")) sha256 \(h(String(policySHA256.prefix(16))))…, feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database)). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
+            <footer>Policy \(h(policySource ?? "?")) sha256 \(h(String(policySHA256.prefix(16))))…, feature database \(h(signatureSource ?? "?")) sha256 \(h(String(signatureSHA256.prefix(16))))…; shelf database \(h(database))\(auditHead.map { ", audit log head \($0.seq) sha256 \(h($0.hash))" } ?? ""). Measures: DSP Art. 13 (警示, 暂停服务, 下架); complaints: DSP Art. 12.</footer>
             </body></html>
 
             """

@@ -72,12 +72,12 @@ public enum InspectionRenderer {
     static func text(_ output: InspectionOutput) -> String {
         var lines: [String] = []
         guard let bundle = output.bundle else {
-            lines.append(EntryName.escapeControls(output.path ?? "?"))
-            lines.append("  error       " + EntryName.escapeControls(output.error ?? "unknown error"))
+            lines.append(SafeText.escape(output.path ?? "?"))
+            lines.append("  error       " + SafeText.escape(output.error ?? "unknown error"))
             return lines.joined(separator: "\n") + "\n"
         }
         let hazards = output.hazards ?? []
-        lines.append(EntryName.escapeControls(bundle.path))
+        lines.append(SafeText.escape(bundle.path))
         let digest = bundle.sha256.isEmpty ? "" : ", sha256 \(bundle.sha256)"
         lines.append("  format      \(bundle.format.rawValue) (\(ByteCount.format(bundle.size))\(digest))")
         lines.append(
@@ -94,9 +94,9 @@ public enum InspectionRenderer {
             let width = hazards.map(\.kind.rawValue.count).max() ?? 0
             for hazard in hazards {
                 let kind = hazard.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
-                lines.append("    \(kind)  \(EntryName.escapeControls(hazard.location))")
+                lines.append("    \(kind)  \(SafeText.escape(hazard.location))")
                 lines.append(
-                    "    " + String(repeating: " ", count: width) + "  " + EntryName.escapeControls(hazard.detail))
+                    "    " + String(repeating: " ", count: width) + "  " + SafeText.escape(hazard.detail))
             }
         }
         if let entries = output.entries {
@@ -106,18 +106,18 @@ public enum InspectionRenderer {
                 let kind = entry.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
                 let size = ByteCount.format(entry.size)
                 let padded = String(repeating: " ", count: max(0, 10 - size.count)) + size
-                lines.append("    \(kind)  \(padded)  \(EntryName.escapeControls(entry.path))")
+                lines.append("    \(kind)  \(padded)  \(SafeText.escape(entry.path))")
             }
         }
         if let database = output.signatureDatabase {
             let source = database.chosenBy == "built-in" ? "built-in" : "\(database.source) (\(database.chosenBy))"
-            lines.append("  feature database  \(EntryName.escapeControls(source)) sha256 \(database.sha256)")
+            lines.append("  feature database  \(SafeText.escape(source)) sha256 \(database.sha256)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func manifestLines(_ m: AppManifest) -> [String] {
-        func clean(_ s: String?) -> String { EntryName.escapeControls(s ?? "?") }
+        func clean(_ s: String?) -> String { SafeText.escape(s ?? "?") }
         var lines: [String] = []
         var identity = "\(m.platform.rawValue)  \(m.appId.map { clean($0) } ?? "(no app id in the bundle)")"
         if m.versionName != nil || m.versionCode != nil {
@@ -173,16 +173,16 @@ public enum InspectionRenderer {
             let id = d.signature.padding(toLength: width, withPad: " ", startingAt: 0)
             let confidence = d.confidence.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
             let more = d.occurrences > 1 ? "  (+\(d.occurrences - 1) more)" : ""
-            lines.append("    \(confidence)  \(id)  \(EntryName.escapeControls(d.location))")
+            lines.append("    \(confidence)  \(id)  \(SafeText.escape(d.location))")
             lines.append(
                 "            " + String(repeating: " ", count: width) + "  "
-                    + EntryName.escapeControls(d.evidence) + more)
+                    + SafeText.escape(d.evidence) + more)
             let indent = "            " + String(repeating: " ", count: width) + "  "
             // What proved each feature, when it is not the evidence shown above.
             for proof in d.proofs where proof.evidence != d.evidence || proof.location != d.location {
                 lines.append(
                     indent + "\(proof.feature) (\(proof.confidence.rawValue)): "
-                        + EntryName.escapeControls(proof.evidence))
+                        + SafeText.escape(proof.evidence))
             }
             if !d.possibleFeatures.isEmpty {
                 lines.append(indent + "possible, not proven: " + d.possibleFeatures.joined(separator: ", "))

@@ -16,7 +16,7 @@ public enum LabelRenderer {
         outputs.map(text(_:)).joined(separator: "\n")
     }
 
-    static func clean(_ text: String) -> String { EntryName.escapeControls(text) }
+    static func clean(_ text: String) -> String { SafeText.escape(text) }
 
     static func text(_ output: LabelOutput) -> String {
         var lines: [String] = []

@@ -16,7 +16,7 @@ public struct SARIFReport: Sendable {
     public func render(_ outputs: [CheckOutput]) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(log(outputs)), as: UTF8.self) + "\n"
+        return SafeText.json(String(decoding: try encoder.encode(log(outputs)), as: UTF8.self)) + "\n"
     }
 
     func log(_ outputs: [CheckOutput]) -> Log {

@@ -119,7 +119,8 @@ public struct BatchReview: Sendable {
     }
 
     /// One bundle, start to end; never throws: failures are items.
-    func review(_ path: String, batchID: Int64) -> Item {
+    func review(_ path: String, batchID: Int64, job: JobClaim? = nil, declaration: String? = nil) -> Item {
+        let declaration = declaration ?? self.declaration
         let started = Monotonic.now()
         var ledgerSeconds = 0.0
         func failed(_ message: String, sha256: String? = nil) -> Item {
@@ -156,10 +157,11 @@ public struct BatchReview: Sendable {
         }
         do {
             let write = Monotonic.now()
-            let recorded = try ledger.recordReview(
-                ReviewSubmission(
-                    result: result, bundlePath: path, batchID: batchID, actor: actor,
-                    extractor: check.inspector.extractorID))
+            var submission = ReviewSubmission(
+                result: result, bundlePath: path, batchID: batchID, actor: actor,
+                extractor: check.inspector.extractorID)
+            submission.job = job
+            let recorded = try ledger.recordReview(submission)
             ledgerSeconds += Monotonic.seconds(since: write)
             return Item(
                 path: path, status: recorded.alreadyRecorded ? .skipped : .reviewed,

@@ -73,6 +73,8 @@ public struct DailyManagement: Sendable {
         public var seconds: Double
         public var interrupted: Bool
         public var complaints = Complaints()
+        /// The audit log's head when the run ended: record it elsewhere (`audit verify --expect-head`).
+        public var auditHead: AuditHead?
 
         public var measures: [Measure: Int] {
             var counts: [Measure: Int] = [:]
@@ -138,6 +140,7 @@ public struct DailyManagement: Sendable {
             runID, checked: outcome.checked, changed: outcome.items.filter { $0.to != nil }.count,
             status: failure != nil ? "failed" : interrupted ? "interrupted" : "done")
         if let failure { throw failure }
+        outcome.auditHead = try ledger.auditHead()
         return outcome
     }
 

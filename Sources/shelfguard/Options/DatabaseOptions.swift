@@ -6,7 +6,7 @@ import ShelfGuardKit
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The shelf database (SQLite). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB.",
+            "The shelf database: a SQLite file (a path, or sqlite:PATH). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB. postgres:// URLs are recognised but not supported by this build yet.",
             valueName: "path"))
     var db: String?
 
@@ -20,8 +20,21 @@ struct DatabaseOptions: ParsableArguments {
         guard busyTimeout >= 0 else { throw ValidationError("--busy-timeout cannot be negative") }
     }
 
-    /// The database path: named, from the environment, or the default.
-    var path: String { db ?? SQLiteLedger.defaultPath() }
+    /// The database as named (--db, the environment, or the default).
+    var location: String { db ?? SQLiteLedger.defaultPath() }
+
+    /// The SQLite file the location names; a PostgreSQL URL or an unknown scheme is a tool error
+    /// that says so, never a file of that name.
+    func sqlitePath() throws -> String {
+        switch StoreLocation.parse(location) {
+        case .success(.sqlite(let path)): return path
+        case .success(.postgres):
+            throw ToolError(
+                "PostgreSQL shelf databases (\(StoreLocation.redacted(location))) are not supported by this build of shelfguard yet: use a SQLite file (a path, or sqlite:PATH)"
+            )
+        case .failure(let error): throw ToolError(error.description)
+        }
+    }
 
     /// The database when one is chosen explicitly (--db or $SHELFGUARD_DB), with how; nil when
     /// only the default would be used.
@@ -35,6 +48,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens the ledger for writing, creating it if needed; failures are tool errors.
     func openForWriting() throws -> SQLiteLedger {
+        let path = try sqlitePath()
         do { return try SQLiteLedger(path: path, busyTimeout: busyTimeout) } catch {
             throw ToolError(error.description)
         }
@@ -42,6 +56,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Opens an existing ledger read-only.
     func openForReading() throws -> SQLiteLedger {
+        let path = try sqlitePath()
         do { return try SQLiteLedger(path: path, readOnly: true, busyTimeout: busyTimeout) } catch {
             throw ToolError(error.description)
         }

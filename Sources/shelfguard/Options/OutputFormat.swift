@@ -8,8 +8,4 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Prints a value as the pretty, key-sorted JSON every command writes.
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
+func printJSON<T: Encodable>(_ value: T) throws { try Output.json(value) }

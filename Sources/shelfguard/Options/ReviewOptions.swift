@@ -76,13 +76,12 @@ struct ReviewOptions: ParsableArguments {
             do {
                 let file = try RegistryFile.read(URL(fileURLWithPath: path))
                 for problem in file.rejected {
-                    FileHandle.standardError.write(Data("shelfguard: registry: \(problem) (row skipped)\n".utf8))
+                    Output.error("shelfguard: registry: \(problem) (row skipped)")
                 }
                 if file.rejectedCount > file.rejected.count {
-                    FileHandle.standardError.write(
-                        Data(
-                            "shelfguard: registry: \(path): \(file.rejectedCount - file.rejected.count) more rows skipped, not listed\n"
-                                .utf8))
+                    Output.error(
+                        "shelfguard: registry: \(path): \(file.rejectedCount - file.rejected.count) more rows skipped, not listed"
+                    )
                 }
                 files.append(file)
             } catch {

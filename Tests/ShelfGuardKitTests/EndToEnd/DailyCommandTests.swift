@@ -71,6 +71,12 @@ struct DailyCommandTests {
         #expect(item.app == "com.example.facefun" && item.from == .approved && item.to == .suspended)
         #expect(item.newAlerts.map(\.rule).contains("filing_cancelled"))
         #expect(try Self.state(db, app: "com.example.facefun") == "suspended")
+        // The report carries the audit log's head after the run, which the log still reaches.
+        let head = try #require(report.auditHead)
+        let verified = try ShelfGuardBinary.run(
+            ["audit", "verify", "--db", db, "--expect-head", head.hash, "--format", "json"], environment: env)
+        let headSeq = try verified.json()["headSeq"] as? Int
+        #expect(verified.status == 0 && headSeq == Int(head.seq))
 
         let (graceStatus, grace) = try Self.daily(db, "2026-12-10", environment: env)
         #expect(

@@ -88,6 +88,42 @@ struct ReviewCommandTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
     }
 
+    @Test("the stored bundle is the store's own read-only copy: overwriting the intake file changes nothing kept")
+    func storedCopy() throws {
+        let (folder, db) = try Self.shelf("review-stored-copy")
+        let intake = folder.appendingPathComponent("intake")
+        try FileManager.default.createDirectory(at: intake, withIntermediateDirectories: true)
+        for name in ["calculator.apk", "calculator.apk.declaration.yaml"] {
+            try FileManager.default.copyItem(
+                at: Self.samples.appendingPathComponent(name), to: intake.appendingPathComponent(name))
+        }
+        let bundle = intake.appendingPathComponent("calculator.apk").path
+        let original = try Data(contentsOf: URL(fileURLWithPath: bundle))
+        let run = try ShelfGuardBinary.run([
+            "review", "--db", db, "--as-of", "2026-11-24", "--report-dir",
+            folder.appendingPathComponent("reports").path,
+            "--format", "json", bundle,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try JSONDecoder().decode(BatchReport.self, from: Data(run.stdout.utf8))
+        let sha256 = try #require(report.items.first?.sha256)
+        let stored = BundleStore.beside(database: db).path(of: sha256)
+
+        // The developer's file is overwritten in place (same inode), as an editor or a re-upload would.
+        let handle = try #require(FileHandle(forWritingAtPath: bundle))
+        try handle.seek(toOffset: 0)
+        try handle.write(contentsOf: Data(repeating: 0x5A, count: 4096))
+        try handle.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: bundle)) != original)
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: stored)) == original)
+        #expect(try FileDigest.sha256(path: stored) == sha256, "the stored bundle no longer matches its name")
+        var info = stat()
+        #expect(stat(stored, &info) == 0)
+        #expect(
+            info.st_mode & 0o222 == 0, "the stored bundle is writable: mode \(String(info.st_mode & 0o7777, radix: 8))")
+    }
+
     @Test("the HTML report displays: headless Chromium renders it to a PNG")
     func renderReport() throws {
         let (folder, db) = try Self.shelf("review-render")

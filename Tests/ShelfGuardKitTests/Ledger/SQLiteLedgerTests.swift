@@ -132,6 +132,60 @@ struct SQLiteLedgerTests {
         #expect(throws: LedgerError.self) { try SQLiteLedger(path: text) }
     }
 
+    @Test("migrations this ShelfGuard does not know are named, in order; known ones, applied or not, are not")
+    func unknownMigrations() {
+        let known = ["v1: a", "v2: b", "v3: c"]
+        #expect(SQLiteLedger.unknownMigrations(applied: ["v1: a", "v2: b"], known: known) == [])
+        #expect(SQLiteLedger.unknownMigrations(applied: Set(known), known: known) == [])
+        #expect(
+            SQLiteLedger.unknownMigrations(applied: Set(known + ["v5: e", "v4: d"]), known: known) == [
+                "v4: d", "v5: e",
+            ])
+        #expect(SQLiteLedger.knownMigrations.first?.hasPrefix("v1:") == true)
+        #expect(SQLiteLedger.knownMigrations.last?.hasPrefix("v\(SQLiteLedger.knownMigrations.count):") == true)
+    }
+
+    @Test(
+        "a database a newer ShelfGuard migrated: not opened for reading or writing, and not written by a ledger opened before"
+    )
+    func newerSchema() throws {
+        let path = try TestFiles.directory("newer").appendingPathComponent("shelf.db").path
+        let ledger = try SQLiteLedger(path: path)
+        var newer = SQLiteLedger.migrator
+        newer.registerMigration("v99: from the future") { db in
+            try db.execute(sql: "CREATE TABLE future (x)")
+        }
+        try newer.migrate(try DatabaseQueue(path: path))
+        let waiver = Waiver(app: "a", rule: "r", reason: "x", expires: "2027-01-01", grantedBy: "b", source: "s")
+        func isNewer(_ error: LedgerError) -> Bool {
+            error.description.contains("\(path) was written by a newer ShelfGuard")
+                && error.description.contains("(v99: from the future)")
+                && error.description.contains("Upgrade shelfguard")
+        }
+        #expect(throws: LedgerError.self) {
+            _ = try ledger.record(waiver, actor: "a")
+        }
+        do {
+            _ = try ledger.record(waiver, actor: "a")
+        } catch let error as LedgerError { #expect(isNewer(error), "\(error)") }
+        #expect(try ledger.auditEntries(after: 0, limit: 10).isEmpty, "written after the upgrade")
+        for readOnly in [false, true] {
+            do {
+                _ = try SQLiteLedger(path: path, readOnly: readOnly)
+                Issue.record("opened a newer database, readOnly: \(readOnly)")
+            } catch { #expect(isNewer(error), "\(error)") }
+        }
+    }
+
+    @Test("the immutable URI: absolute, percent-encoded, read-only")
+    func immutableURI() {
+        #expect(SQLiteLedger.immutableURI("/srv/shelf.db") == "file:/srv/shelf.db?mode=ro&immutable=1")
+        #expect(
+            SQLiteLedger.immutableURI("db/a b?#%.db", workingFolder: "/home/审核")
+                == "file:/home/%E5%AE%A1%E6%A0%B8/db/a%20b%3F%23%25.db?mode=ro&immutable=1")
+        #expect(SQLiteLedger.immutableURI("x.db", workingFolder: "/") == "file:/x.db?mode=ro&immutable=1")
+    }
+
     @Test("the busy timeout: a write waits for another process's write, then fails with a clear error")
     func busyTimeout() throws {
         #expect(SQLiteLedger.defaultBusyTimeout == 30)

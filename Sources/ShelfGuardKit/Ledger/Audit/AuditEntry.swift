@@ -87,11 +87,22 @@ public struct AuditVerification: Sendable, Codable, Equatable {
             case reordered
             /// The chain's recorded head is not the last entry (entries removed from the end, or the head rewritten).
             case headMismatch = "head_mismatch"
+            /// A row of the ledger names an audit entry the log does not have (entries removed, or the log emptied).
+            case missingEntry = "missing_entry"
+            /// An entry whose row is gone: a review, decision, state change… recorded in the log but not in the ledger.
+            case unrecorded
+            /// The ledger's states disagree with the log: a state change that is not its entry's, or a
+            /// current state that replaying the changes does not give.
+            case stateMismatch = "state_mismatch"
+            /// The log does not contain a checkpoint taken earlier (`audit verify --against`).
+            case checkpointMissing = "checkpoint_missing"
         }
         public var kind: Kind
         public var seq: Int64
         public var detail: String
-        public var description: String { "entry \(seq): \(kind.rawValue): \(detail)" }
+        public var description: String {
+            seq > 0 ? "entry \(seq): \(kind.rawValue): \(detail)" : "\(kind.rawValue): \(detail)"
+        }
 
         public init(kind: Kind, seq: Int64, detail: String) {
             self.kind = kind
@@ -134,6 +145,12 @@ public struct AuditVerification: Sendable, Codable, Equatable {
             }
             previousHash = entry.hash
             previousSeq = entry.seq
+        }
+        if recordedHead == nil && !entries.isEmpty {
+            problems.append(
+                Problem(
+                    kind: .headMismatch, seq: previousSeq,
+                    detail: "the log has \(entries.count) entries but no recorded head: the head row was deleted"))
         }
         if let head = recordedHead, head.seq != previousSeq || head.hash != previousHash {
             problems.append(

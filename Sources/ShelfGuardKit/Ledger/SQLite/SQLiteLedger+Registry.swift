@@ -38,8 +38,12 @@ extension SQLiteLedger {
         actor: String, reading read: @Sendable (_ store: (RegistryRecord) throws -> Void) throws -> RegistryFile
     ) throws -> RegistryImport {
         let at = AuditEntry.timestamp(now())
+        let path = path
+        // As `write`, but a `FileError` from reading gives the transaction up and is thrown as
+        // it is, for the caller to report the file.
         do {
             return try pool.write { db in
+                try SQLiteLedger.refuseNewerSchema(db, path: path)
                 // A larger page cache for the import's one transaction: SQLite's default 2 MiB
                 // spills the indexes' pages to the WAL again and again (a million rows wrote
                 // three times the database). Fixed, so memory still does not grow with the file.
@@ -86,6 +90,8 @@ extension SQLiteLedger {
             throw error
         } catch let error as LedgerError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
         } catch {
             throw LedgerError("shelf database \(path): \(error)")
         }

@@ -54,6 +54,7 @@ extension SQLiteLedger {
         let alerts = result.alerts
         let at = AuditEntry.timestamp(now())
         return try write { db in
+            if let job = submission.job { try SQLiteLedger.takeClaimedJob(db, job) }
             if let existing = try SQLiteLedger.existingReview(db, key: key) { return existing }
             try db.run(
                 sql: """
@@ -119,24 +120,13 @@ extension SQLiteLedger {
                         versionID, submission.bundlePath, result.declarationSnapshot.sha256, declarationJSON, at,
                         submission.batchID,
                     ]) ?? 0
-            var target = ShelfState.after(result.verdict)
-            var note: String?
-            if target == .approved, let held = try SQLiteLedger.heldDown(db, app: appID, except: versionID) {
-                // A version taken down stays down: another version of the app is not listed
-                // until that one is reinstated; a reviewer looks at it meanwhile.
-                target = .manualReview
-                note =
-                    "another version of \(appID) is \(held): this one waits in manual review until that is reinstated"
-            }
-            var next = current
-            if current.allows(target, by: .review) {
-                next = target
-            } else if current != target, note == nil {
-                note =
-                    current.heldDown
-                    ? "the version is \(current.rawValue): only reinstate lifts that; the review is recorded"
-                    : "the version is \(current.rawValue): daily management acts on listed versions; the review is recorded"
-            }
+            // Only a verdict that would list the version needs the app's other versions.
+            let move = ShelfRules.review(
+                app: appID, current: current, verdict: result.verdict,
+                heldSibling: ShelfState.after(result.verdict) == .approved
+                    ? try SQLiteLedger.heldDown(db, app: appID, except: versionID) : nil)
+            let next = move.next
+            let note = move.note
             let entry = try appendAudit(
                 db, actor: submission.actor, action: "review",
                 subject: "\(appID) \(versionLabel) (\(bundle.sha256.prefix(12)))",
@@ -194,13 +184,14 @@ extension SQLiteLedger {
     }
 
     /// The state of another version of the app held down by an emergency measure, if any.
-    static func heldDown(_ db: Database, app: String, except versionID: Int64) throws -> String? {
+    static func heldDown(_ db: Database, app: String, except versionID: Int64) throws -> ShelfState? {
         try String.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT s.state FROM version v JOIN shelf_state s ON s.version_id = v.id
                     WHERE v.app_id = ? AND v.id != ? AND s.state IN ('suspended', 'taken_down') LIMIT 1
-                    """), arguments: [app, versionID])
+                    """), arguments: [app, versionID]
+        ).flatMap(ShelfState.init(rawValue:))
     }
 
     static func insertFindings(_ db: Database, reviewID: Int64, _ findings: [Finding]) throws {
@@ -440,17 +431,10 @@ extension SQLiteLedger {
             else { throw LedgerError("no app version \(versionID) in the shelf database") }
             let appID: String = row["app_id"]
             let current = ShelfState(rawValue: row["state"]) ?? .submitted
-            let target: ShelfState = outcome == .approve ? .approved : .refused
-            if target == .approved, let held = try SQLiteLedger.heldDown(db, app: appID, except: versionID) {
-                throw LedgerError(
-                    "another version of \(appID) is \(held): reinstate it (or take this one's order into account) before listing this one"
-                )
-            }
-            guard current.allows(target, by: .decision) else {
-                throw LedgerError(
-                    "\(appID) version \(row["version_name"] as String? ?? "?") is \(current.rawValue), not in manual review: there is nothing to decide"
-                )
-            }
+            let target = try ShelfRules.decision(
+                app: appID, versionName: row["version_name"] as String? ?? "?", current: current, outcome: outcome,
+                heldSibling: outcome == .approve ? try SQLiteLedger.heldDown(db, app: appID, except: versionID) : nil
+            ).get()
             let entry = try appendAudit(
                 db, actor: reviewer, action: "decision",
                 subject:

@@ -22,7 +22,8 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     }
 
     /// Opens (creating and migrating when writable) the ledger at `path`. A read-only ledger
-    /// must exist and be up to date.
+    /// must exist and be up to date; it may lie in a folder this user cannot write. A database
+    /// with migrations this ShelfGuard does not know (a newer one wrote it) is refused either way.
     public init(
         path: String, readOnly: Bool = false, busyTimeout: TimeInterval = SQLiteLedger.defaultBusyTimeout,
         now: @escaping @Sendable () -> Date = { WallClock.now() }
@@ -43,13 +44,21 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             throw LedgerError("no shelf database at \(path) (create one with `shelfguard registry import`)")
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool =
+                readOnly
+                ? try SQLiteLedger.openReadOnly(path: path, configuration: configuration)
+                : try DatabasePool(path: path, configuration: configuration)
             let migrator = SQLiteLedger.migrator
+            // A newer ShelfGuard's schema is refused before anything is read or migrated.
+            let unknown = try pool.read { db in
+                SQLiteLedger.unknownMigrations(applied: try migrator.appliedIdentifiers(db))
+            }
+            if !unknown.isEmpty { throw LedgerError(SQLiteLedger.newerSchemaMessage(path: path, unknown: unknown)) }
             if readOnly {
                 let complete = try pool.read { try migrator.hasCompletedMigrations($0) }
                 if !complete {
                     throw LedgerError(
-                        "the shelf database \(path) is from another version of ShelfGuard; open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
+                        "the shelf database \(path) lacks changes this shelfguard needs (an older ShelfGuard wrote it, or it is no shelf database); open it once for writing (e.g. `shelfguard registry stats`) to upgrade it"
                     )
                 }
             } else {
@@ -58,7 +67,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         } catch let error as LedgerError {
             throw error
         } catch {
-            throw LedgerError("cannot open the shelf database \(path): \(error)")
+            throw LedgerError(SQLiteLedger.problem(error, path: path, writing: !readOnly))
         }
     }
 
@@ -69,9 +78,20 @@ public final class SQLiteLedger: LedgerStore, Sendable {
         }
     }
 
-    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors.
+    /// Runs one write transaction (IMMEDIATE), turning database errors into ledger errors. A
+    /// database a newer ShelfGuard upgraded meanwhile is not written.
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(LedgerError) -> T {
-        do { return try pool.write(body) } catch let error as LedgerError { throw error } catch {
+        let path = path
+        do {
+            return try pool.write { db in
+                try SQLiteLedger.refuseNewerSchema(db, path: path)
+                return try body(db)
+            }
+        } catch let error as LedgerError { throw error } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_READONLY
+        {
+            throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
+        } catch {
             throw LedgerError("shelf database \(path): \(error)")
         }
     }
@@ -395,6 +415,27 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     CREATE UNIQUE INDEX complaint_task_open ON complaint_task(app_id) WHERE closed_at IS NULL;
                     """)
         }
+        // The review queue: submissions recorded by `review --enqueue` and taken by workers.
+        // Finished jobs are deleted, so the table stays as small as the work waiting.
+        migrator.registerMigration("v7: the review queue") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_job (
+                        id INTEGER PRIMARY KEY,
+                        bundle_path TEXT NOT NULL,
+                        declaration_path TEXT,
+                        state TEXT NOT NULL DEFAULT 'queued',
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        enqueued_at TEXT NOT NULL,
+                        enqueued_by TEXT NOT NULL,
+                        claimed_by TEXT,
+                        lease_until REAL,
+                        not_before REAL NOT NULL DEFAULT 0,
+                        last_error TEXT
+                    );
+                    CREATE INDEX review_job_ready ON review_job(state, not_before);
+                    """)
+        }
         return migrator
     }
 
@@ -456,7 +497,9 @@ extension SQLiteLedger {
         }
     }
 
-    /// Reads the log in storage order (rowid), not by sequence number, so that moved entries show.
+    /// Reads the log in storage order (rowid), not by sequence number, so that moved entries show,
+    /// and cross-checks it against the rows that name its entries and the shelf's states, all in
+    /// one read transaction.
     public func verifyAudit() throws -> AuditVerification {
         try read { db in
             var entries: [AuditEntry] = []
@@ -464,7 +507,46 @@ extension SQLiteLedger {
             while let row = try cursor.next() { entries.append(SQLiteLedger.entry(row)) }
             let head = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_head WHERE id = 1")
             let recorded = head.map { (seq: $0["seq"] as Int64, hash: $0["hash"] as String) }
-            return AuditVerification.verify(entries, recordedHead: recorded)
+            var verification = AuditVerification.verify(entries, recordedHead: recorded)
+            verification.problems += AuditVerification.crossCheck(entries, try SQLiteLedger.auditFacts(db))
+            return verification
+        }
+    }
+
+    /// The rows that name audit entries, the state changes and the current states.
+    static func auditFacts(_ db: Database) throws -> AuditLedgerFacts {
+        var references: [AuditLedgerFacts.Reference] = []
+        for table in ["review", "decision", "complaint", "complaint_task", "registry_import"] {
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id, audit_seq FROM \(table) WHERE audit_seq IS NOT NULL ORDER BY id")
+            while let row = try rows.next() {
+                references.append(.init(record: table, id: row["id"], auditSeq: row["audit_seq"]))
+            }
+        }
+        var changes: [AuditLedgerFacts.StateChange] = []
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT id, version_id, from_state, to_state, audit_seq FROM state_change ORDER BY id")
+        while let row = try rows.next() {
+            changes.append(
+                .init(
+                    id: row["id"], versionID: row["version_id"], from: row["from_state"], to: row["to_state"],
+                    auditSeq: row["audit_seq"]))
+        }
+        var states: [Int64: String] = [:]
+        let stateRows = try Row.fetchCursor(db, sql: "SELECT version_id, state FROM shelf_state")
+        while let row = try stateRows.next() { states[row["version_id"]] = row["state"] }
+        return AuditLedgerFacts(references: references, stateChanges: changes, shelfStates: states)
+    }
+
+    /// The last entry of the log as its head row records it (nil for an empty log): what reports
+    /// and checkpoints carry.
+    public func auditHead() throws -> AuditHead? {
+        try read { db in
+            try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT h.seq, h.hash, a.at FROM audit_head h LEFT JOIN audit_log a ON a.seq = h.seq WHERE h.id = 1"
+            ).map { AuditHead(seq: $0["seq"], hash: $0["hash"], at: $0["at"] ?? "") }
         }
     }
 }

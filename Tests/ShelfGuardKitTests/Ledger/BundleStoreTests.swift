@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import ShelfGuardKit
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The bundle store keeps its own read-only copy of each reviewed bundle under its SHA-256:
+/// never a link to the submitted file, never a file that does not match its name.
+@Suite("bundle store: read-only copies by digest")
+struct BundleStoreTests {
+    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).hexString }
+
+    static func info(_ path: String) throws -> stat {
+        var info = stat()
+        try #require(stat(path, &info) == 0, "stat \(path)")
+        return info
+    }
+
+    /// Writes `bytes` over the start of the file in place (same inode), as an editor or a
+    /// developer's re-upload into the same file would.
+    static func overwriteInPlace(_ path: String, with bytes: [UInt8]) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seek(toOffset: 0)
+        try handle.write(contentsOf: Data(bytes))
+        try handle.close()
+    }
+
+    /// Files in the store other than kept bundles (temporary files left behind).
+    static func leftovers(_ store: BundleStore) -> [String] {
+        let names = FileManager.default.enumerator(atPath: store.directory)?.allObjects as? [String] ?? []
+        return names.filter { $0.hasSuffix(".tmp") }
+    }
+
+    @Test("a copy, not a link: editing the submitted file later leaves the kept bundle and its digest as they were")
+    func copyNotLink() throws {
+        let folder = try TestFiles.directory("bundle-store")
+        // Past the copy's one-megabyte buffer, and not a multiple of it.
+        let original = (0..<(3 << 20) + 123).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let source = folder.appendingPathComponent("intake.apk").path
+        try Data(original).write(to: URL(fileURLWithPath: source))
+        let digest = Self.sha256(original)
+        let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
+
+        try store.keep(source, sha256: digest)
+        let kept = store.path(of: digest)
+        #expect(store.contains(digest))
+        #expect(try Self.info(kept).st_ino != Self.info(source).st_ino, "a hard link to the submitted file")
+        #expect(try Self.info(kept).st_mode & 0o7777 == 0o444)
+        #expect(Self.leftovers(store).isEmpty)
+
+        try Self.overwriteInPlace(source, with: Array(repeating: 0x41, count: 4096))
+        let after = try [UInt8](Data(contentsOf: URL(fileURLWithPath: kept)))
+        #expect(after == original)
+        #expect(try FileDigest.sha256(path: kept) == digest)
+    }
+
+    @Test("a bundle kept already is left alone")
+    func keptAlready() throws {
+        let folder = try TestFiles.directory("bundle-store-kept")
+        let bytes: [UInt8] = Array("a bundle".utf8)
+        let digest = Self.sha256(bytes)
+        let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
+        let source = folder.appendingPathComponent("a.apk").path
+        try Data(bytes).write(to: URL(fileURLWithPath: source))
+        try store.keep(source, sha256: digest)
+        let first = try Self.info(store.path(of: digest))
+        try store.keep(source, sha256: digest)
+        let second = try Self.info(store.path(of: digest))
+        #expect(first.st_ino == second.st_ino && first.st_mtim.tv_nsec == second.st_mtim.tv_nsec)
+        #expect(Self.leftovers(store).isEmpty)
+    }
+
+    @Test("a file that no longer has the digest it was reviewed with is refused, and nothing is left in the store")
+    func changedMeanwhile() throws {
+        let folder = try TestFiles.directory("bundle-store-changed")
+        let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
+        let source = folder.appendingPathComponent("a.apk").path
+        try Data("reviewed".utf8).write(to: URL(fileURLWithPath: source))
+        let digest = Self.sha256(Array("reviewed".utf8))
+        try Data("replaced".utf8).write(to: URL(fileURLWithPath: source))
+        #expect {
+            try store.keep(source, sha256: digest)
+        } throws: { error in
+            "\(error)".contains("changed while it was being reviewed") && "\(error)".contains(digest)
+        }
+        #expect(!store.contains(digest))
+        #expect(Self.leftovers(store).isEmpty)
+    }
+}

@@ -1,0 +1,225 @@
+import BundleFactory
+import Foundation
+import GRDB
+import Testing
+
+@testable import ShelfGuardKit
+
+/// The review queue: `review --enqueue` records jobs, workers claim them under a lease, record
+/// each review once while they hold it, and retry tool errors with a doubling backoff.
+@Suite("Review queue and workers")
+struct ReviewQueueTests {
+    static let registry = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("samples/registry").path
+
+    @Test("a tool error waits twice as long each time, then fails the job")
+    func backoff() {
+        let retry = QueueRules.Retry(maxAttempts: 4, firstDelay: 10, maxDelay: 25)
+        #expect(QueueRules.afterFailure(attempts: 1, retry) == .retry(after: 10))
+        #expect(QueueRules.afterFailure(attempts: 2, retry) == .retry(after: 20))
+        #expect(QueueRules.afterFailure(attempts: 3, retry) == .retry(after: 25), "capped")
+        #expect(QueueRules.afterFailure(attempts: 4, retry) == .failed)
+        #expect(QueueRules.afterFailure(attempts: 1, .init(maxAttempts: 1)) == .failed)
+    }
+
+    @Test("claims: the oldest due job, never one held under a live lease; a dead worker's job after its lease")
+    func claims() throws {
+        let ledger = try SQLiteLedger(
+            path: try TestFiles.directory("queue-claims").appendingPathComponent("q.db").path)
+        let ids = try ledger.enqueue([("/a.apk", nil), ("/b.apk", nil)], actor: "t")
+        #expect(ids.count == 2)
+        let a = try #require(try ledger.claimJob(worker: "A", lease: 10, now: 1_000))
+        #expect(a.id == ids[0] && a.claimedBy == "A" && a.attempts == 1)
+        let b = try #require(try ledger.claimJob(worker: "B", lease: 10, now: 1_005))
+        #expect(b.id == ids[1], "A's job is held")
+        #expect(try ledger.claimJob(worker: "C", lease: 10, now: 1_009) == nil)
+        // A died: at 1,011 its lease has run out and C takes the job over.
+        let taken = try #require(try ledger.claimJob(worker: "C", lease: 10, now: 1_011))
+        #expect(taken.id == ids[0] && taken.claimedBy == "C" && taken.attempts == 2)
+        #expect(try ledger.finishJob(JobClaim(jobID: ids[0], worker: "A")) == false, "A holds nothing any more")
+        #expect(try ledger.failJob(JobClaim(jobID: ids[0], worker: "A"), error: "x", now: 1_012, retry: .init()) == nil)
+        #expect(try ledger.finishJob(JobClaim(jobID: ids[0], worker: "C")))
+        // B's job fails twice: queued again after the backoff, then failed for a person.
+        let retry = QueueRules.Retry(maxAttempts: 2, firstDelay: 30, maxDelay: 60)
+        let again = try #require(
+            try ledger.failJob(JobClaim(jobID: ids[1], worker: "B"), error: "gone", now: 1_006, retry: retry))
+        #expect(again.state == .queued && again.notBefore == 1_036 && again.lastError == "gone")
+        #expect(try ledger.claimJob(worker: "B", lease: 10, now: 1_030) == nil, "not due yet")
+        _ = try #require(try ledger.claimJob(worker: "B", lease: 10, now: 1_036))
+        let failed = try #require(
+            try ledger.failJob(JobClaim(jobID: ids[1], worker: "B"), error: "still gone", now: 1_040, retry: retry))
+        #expect(failed.state == .failed)
+        #expect(try ledger.claimJob(worker: "B", lease: 10, now: 9_999) == nil, "failed jobs wait for a person")
+        #expect(try ledger.queueJobs(states: [.failed], limit: 10).map(\.id) == [ids[1]])
+        #expect(try ledger.requeueFailed(ids: nil) == 1)
+        #expect(try ledger.claimJob(worker: "B", lease: 10, now: 9_999)?.attempts == 1)
+    }
+
+    @Test("a worker whose lease ran out cannot record the job's review; the one holding it can")
+    func recordOnlyWhileHeld() throws {
+        let ledger = try SQLiteLedger(
+            path: try TestFiles.directory("queue-record").appendingPathComponent("q.db").path)
+        let id = try #require(try ledger.enqueue([("/in/facefun.apk", nil)], actor: "t").first)
+        _ = try ledger.claimJob(worker: "A", lease: 1, now: 100)
+        _ = try ledger.claimJob(worker: "B", lease: 100, now: 200)
+        let result = try ReviewScenario().result()
+        var late = ReviewSubmission(
+            result: result, bundlePath: "/in/facefun.apk", batchID: nil, actor: "A", extractor: "t")
+        late.job = JobClaim(jobID: id, worker: "A")
+        #expect(throws: LedgerError.self) { try ledger.recordReview(late) }
+        #expect(try ShelfLedgerTests.count(ledger, "review") == 0, "nothing of A's is recorded")
+        var holder = late
+        holder.job = JobClaim(jobID: id, worker: "B")
+        #expect(try !ledger.recordReview(holder).alreadyRecorded)
+        #expect(try ShelfLedgerTests.count(ledger, "review") == 1)
+        #expect(try ShelfLedgerTests.count(ledger, "review_job") == 0, "the job left the queue with its review")
+    }
+
+    /// `count` small APKs, each its own app.
+    static func bundles(_ count: Int, in folder: URL) throws -> URL {
+        let dir = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for i in 0..<count {
+            let zip = ZipBuilder()
+            zip.addFile("AndroidManifest.xml", HostileBundles.manifest("com.example.queued\(i)"))
+            zip.addFile("classes.dex", DexStringWalker.minimalDEX(strings: ["Lcom/example/queued\(i)/Main;"]))
+            zip.finish()
+            try Data(zip.bytes).write(to: dir.appendingPathComponent("app\(i).apk"))
+        }
+        return dir
+    }
+
+    static func worker(_ db: String, _ more: [String]) throws -> ShelfGuardBinary.Result {
+        try ShelfGuardBinary.run(
+            [
+                "worker", "--db", db, "--exit-when-idle", "--registry", registry, "--as-of", "2026-06-01", "--poll",
+                "0.1",
+            ]
+                + more)
+    }
+
+    @Test("two workers drain a queue of 200 bundles, each reviewed exactly once")
+    func twoWorkers() throws {
+        let folder = try TestFiles.directory("queue-two")
+        let db = folder.appendingPathComponent("q.db").path
+        let input = try Self.bundles(200, in: folder)
+        let enqueued = try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, "--format", "json", input.path])
+        #expect(enqueued.status == 0, "\(enqueued.stderr)")
+        #expect((try enqueued.json()["jobs"] as? [Int])?.count == 200)
+        // Two processes at once, each with two threads.
+        let results = ResultBox()
+        let group = DispatchGroup()
+        for name in ["A", "B"] {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                results.add(name, Result { try Self.worker(db, ["--jobs", "2", "--name", name, "--format", "json"]) })
+            }.start()
+        }
+        group.wait()
+        var reviewed = 0
+        for name in ["A", "B"] {
+            let run = try #require(try results.get(name)?.get())
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+            reviewed += try run.json()["reviewed"] as? Int ?? 0
+        }
+        #expect(reviewed == 200)
+        let raw = try DatabaseQueue(path: db)
+        let (reviews, perVersion, jobs) = try raw.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
+                    ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
+            )
+        }
+        #expect(reviews == 200 && perVersion == 1 && jobs == 0)
+        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+    }
+
+    @Test("a job held by a dead worker is taken over when its lease runs out, and reviewed once")
+    func deadWorker() throws {
+        let folder = try TestFiles.directory("queue-dead")
+        let db = folder.appendingPathComponent("q.db").path
+        let input = try Self.bundles(3, in: folder)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        // A worker took the first job and was killed: its claim stays, with a lease of one second.
+        let ledger = try SQLiteLedger(path: db)
+        let dead = try #require(try ledger.claimJob(worker: "dead", lease: 1, now: Date().timeIntervalSince1970))
+        let run = try Self.worker(db, ["--jobs", "1", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try run.json()["reviewed"] as? Int == 3, "the dead worker's job too, once its lease ran out")
+        #expect(try ShelfLedgerTests.count(ledger, "review") == 3)
+        #expect(try ShelfLedgerTests.count(ledger, "review_job") == 0)
+        #expect(run.stderr.contains("job \(dead.id) reviewed"))
+    }
+
+    @Test("a worker killed mid-queue: another takes over its held jobs after their lease; each bundle once")
+    func killedWorker() throws {
+        let folder = try TestFiles.directory("queue-killed")
+        let db = folder.appendingPathComponent("q.db").path
+        let input = try Self.bundles(200, in: folder)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        let victim = Process()
+        victim.executableURL = ShelfGuardBinary.url
+        victim.arguments = [
+            "worker", "--db", db, "--exit-when-idle", "--registry", Self.registry, "--as-of", "2026-06-01",
+            "--jobs", "2", "--lease", "2", "--name", "victim",
+        ]
+        victim.standardOutput = FileHandle.nullDevice
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        // Kill it with SIGKILL once it has recorded some reviews and holds jobs.
+        let raw = try DatabaseQueue(path: db)
+        var recorded = 0
+        for _ in 0..<600 where victim.isRunning {
+            recorded = try raw.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM review") ?? 0 }
+            if recorded >= 20 { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(recorded >= 20, "the victim reviewed some before it was killed")
+        let survivor = try Self.worker(db, ["--jobs", "2", "--name", "survivor", "--format", "json"])
+        #expect(survivor.status == 0, "\(survivor.stderr)")
+        let (reviews, perVersion, jobs) = try raw.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
+                    ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
+            )
+        }
+        #expect(
+            reviews == 200 && perVersion == 1 && jobs == 0,
+            "\(reviews) reviews, at most \(perVersion) per version, \(jobs) jobs left")
+        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+    }
+
+    @Test("a bundle that cannot be read is retried, then failed and listed with its error")
+    func failedJob() throws {
+        let folder = try TestFiles.directory("queue-failed")
+        let db = folder.appendingPathComponent("q.db").path
+        let input = try Self.bundles(1, in: folder)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        try FileManager.default.removeItem(at: input.appendingPathComponent("app0.apk"))
+        let run = try Self.worker(db, ["--max-attempts", "2", "--retry-delay", "0", "--format", "json"])
+        #expect(run.status == 3, "\(run.stdout)\(run.stderr)")
+        #expect(try run.json()["failed"] as? Int == 1)
+        let listed = try ShelfGuardBinary.run(["queue", "list", "--failed", "--db", db])
+        #expect(listed.stdout.contains("failed") && listed.stdout.contains("attempts 2"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("last error:"))
+        let retried = try ShelfGuardBinary.run(["queue", "retry", "--db", db])
+        #expect(retried.stdout.contains("1 failed job queued again"))
+    }
+}
+
+/// Results of child runs from several threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [String: Result<ShelfGuardBinary.Result, any Error>] = [:]
+    func add(_ name: String, _ result: Result<ShelfGuardBinary.Result, any Error>) {
+        lock.withLock { results[name] = result }
+    }
+    func get(_ name: String) -> Result<ShelfGuardBinary.Result, any Error>? { lock.withLock { results[name] } }
+}
