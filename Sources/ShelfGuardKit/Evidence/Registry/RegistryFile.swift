@@ -129,8 +129,7 @@ public struct RegistryFile: Sendable {
         var file: RegistryFile
         do {
             file = try csv(path: path, limits: limits, each: { records.append($0) }) { feed in
-                var bytes = Array(text.utf8)
-                try bytes.withUnsafeMutableBytes { try feed(UnsafeRawBufferPointer($0)) }
+                try Array(text.utf8).withUnsafeBytes { try feed($0) }
             }
         } catch let error as FileError { throw error } catch { throw FileError(description: "\(path): \(error)") }
         for record in records { file.keep(record) }
@@ -187,7 +186,9 @@ public struct RegistryFile: Sendable {
         return String(text.prefix(limit)) + "… (\(text.utf8.count) bytes)"
     }
 
-    /// Takes one row of a CSV list: the first is the header.
+    /// Takes one row of a CSV list after its header: a record, or nil when the row is rejected
+    /// (with its line) or, for evidence, not a CSV row at all. `columns` says where each column
+    /// the rows are read by stands in the header.
     mutating func take(row fields: [String], line: Int, columns: [(name: String, index: Int)]) -> RegistryRecord? {
         func field(_ name: String) -> String {
             // The names are this file's own literals: their bytes match.
