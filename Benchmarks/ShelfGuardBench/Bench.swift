@@ -13,6 +13,7 @@ struct Bench: ParsableCommand {
             DailyBenchmark.self,
             TakedownBenchmark.self, LongNamesBenchmark.self, LabelsBenchmark.self, ReaderPass.self,
             LabelsPass.self,
+            RegistryImportBenchmark.self,
             Generate.self,
         ])
 }

@@ -16,9 +16,9 @@ struct RegistryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import evidence files into the shelf database.",
             discussion: """
-                Takes the lists as CAC publishes them (CSV, UTF-8: the deep-synthesis filing lists 境内深度合成服务算法备案清单, cancellation notices, gen-AI filings and registrations; the kind is told by the header) and the store's own evidence (YAML, evidence: shelfguard/evidence/v1: security assessments and waivers). Folders are read for their .csv and .yaml files.
+                Takes the lists as CAC publishes them (CSV, UTF-8: the deep-synthesis filing lists 境内深度合成服务算法备案清单, cancellation notices, gen-AI filings and registrations; the kind is told by the header) and the store's own evidence (YAML, evidence: shelfguard/evidence/v1: security assessments and waivers). Folders are read for their .csv and .yaml files. A file in another encoding (GBK) is refused: convert it first, e.g. with iconv -f GBK -t UTF-8.
 
-                Each file is imported in one transaction with one audit entry. A record new to the database is added, a changed one updated, an identical one left alone: importing the same file again changes nothing. A malformed row is rejected with its line number; the good rows of the file are imported.
+                Each file is imported in one transaction with one audit entry, read as it streams: memory does not grow with the file. A record new to the database is added, a changed one updated, an identical one left alone: importing the same file again changes nothing. A malformed row, or one with a field or the row itself past its limit, is rejected with its line number; the good rows of the file are imported. The first 1,000 rejected rows are listed, the rest counted. A file past --max-file-size, or not UTF-8, is refused whole.
 
                 Exit status: 0 every row imported; 3 some rows were rejected (listed); 1 a file could not be read as evidence, or the database failed.
                 """)
@@ -28,6 +28,7 @@ struct RegistryCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var operatorOption: OperatorOption
+        @OptionGroup var limitOptions: RegistryLimitOptions
 
         @Option(help: "Output format: text or json.")
         var format: OutputFormat = .text
@@ -40,17 +41,19 @@ struct RegistryCommand: ParsableCommand {
             do { files = try RegistryFile.expand(paths) } catch { throw ToolError(error.description) }
             for path in files {
                 do {
-                    let url = URL(fileURLWithPath: path)
-                    let file = try RegistryFile.read(url)
-                    let data = try Data(contentsOf: url)
-                    let digest = SHA256.hash(data: data).hexString
-                    let result = try ledger.importEvidence(file, fileSHA256: digest, actor: operatorOption.actor)
+                    let result = try ledger.importEvidence(
+                        contentsOf: URL(fileURLWithPath: path), limits: limitOptions.limits, actor: operatorOption.actor
+                    )
                     results.append(result)
                     if format == .text {
                         Output.text(
                             "\(path): \(result.kind.rawValue), \(result.rows) rows: \(result.added) added, \(result.updated) updated, \(result.unchanged) unchanged, \(result.rejected) rejected"
                                 + (result.notes > 0 ? " (\(result.notes) taken with a note)" : ""))
                         for problem in result.problems { Output.text("  rejected: \(SafeText.escape(problem))") }
+                        if result.rejected > result.problems.count {
+                            Output.text(
+                                "  … and \(result.rejected - result.problems.count) more rejected rows, not listed")
+                        }
                     }
                 } catch let error as RegistryFile.FileError {
                     failures.append(error.description)

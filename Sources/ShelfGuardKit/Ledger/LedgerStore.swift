@@ -7,8 +7,13 @@ import Foundation
 public protocol LedgerStore: EvidenceRegistry {
     /// Merges one evidence file into the registry in one transaction with one audit entry:
     /// records new to the ledger are added, changed ones updated, identical ones left alone,
-    /// so importing the same file twice changes nothing the second time.
-    func importEvidence(_ file: RegistryFile, fileSHA256: String, actor: String) throws -> RegistryImport
+    /// so importing the same file twice changes nothing the second time. `read` reads the file
+    /// inside the transaction, handing each record to `store` as it comes (so a million rows
+    /// are never all in memory), and returns what it found; an error it throws
+    /// (`RegistryFile.FileError`) gives the whole import up and is thrown as it is.
+    func importEvidence(
+        actor: String, reading read: @Sendable (_ store: (RegistryRecord) throws -> Void) throws -> RegistryFile
+    ) throws -> RegistryImport
 
     /// Every import so far, oldest first.
     func registryImports() throws -> [RegistryImport]
@@ -135,6 +140,25 @@ public protocol LedgerStore: EvidenceRegistry {
     ) throws -> [ComplaintTask]
 }
 
+extension LedgerStore {
+    /// Merges one evidence file already read into memory (its records kept).
+    public func importEvidence(_ file: RegistryFile, fileSHA256: String, actor: String) throws -> RegistryImport {
+        try importEvidence(actor: actor) { store in
+            for record in file.records { try store(record) }
+            var read = file
+            read.sha256 = fileSHA256
+            return read
+        }
+    }
+
+    /// Reads one evidence file as a stream and merges it: memory does not grow with the file.
+    public func importEvidence(
+        contentsOf url: URL, limits: RegistryLimits = .standard, actor: String
+    ) throws -> RegistryImport {
+        try importEvidence(actor: actor) { store in try RegistryFile.read(url, limits: limits, each: store) }
+    }
+}
+
 /// What one record did to the ledger.
 public enum RecordChange: String, Sendable, Codable {
     case added
@@ -153,8 +177,10 @@ public struct RegistryImport: Sendable, Codable, Equatable {
     public var added: Int
     public var updated: Int
     public var unchanged: Int
-    /// Rows refused, each with its line (only for the import just made; the ledger keeps counts).
+    /// Rows refused.
     public var rejected: Int
+    /// The rows refused, each with its line: the first `RegistryLimits.maxListedProblems` (only
+    /// for the import just made; the ledger keeps counts).
     public var problems: [String]
     /// Rows taken with a remark (a truncated role, an unknown province token).
     public var notes: Int

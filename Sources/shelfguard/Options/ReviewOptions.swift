@@ -78,6 +78,11 @@ struct ReviewOptions: ParsableArguments {
                 for problem in file.rejected {
                     Output.error("shelfguard: registry: \(problem) (row skipped)")
                 }
+                if file.rejectedCount > file.rejected.count {
+                    Output.error(
+                        "shelfguard: registry: \(path): \(file.rejectedCount - file.rejected.count) more rows skipped, not listed"
+                    )
+                }
                 files.append(file)
             } catch {
                 throw ToolError("cannot use \(path) as evidence: \(error.description)")

@@ -60,6 +60,40 @@ struct RegistryCommandTests {
         #expect(found.status == 0, "the good row stayed: \(found.stdout)")
     }
 
+    @Test("the import's limits are flags with their defaults in the help; a row or file past them is refused")
+    func importLimits() throws {
+        let help = try ShelfGuardBinary.run(["registry", "import", "--help"])
+        for flag in ["--max-field-size <size>", "--max-row-size <size>", "--max-file-size <size>"] {
+            #expect(help.stdout.contains(flag), "\(help.stdout)")
+        }
+        for shown in ["(default: 64KiB)", "(default: 1MiB)", "(default: 1GiB)"] {
+            #expect(help.stdout.contains(shown), "\(help.stdout)")
+        }
+        let folder = try TestFiles.directory("registry-limits")
+        let db = folder.appendingPathComponent("shelf.db").path
+        let csv = folder.appendingPathComponent("batch.csv")
+        try """
+        序号,算法名称,角色,主体名称,应用产品,主要用途,备案编号,备注
+        1,好,服务提供者,甲,甲（APP）,生成,网信算备110108823483901230031号,
+        2,\(String(repeating: "长", count: 100)),服务提供者,乙,乙（APP）,生成,网信算备440305295988701230013号,
+
+        """.write(to: csv, atomically: true, encoding: .utf8)
+        let bounded = try ShelfGuardBinary.run(["registry", "import", "--db", db, "--max-field-size", "256", csv.path])
+        #expect(bounded.status == 3, "\(bounded.stdout)\(bounded.stderr)")
+        #expect(bounded.stdout.contains("batch.csv:3: 算法名称 is longer than 256 B"), "\(bounded.stdout)")
+        #expect(bounded.stdout.contains("1 added"))
+        let whole = try ShelfGuardBinary.run(["registry", "import", "--db", db, csv.path])
+        #expect(whole.status == 0, "\(whole.stdout)")
+        #expect(whole.stdout.contains("1 added, 0 updated, 1 unchanged"), "\(whole.stdout)")
+        let refused = try ShelfGuardBinary.run(["registry", "import", "--db", db, "--max-file-size", "256B", csv.path])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the limit for one evidence file (--max-file-size)"), "\(refused.stderr)")
+        let badSize = try ShelfGuardBinary.run(["registry", "import", "--db", db, "--max-row-size", "lots", csv.path])
+        #expect(badSize.status != 0 && badSize.status != 3)
+        let audit = try ShelfGuardBinary.run(["audit", "verify", "--db", db])
+        #expect(audit.stdout.contains("2 entries"), "the refused file left no audit entry: \(audit.stdout)")
+    }
+
     @Test("assess and waive record evidence with the operator in the audit log")
     func assessAndWaive() throws {
         let folder = try TestFiles.directory("registry-record")

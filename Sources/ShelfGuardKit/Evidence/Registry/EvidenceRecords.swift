@@ -51,7 +51,7 @@ public enum FilingRole: Sendable, Codable, Equatable, Hashable {
     case other(String)
 
     public init(published text: String) {
-        switch text.trimmingCharacters(in: .whitespaces) {
+        switch text.trimmedQuickly(newlines: false) {
         case "服务提供者", "服务提供": self = .serviceProvider
         case "服务技术支持者", "技术支持者": self = .technicalSupporter
         case let other: self = .other(other)

@@ -25,7 +25,7 @@ public struct AlgorithmFilingNumber: Sendable, Equatable, Hashable, CustomString
     /// Whether the last digit agrees with the derived rule: c = (1 + Σ dᵢ·wᵢ) mod 10 over the
     /// first 20 digits, weights 4, 2, 6, 8 repeating from the left.
     public var checkDigitMatches: Bool {
-        let d = digits.compactMap { $0.wholeNumberValue }
+        let d = digits.utf8.map { Int($0) - 0x30 }  // ASCII digits, as `init` checked
         guard d.count == 21 else { return false }
         let weights = [4, 2, 6, 8]
         let sum = (0..<20).reduce(1) { $0 + d[$1] * weights[$1 % 4] }
@@ -34,7 +34,7 @@ public struct AlgorithmFilingNumber: Sendable, Equatable, Hashable, CustomString
 
     /// The check digit the rule expects.
     public var expectedCheckDigit: Int {
-        let d = digits.compactMap { $0.wholeNumberValue }
+        let d = digits.utf8.map { Int($0) - 0x30 }
         let weights = [4, 2, 6, 8]
         return (0..<20).reduce(1) { $0 + d[$1] * weights[$1 % 4] } % 10
     }
@@ -42,6 +42,17 @@ public struct AlgorithmFilingNumber: Sendable, Equatable, Hashable, CustomString
     /// Parses a number, ignoring spaces and colons (half- and full-width) as people type them.
     /// Nil when it is not one.
     public init?(_ raw: String) {
+        // The canonical form, as the lists publish it: nothing to clean (a registry import
+        // reads millions).
+        let utf8 = raw.utf8
+        if utf8.count == 36, utf8.starts(with: Self.prefixBytes), utf8.suffix(3).elementsEqual(Self.suffixBytes) {
+            let digits = utf8.dropFirst(12).prefix(21)
+            if digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                self.digits = String(decoding: digits, as: UTF8.self)
+                self.text = raw
+                return
+            }
+        }
         let cleaned = raw.filter { !$0.isWhitespace && $0 != ":" && $0 != "：" }
         guard cleaned.hasPrefix("网信算备"), cleaned.hasSuffix("号") else { return nil }
         let digits = cleaned.dropFirst(4).dropLast()
@@ -49,6 +60,9 @@ public struct AlgorithmFilingNumber: Sendable, Equatable, Hashable, CustomString
         self.digits = String(digits)
         self.text = "网信算备\(digits)号"
     }
+
+    private static let prefixBytes = Array("网信算备".utf8)
+    private static let suffixBytes = Array("号".utf8)
 
     /// Why a text is not a filing number, for findings.
     public static func problem(with raw: String) -> String {

@@ -3,7 +3,8 @@ import GRDBSQLite
 
 /// A prepared statement run many times inside one transaction, binding text and integers
 /// straight through SQLite's C API. An emergency order writes three rows for each of up to
-/// hundreds of thousands of versions; GRDB's general argument binding (each value boxed as a
+/// hundreds of thousands of versions, a registry import one or two for each of up to millions of
+/// rows; GRDB's general argument binding (each value boxed as a
 /// `DatabaseValue`, then checked) costs more than SQLite's own work there. Everything else in
 /// the ledger goes through GRDB.
 struct BulkStatement {
@@ -22,7 +23,32 @@ struct BulkStatement {
     }
 
     /// Binds `values` to the parameters in order and runs the statement once.
-    func execute(_ values: Value...) throws {
+    func execute(_ values: Value...) throws { try execute(values) }
+
+    func execute(_ values: [Value]) throws {
+        let handle = try bind(values)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw error(code) }
+    }
+
+    /// Binds `values` and runs the statement once: the text of the first column of its first
+    /// row, or nil when it returns no row (or NULL).
+    func fetchText(_ values: [Value]) throws -> String? {
+        let handle = try bind(values)
+        defer { sqlite3_reset(handle) }
+        let code = sqlite3_step(handle)
+        switch code {
+        case SQLITE_ROW:
+            guard let text = sqlite3_column_text(handle, 0) else { return nil }
+            let count = Int(sqlite3_column_bytes(handle, 0))
+            return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        case SQLITE_DONE: return nil
+        default: throw error(code)
+        }
+    }
+
+    private func bind(_ values: [Value]) throws -> OpaquePointer? {
         let handle = statement.sqliteStatement
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
@@ -42,9 +68,7 @@ struct BulkStatement {
             }
             guard code == SQLITE_OK else { throw error(code) }
         }
-        let code = sqlite3_step(handle)
-        sqlite3_reset(handle)
-        guard code == SQLITE_DONE else { throw error(code) }
+        return handle
     }
 
     func error(_ code: Int32) -> DatabaseError {

@@ -14,12 +14,6 @@ extension SQLiteLedger {
         case waiver = "registry_waiver"
     }
 
-    static func canonical<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
     /// JSON for storage (not hashed, so no key sorting).
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -31,112 +25,75 @@ extension SQLiteLedger {
         try JSONDecoder().decode(type, from: Data(json.utf8))
     }
 
-    /// SHA-256 of a record's content without its source.
-    static func contentHash<T: Encodable>(_ value: T, clearing source: WritableKeyPath<T, String>) throws -> String {
-        var copy = value
-        copy[keyPath: source] = ""
-        return SHA256.hash(data: Data(try canonical(copy).utf8)).hexString
+    /// The page cache an import works with, in KiB.
+    static let importCacheKiB = 64 << 10
+
+    /// Inserts, updates or leaves alone one record, inside the caller's transaction.
+    static func store(_ db: Database, _ record: RegistryRecord, at: String) throws -> RecordChange {
+        var writer = RegistryWriter(db, at: at)
+        return try writer.store(record)
     }
 
-    /// Inserts or updates one record; says which, or that nothing changed.
-    static func upsert(
-        _ db: Database, _ table: Table, keys: [(String, String)], extra: [(String, String)], record: String,
-        hash: String, at: String
-    ) throws -> RecordChange {
-        let condition = keys.map { "\($0.0) = ?" }.joined(separator: " AND ")
-        let keyValues = StatementArguments(keys.map(\.1))
-        let existing = try String.fetchOne(
-            db, sql: "SELECT content_sha256 FROM \(table.rawValue) WHERE \(condition)", arguments: keyValues)
-        if existing == hash { return .unchanged }
-        let columns = keys + extra + [("record", record), ("content_sha256", hash), ("updated_at", at)]
-        if existing == nil {
-            let names = columns.map(\.0).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            try db.run(
-                sql: "INSERT INTO \(table.rawValue) (\(names)) VALUES (\(marks))",
-                arguments: StatementArguments(columns.map(\.1)))
-            return .added
-        }
-        let updates = (extra + [("record", record), ("content_sha256", hash), ("updated_at", at)])
-        try db.run(
-            sql:
-                "UPDATE \(table.rawValue) SET \(updates.map { "\($0.0) = ?" }.joined(separator: ", ")) WHERE \(condition)",
-            arguments: StatementArguments(updates.map(\.1)) + keyValues)
-        return .updated
-    }
-
-    static func store(_ db: Database, _ filing: AlgorithmFilingRecord, at: String) throws -> RecordChange {
-        try upsert(
-            db, .filing, keys: [("number", filing.number)],
-            extra: [("entity", filing.entity), ("role", filing.role.label)], record: try canonical(filing),
-            hash: try contentHash(filing, clearing: \.source), at: at)
-    }
-
-    static func store(_ db: Database, _ cancellation: FilingCancellation, at: String) throws -> RecordChange {
-        try upsert(
-            db, .cancellation, keys: [("number", cancellation.number)],
-            extra: [("notice_date", cancellation.noticeDate)],
-            record: try canonical(cancellation), hash: try contentHash(cancellation, clearing: \.source), at: at)
-    }
-
-    static func store(_ db: Database, _ record: GenAIRecord, at: String) throws -> RecordChange {
-        try upsert(
-            db, .genai, keys: [("number", record.number)], extra: [("kind", record.kind.rawValue)],
-            record: try canonical(record), hash: try contentHash(record, clearing: \.source), at: at)
-    }
-
-    static func store(_ db: Database, _ assessment: SecurityAssessment, at: String) throws -> RecordChange {
-        try upsert(
-            db, .assessment, keys: [("id", assessment.id)], extra: [("entity", assessment.entity)],
-            record: try canonical(assessment), hash: try contentHash(assessment, clearing: \.source), at: at)
-    }
-
-    static func store(_ db: Database, _ waiver: Waiver, at: String) throws -> RecordChange {
-        try upsert(
-            db, .waiver, keys: [("app", waiver.app), ("rule", waiver.rule)], extra: [], record: try canonical(waiver),
-            hash: try contentHash(waiver, clearing: \.source), at: at)
-    }
-
-    public func importEvidence(_ file: RegistryFile, fileSHA256: String, actor: String) throws -> RegistryImport {
+    public func importEvidence(
+        actor: String, reading read: @Sendable (_ store: (RegistryRecord) throws -> Void) throws -> RegistryFile
+    ) throws -> RegistryImport {
         let at = AuditEntry.timestamp(now())
-        return try write { db in
-            var result = RegistryImport(
-                file: file.path, sha256: fileSHA256, kind: file.kind, rows: file.rowCount,
-                rejected: file.rejected.count,
-                problems: file.rejected.map(\.description), notes: file.notes.count, at: at, actor: actor)
-            func count(_ change: RecordChange) {
-                switch change {
-                case .added: result.added += 1
-                case .updated: result.updated += 1
-                case .unchanged: result.unchanged += 1
+        let path = path
+        // As `write`, but a `FileError` from reading gives the transaction up and is thrown as
+        // it is, for the caller to report the file.
+        do {
+            return try pool.write { db in
+                try SQLiteLedger.refuseNewerSchema(db, path: path)
+                // A larger page cache for the import's one transaction: SQLite's default 2 MiB
+                // spills the indexes' pages to the WAL again and again (a million rows wrote
+                // three times the database). Fixed, so memory still does not grow with the file.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -\(SQLiteLedger.importCacheKiB)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+                var writer = RegistryWriter(db, at: at)
+                var added = 0
+                var updated = 0
+                var unchanged = 0
+                let file = try read { record in
+                    switch try writer.store(record) {
+                    case .added: added += 1
+                    case .updated: updated += 1
+                    case .unchanged: unchanged += 1
+                    }
                 }
-            }
-            for record in file.filings { count(try SQLiteLedger.store(db, record, at: at)) }
-            for record in file.cancellations { count(try SQLiteLedger.store(db, record, at: at)) }
-            for record in file.genai { count(try SQLiteLedger.store(db, record, at: at)) }
-            for record in file.assessments { count(try SQLiteLedger.store(db, record, at: at)) }
-            for record in file.waivers { count(try SQLiteLedger.store(db, record, at: at)) }
-            let details = AuditEntry.details([
-                "sha256": .init(fileSHA256), "kind": .init(file.kind.rawValue), "rows": .init(file.rowCount),
-                "added": .init(result.added),
-                "updated": .init(result.updated), "unchanged": .init(result.unchanged),
-                "rejected": .init(file.rejected.count),
-            ])
-            let entry = try appendAudit(
-                db, actor: actor, action: "registry_import", subject: file.path, reason: "import \(file.kind.rawValue)",
-                details: details)
-            result.auditSeq = entry.seq
-            try db.run(
-                sql: """
-                    INSERT INTO registry_import
-                        (file, sha256, kind, rows, added, updated, unchanged, rejected, notes, at, actor, audit_seq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    file.path, fileSHA256, file.kind.rawValue, file.rowCount, result.added, result.updated,
-                    result.unchanged, file.rejected.count, file.notes.count, at, actor, entry.seq,
+                var result = RegistryImport(
+                    file: file.path, sha256: file.sha256, kind: file.kind, rows: file.rowCount, added: added,
+                    updated: updated, unchanged: unchanged, rejected: file.rejectedCount,
+                    problems: file.rejected.map(\.description), notes: file.noteCount, at: at, actor: actor)
+                let details = AuditEntry.details([
+                    "sha256": .init(file.sha256), "kind": .init(file.kind.rawValue), "rows": .init(file.rowCount),
+                    "added": .init(added), "updated": .init(updated), "unchanged": .init(unchanged),
+                    "rejected": .init(file.rejectedCount),
                 ])
-            return result
+                let entry = try appendAudit(
+                    db, actor: actor, action: "registry_import", subject: file.path,
+                    reason: "import \(file.kind.rawValue)", details: details)
+                result.auditSeq = entry.seq
+                try db.run(
+                    sql: """
+                        INSERT INTO registry_import
+                            (file, sha256, kind, rows, added, updated, unchanged, rejected, notes, at, actor, audit_seq)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        file.path, file.sha256, file.kind.rawValue, file.rowCount, added, updated, unchanged,
+                        file.rejectedCount, file.noteCount, at, actor, entry.seq,
+                    ])
+                return result
+            }
+        } catch let error as RegistryFile.FileError {
+            throw error
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
+        } catch {
+            throw LedgerError("shelf database \(path): \(error)")
         }
     }
 
@@ -156,7 +113,7 @@ extension SQLiteLedger {
     public func record(_ assessment: SecurityAssessment, actor: String) throws -> RecordChange {
         let at = AuditEntry.timestamp(now())
         return try write { db in
-            let change = try SQLiteLedger.store(db, assessment, at: at)
+            let change = try SQLiteLedger.store(db, .assessment(assessment), at: at)
             if change != .unchanged {
                 _ = try appendAudit(
                     db, actor: actor, action: "assessment_recorded", subject: assessment.id,
@@ -174,7 +131,7 @@ extension SQLiteLedger {
     public func record(_ waiver: Waiver, actor: String) throws -> RecordChange {
         let at = AuditEntry.timestamp(now())
         return try write { db in
-            let change = try SQLiteLedger.store(db, waiver, at: at)
+            let change = try SQLiteLedger.store(db, .waiver(waiver), at: at)
             if change != .unchanged {
                 _ = try appendAudit(
                     db, actor: actor, action: "waiver_granted", subject: waiver.app, reason: waiver.reason,
