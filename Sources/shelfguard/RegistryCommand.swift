@@ -373,6 +373,12 @@ struct AuditCommand: ParsableCommand {
                     )
                 case nil where publicKey != nil:
                     throw ToolError("the checkpoint \(against) is not signed, but --public-key asks for a signed one")
+                case true? where publicKey == nil:
+                    // Anyone can sign with a key of their own: without a pinned key the signature
+                    // proves nothing about who took the checkpoint.
+                    Output.error(
+                        "note: the checkpoint \(against) is signed, but by the key it names itself; pass --public-key to check it is the operator's"
+                    )
                 default: break
                 }
                 let entry = try ledger.auditEntries(after: checkpoint.seq - 1, limit: 1).first {

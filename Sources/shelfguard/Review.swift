@@ -61,17 +61,13 @@ struct Review: ParsableCommand {
         do { bundles = try BundleDiscovery.expand(paths) } catch { throw ToolError(error.description) }
         guard !bundles.isEmpty else { throw ToolError("no bundles found in \(paths.joined(separator: ", "))") }
         if enqueue {
-            try Self.enqueue(bundles, database: database, actor: operatorOption.actor, format: format)
+            try Self.enqueue(
+                bundles, wechatAppID: appID, database: database, actor: operatorOption.actor, format: format)
             return
         }
-        let (ledger, shelfCheck) = try Self.openShelf(
+        let (ledger, batch) = try Self.openBatch(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
-            wechatAppID: appID)
-        var check = shelfCheck
-        check.materialLimits = materialOptions.limits
-        let batch = BatchReview(
-            check: check, ledger: ledger, jobs: jobs, actor: operatorOption.actor,
-            bundleStore: BundleStore.beside(database: ledger.path))
+            materialOptions: materialOptions, jobs: jobs, actor: operatorOption.actor, wechatAppID: appID)
 
         let interrupt = Interrupt()
         let display = ProgressDisplay(total: bundles.count, bar: !noProgress && isatty(STDERR_FILENO) != 0)
@@ -94,12 +90,17 @@ struct Review: ParsableCommand {
     }
 
     /// `review --enqueue`: the bundles as absolute paths (workers may run elsewhere), one job each.
-    static func enqueue(_ bundles: [String], database: DatabaseOptions, actor: String, format: OutputFormat) throws {
+    /// The appid goes with each job, so that the worker decrypts a PC-client wxapkg as `review`
+    /// would.
+    static func enqueue(
+        _ bundles: [String], wechatAppID: String?, database: DatabaseOptions, actor: String, format: OutputFormat
+    ) throws {
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = bundles.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 }
         let ids: [Int64]
         do {
-            ids = try database.openForWriting().enqueue(absolute.map { (bundle: $0, declaration: nil) }, actor: actor)
+            ids = try database.openForWriting().enqueue(
+                absolute.map { QueuedBundle(bundle: $0, wechatAppID: wechatAppID) }, actor: actor)
         } catch let error as LedgerError {
             throw ToolError(error.description)
         }

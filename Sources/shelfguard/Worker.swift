@@ -82,13 +82,10 @@ struct Worker: ParsableCommand {
     }
 
     func run() throws {
-        let (ledger, shelfCheck) = try Self.openShelf(
-            database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions)
-        var check = shelfCheck
-        check.materialLimits = materialOptions.limits
-        let batch = BatchReview(
-            check: check, ledger: ledger, jobs: jobs, actor: operatorOption.actor,
-            bundleStore: BundleStore.beside(database: ledger.path))
+        // Each job carries its own appid (`review --enqueue --appid`).
+        let (_, batch) = try Self.openBatch(
+            database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
+            materialOptions: materialOptions, jobs: jobs, actor: operatorOption.actor)
         let workerName = name ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         let worker = ReviewWorker(
             batch: batch, name: workerName, lease: lease,

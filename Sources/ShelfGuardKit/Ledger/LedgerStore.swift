@@ -39,7 +39,7 @@ public protocol LedgerStore: EvidenceRegistry {
     // MARK: The review queue
 
     /// Records submissions for workers to review; returns their job numbers.
-    func enqueue(_ bundles: [(bundle: String, declaration: String?)], actor: String) throws -> [Int64]
+    func enqueue(_ bundles: [QueuedBundle], actor: String) throws -> [Int64]
 
     /// Takes the oldest job that is queued and due, or whose worker's lease ran out, for `worker`
     /// until `now + lease` (seconds since 1970); nil when there is none.

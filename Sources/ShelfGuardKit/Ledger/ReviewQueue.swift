@@ -17,6 +17,8 @@ public struct ReviewJob: Sendable, Codable, Equatable {
     public var bundlePath: String
     /// The declaration named for it, if any (else the one beside or inside the bundle).
     public var declarationPath: String?
+    /// The mini-program appid that decrypts a PC-client wxapkg (`review --enqueue --appid`).
+    public var wechatAppID: String?
     public var state: State
     public var attempts: Int
     public var enqueuedAt: String
@@ -28,12 +30,14 @@ public struct ReviewJob: Sendable, Codable, Equatable {
     public var lastError: String?
 
     public init(
-        id: Int64, bundlePath: String, declarationPath: String?, state: State, attempts: Int, enqueuedAt: String,
-        enqueuedBy: String, claimedBy: String?, leaseUntil: Double?, notBefore: Double, lastError: String?
+        id: Int64, bundlePath: String, declarationPath: String?, wechatAppID: String? = nil, state: State,
+        attempts: Int, enqueuedAt: String, enqueuedBy: String, claimedBy: String?, leaseUntil: Double?,
+        notBefore: Double, lastError: String?
     ) {
         self.id = id
         self.bundlePath = bundlePath
         self.declarationPath = declarationPath
+        self.wechatAppID = wechatAppID
         self.state = state
         self.attempts = attempts
         self.enqueuedAt = enqueuedAt
@@ -42,6 +46,19 @@ public struct ReviewJob: Sendable, Codable, Equatable {
         self.leaseUntil = leaseUntil
         self.notBefore = notBefore
         self.lastError = lastError
+    }
+}
+
+/// What `review --enqueue` records for one bundle.
+public struct QueuedBundle: Sendable, Equatable {
+    public var bundle: String
+    public var declaration: String?
+    public var wechatAppID: String?
+
+    public init(bundle: String, declaration: String? = nil, wechatAppID: String? = nil) {
+        self.bundle = bundle
+        self.declaration = declaration
+        self.wechatAppID = wechatAppID
     }
 }
 

@@ -119,8 +119,14 @@ public struct BatchReview: Sendable {
     }
 
     /// One bundle, start to end; never throws: failures are items.
-    func review(_ path: String, batchID: Int64, job: JobClaim? = nil, declaration: String? = nil) -> Item {
+    /// `wechatAppID` decrypts this bundle when it is a PC-client wxapkg (a queued job's own appid);
+    /// nil keeps the batch's.
+    func review(
+        _ path: String, batchID: Int64, job: JobClaim? = nil, declaration: String? = nil, wechatAppID: String? = nil
+    ) -> Item {
         let declaration = declaration ?? self.declaration
+        var check = self.check
+        if let wechatAppID { check.inspector.options.read.wechatAppID = wechatAppID }
         let started = Monotonic.now()
         var ledgerSeconds = 0.0
         func failed(_ message: String, sha256: String? = nil) -> Item {

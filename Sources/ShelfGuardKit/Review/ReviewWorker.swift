@@ -112,7 +112,9 @@ public struct ReviewWorker: Sendable {
     /// One job, start to end.
     func review(_ job: ReviewJob, holder: String, batchID: Int64) throws -> Done {
         let claim = JobClaim(jobID: job.id, worker: holder)
-        let item = batch.review(job.bundlePath, batchID: batchID, job: claim, declaration: job.declarationPath)
+        let item = batch.review(
+            job.bundlePath, batchID: batchID, job: claim, declaration: job.declarationPath,
+            wechatAppID: job.wechatAppID)
         switch item.status {
         case .reviewed:
             return Done(job: job, outcome: .reviewed, item: item)

@@ -112,4 +112,25 @@ extension ParsableCommand {
             database.explicitSource ?? ConfigSource(chosenBy: "default: the working folder", path: ledger.path)
         return (ledger, check)
     }
+
+    /// The shelf database and a batch reviewer over it, as `review` and `worker` run them: the
+    /// shelf's check with the labeling-material limits, `jobs` bundles at a time, bundles kept in
+    /// the store beside the database.
+    static func openBatch(
+        _ database: DatabaseOptions, policyOptions: PolicyOptions, reviewOptions: ReviewOptions,
+        limitOptions: ReadLimitOptions, materialOptions: MaterialLimitOptions, jobs: Int, actor: String,
+        wechatAppID: String? = nil
+    ) throws -> (SQLiteLedger, BatchReview) {
+        let (ledger, shelfCheck) = try openShelf(
+            database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
+            wechatAppID: wechatAppID)
+        var check = shelfCheck
+        check.materialLimits = materialOptions.limits
+        return (
+            ledger,
+            BatchReview(
+                check: check, ledger: ledger, jobs: jobs, actor: actor,
+                bundleStore: BundleStore.beside(database: ledger.path))
+        )
+    }
 }

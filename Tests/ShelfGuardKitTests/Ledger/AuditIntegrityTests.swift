@@ -129,6 +129,9 @@ struct AuditIntegrityTests {
                 as? [String: Any])
         #expect(json["signature"] is String && json["seq"] as? Int ?? 0 > 10)
         #expect(try Self.verify(db, ["--against", checkpoint, "--public-key", publicKey]).status == 0)
+        // Without a pinned key the signature proves nothing about who signed, and it says so.
+        let unpinned = try ShelfGuardBinary.run(["audit", "verify", "--db", db, "--against", checkpoint])
+        #expect(unpinned.status == 0 && unpinned.stderr.contains("pass --public-key"), "\(unpinned.stderr)")
 
         // Another operator's key does not vouch for it.
         let otherKey = folder.appendingPathComponent("other.key").path
@@ -227,5 +230,18 @@ struct AuditIntegrityTests {
         facts.stateChanges.append(.init(id: 4, versionID: 7, from: "taken_down", to: "taken_down", auditSeq: 3))
         let problems = AuditVerification.crossCheck(entries, facts)
         #expect(problems.contains { $0.kind == .stateMismatch && $0.detail.contains("2 state changes") }, "\(problems)")
+        // An emptied log of a large ledger: the first rows of each kind named, the rest counted.
+        let orphans = AuditLedgerFacts(
+            references: (1...50).map { .init(record: "review", id: $0, auditSeq: $0) },
+            stateChanges: (1...30).map {
+                .init(id: $0, versionID: $0, from: "submitted", to: "approved", auditSeq: $0)
+            },
+            shelfStates: Dictionary(uniqueKeysWithValues: (1...30).map { (Int64($0), "approved") }))
+        let missing = AuditVerification.crossCheck([], orphans).filter { $0.kind == .missingEntry }
+        #expect(missing.count == 20 + 20 + 2, "\(missing.count)")
+        #expect(missing.contains { $0.detail == "and 30 more review rows name audit entries that are not in the log" })
+        #expect(
+            missing.contains { $0.detail == "and 10 more state_change rows name audit entries that are not in the log" }
+        )
     }
 }

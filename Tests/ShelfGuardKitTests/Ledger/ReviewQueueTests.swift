@@ -26,7 +26,7 @@ struct ReviewQueueTests {
     func claims() throws {
         let ledger = try SQLiteLedger(
             path: try TestFiles.directory("queue-claims").appendingPathComponent("q.db").path)
-        let ids = try ledger.enqueue([("/a.apk", nil), ("/b.apk", nil)], actor: "t")
+        let ids = try ledger.enqueue([QueuedBundle(bundle: "/a.apk"), QueuedBundle(bundle: "/b.apk")], actor: "t")
         #expect(ids.count == 2)
         let a = try #require(try ledger.claimJob(worker: "A", lease: 10, now: 1_000))
         #expect(a.id == ids[0] && a.claimedBy == "A" && a.attempts == 1)
@@ -59,7 +59,7 @@ struct ReviewQueueTests {
     func recordOnlyWhileHeld() throws {
         let ledger = try SQLiteLedger(
             path: try TestFiles.directory("queue-record").appendingPathComponent("q.db").path)
-        let id = try #require(try ledger.enqueue([("/in/facefun.apk", nil)], actor: "t").first)
+        let id = try #require(try ledger.enqueue([QueuedBundle(bundle: "/in/facefun.apk")], actor: "t").first)
         _ = try ledger.claimJob(worker: "A", lease: 1, now: 100)
         _ = try ledger.claimJob(worker: "B", lease: 100, now: 200)
         let result = try ReviewScenario().result()
@@ -98,6 +98,61 @@ struct ReviewQueueTests {
                 + more)
     }
 
+    /// Reviews recorded, the most recorded for one version, and jobs left in the queue.
+    static func tally(_ path: String) throws -> (reviews: Int, perVersion: Int, jobs: Int) {
+        try DatabaseQueue(path: path).read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
+                    ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
+            )
+        }
+    }
+
+    @Test("a PC-client wxapkg queued with --appid is decrypted by the worker, as review would")
+    func appID() throws {
+        let folder = try TestFiles.directory("queue-appid")
+        let db = folder.appendingPathComponent("q.db").path
+        let bytes = try PackageBuilder.encryptedWxapkg(
+            [
+                ("/app-config.json", Array("{\"pages\": [\"index\"]}".utf8)),
+                (
+                    "/app.js",
+                    Array("wx.request({url: 'https://api.deepseek.com/chat/completions'})\n".utf8)
+                        + Array(repeating: UInt8(ascii: " "), count: 4_000)
+                ),
+            ], appID: "wx00aa11bb22cc33dd")
+        let bundle = folder.appendingPathComponent("pc.wxapkg")
+        try Data(bytes).write(to: bundle)
+        #expect(
+            try ShelfGuardBinary.run([
+                "review", "--enqueue", "--db", db, "--appid", "wx00aa11bb22cc33dd", bundle.path,
+            ]).status == 0)
+        let ledger = try SQLiteLedger(path: db)
+        #expect(try ledger.queueJobs(states: [.queued], limit: 5).map(\.wechatAppID) == ["wx00aa11bb22cc33dd"])
+        let run = try Self.worker(db, ["--jobs", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let history = try ShelfGuardBinary.run(["shelf", "list", "--db", db, "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1)
+        let signatures = try DatabaseQueue(path: db).read {
+            try String.fetchAll($0, sql: "SELECT signature FROM version_signature")
+        }
+        #expect(signatures.contains("deepseek"), "the decrypted code was read: \(signatures)")
+    }
+
+    @Test(
+        "the worker's limits are refused out of range",
+        arguments: [
+            ["--jobs", "0"], ["--lease", "0"], ["--max-attempts", "0"], ["--retry-delay", "700"], ["--poll", "0"],
+        ])
+    func workerLimits(arguments: [String]) throws {
+        let db = try TestFiles.directory("queue-limits").appendingPathComponent("q.db").path
+        let run = try ShelfGuardBinary.run(["worker", "--db", db, "--exit-when-idle"] + arguments)
+        #expect(run.status == 1 && run.stderr.contains(arguments[0]), "\(arguments): \(run.stderr)")
+    }
+
     @Test("two workers drain a queue of 200 bundles, each reviewed exactly once")
     func twoWorkers() throws {
         let folder = try TestFiles.directory("queue-two")
@@ -124,15 +179,7 @@ struct ReviewQueueTests {
             reviewed += try run.json()["reviewed"] as? Int ?? 0
         }
         #expect(reviewed == 200)
-        let raw = try DatabaseQueue(path: db)
-        let (reviews, perVersion, jobs) = try raw.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
-                    ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
-            )
-        }
+        let (reviews, perVersion, jobs) = try Self.tally(db)
         #expect(reviews == 200 && perVersion == 1 && jobs == 0)
         #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
     }
@@ -182,14 +229,7 @@ struct ReviewQueueTests {
         #expect(recorded >= 20, "the victim reviewed some before it was killed")
         let survivor = try Self.worker(db, ["--jobs", "2", "--name", "survivor", "--format", "json"])
         #expect(survivor.status == 0, "\(survivor.stderr)")
-        let (reviews, perVersion, jobs) = try raw.read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
-                    ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
-            )
-        }
+        let (reviews, perVersion, jobs) = try Self.tally(db)
         #expect(
             reviews == 200 && perVersion == 1 && jobs == 0,
             "\(reviews) reviews, at most \(perVersion) per version, \(jobs) jobs left")

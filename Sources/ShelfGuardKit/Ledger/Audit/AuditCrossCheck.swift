@@ -73,28 +73,23 @@ extension AuditVerification {
         for entry in entries where bySeq[entry.seq] == nil { bySeq[entry.seq] = entry }
 
         // Rows that name an entry the log does not have: the log lost entries (or was emptied).
+        // The first few of each kind of row are named; the rest are counted, so that an emptied
+        // log of a large shelf is one screen, not a million lines.
+        let named = 20
+        var missing: [String: Int] = [:]
+        func missingEntry(_ record: String, _ seq: Int64, _ detail: String) {
+            missing[record, default: 0] += 1
+            if missing[record]! <= named { problems.append(Problem(kind: .missingEntry, seq: seq, detail: detail)) }
+        }
         var recorded: [String: Set<Int64>] = [:]
-        var missing: [String: [Int64]] = [:]
         for reference in facts.references {
             recorded[reference.record, default: []].insert(reference.auditSeq)
             if bySeq[reference.auditSeq] == nil {
-                missing["\(reference.record)", default: []].append(reference.auditSeq)
-                if missing[reference.record]!.count <= 20 {
-                    problems.append(
-                        Problem(
-                            kind: .missingEntry, seq: reference.auditSeq,
-                            detail:
-                                "\(reference.record) \(reference.id) names this audit entry, which is not in the log"))
-                }
+                missingEntry(
+                    reference.record, reference.auditSeq,
+                    "\(reference.record) \(reference.id) names this audit entry, which is not in the log")
             }
         }
-        for (record, seqs) in missing.sorted(by: { $0.key < $1.key }) where seqs.count > 20 {
-            problems.append(
-                Problem(
-                    kind: .missingEntry, seq: seqs[20],
-                    detail: "and \(seqs.count - 20) more \(record) rows name audit entries that are not in the log"))
-        }
-
         // Entries whose row is gone.
         for entry in entries {
             guard let record = AuditLedgerFacts.recordOfAction[entry.action] else { continue }
@@ -111,12 +106,10 @@ extension AuditVerification {
         for change in facts.stateChanges {
             changesOfEntry[change.auditSeq, default: 0] += 1
             guard let entry = bySeq[change.auditSeq] else {
-                problems.append(
-                    Problem(
-                        kind: .missingEntry, seq: change.auditSeq,
-                        detail:
-                            "state change \(change.id) (version \(change.versionID), \(change.from) → \(change.to)) names this audit entry, which is not in the log"
-                    ))
+                missingEntry(
+                    "state_change", change.auditSeq,
+                    "state change \(change.id) (version \(change.versionID), \(change.from) → \(change.to)) names this audit entry, which is not in the log"
+                )
                 continue
             }
             guard let move = Self.move(of: entry) else {
@@ -154,6 +147,13 @@ extension AuditVerification {
                         kind: .stateMismatch, seq: entry.seq,
                         detail: "\(n) state changes name this entry, which moved one version once"))
             }
+        }
+
+        for (record, count) in missing.sorted(by: { $0.key < $1.key }) where count > named {
+            problems.append(
+                Problem(
+                    kind: .missingEntry, seq: 0,
+                    detail: "and \(count - named) more \(record) rows name audit entries that are not in the log"))
         }
 
         // Replay: each version's changes, in the order written, from the initial state.

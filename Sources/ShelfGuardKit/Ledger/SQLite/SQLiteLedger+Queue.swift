@@ -5,16 +5,16 @@ import GRDB
 /// one writer at a time, so two workers never take the same job), and its review is recorded
 /// only while the claim is still its own, in the transaction that deletes the job.
 extension SQLiteLedger {
-    public func enqueue(_ bundles: [(bundle: String, declaration: String?)], actor: String) throws -> [Int64] {
+    public func enqueue(_ bundles: [QueuedBundle], actor: String) throws -> [Int64] {
         let at = AuditEntry.timestamp(now())
         return try write { db in
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO review_job (bundle_path, declaration_path, enqueued_at, enqueued_by)
-                    VALUES (?, ?, ?, ?) RETURNING id
+                    INSERT INTO review_job (bundle_path, declaration_path, wechat_appid, enqueued_at, enqueued_by)
+                    VALUES (?, ?, ?, ?, ?) RETURNING id
                     """)
             return try bundles.map { job in
-                try Int64.fetchOne(insert, arguments: [job.bundle, job.declaration, at, actor]) ?? 0
+                try Int64.fetchOne(insert, arguments: [job.bundle, job.declaration, job.wechatAppID, at, actor]) ?? 0
             }
         }
     }
@@ -108,7 +108,8 @@ extension SQLiteLedger {
     static func job(_ row: Row) -> ReviewJob {
         ReviewJob(
             id: row["id"], bundlePath: row["bundle_path"], declarationPath: row["declaration_path"],
-            state: ReviewJob.State(rawValue: row["state"]) ?? .queued, attempts: row["attempts"],
+            wechatAppID: row["wechat_appid"], state: ReviewJob.State(rawValue: row["state"]) ?? .queued,
+            attempts: row["attempts"],
             enqueuedAt: row["enqueued_at"], enqueuedBy: row["enqueued_by"], claimedBy: row["claimed_by"],
             leaseUntil: row["lease_until"], notBefore: row["not_before"], lastError: row["last_error"])
     }

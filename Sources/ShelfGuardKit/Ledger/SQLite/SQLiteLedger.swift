@@ -424,6 +424,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                         id INTEGER PRIMARY KEY,
                         bundle_path TEXT NOT NULL,
                         declaration_path TEXT,
+                        wechat_appid TEXT,
                         state TEXT NOT NULL DEFAULT 'queued',
                         attempts INTEGER NOT NULL DEFAULT 0,
                         enqueued_at TEXT NOT NULL,
