@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "shelfguard", targets: ["shelfguard"]),
         .library(name: "ShelfGuardKit", targets: ["ShelfGuardKit"]),
+        .library(name: "ShelfGuardSQLite", targets: ["ShelfGuardSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,13 +46,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for the few statements run 100,000 times in one emergency order.
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings,
             // The project's policies/ folder, built in: the default feature database and policy.
             plugins: ["EmbedPolicies"]
+        ),
+        // The shelf ledger in SQLite (LedgerStore): the only code that imports GRDB.
+        .target(
+            name: "ShelfGuardSQLite",
+            dependencies: [
+                "ShelfGuardKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the few statements run 100,000 times in one emergency order.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
         ),
         // Writes the policies/ folder as Swift source, for the EmbedPolicies build plugin.
         // Its policies/ is a link to the project's: SwiftPM plans the build again when files are
@@ -63,6 +73,7 @@ let package = Package(
             name: "shelfguard",
             dependencies: [
                 "ShelfGuardKit",
+                "ShelfGuardSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -94,6 +105,7 @@ let package = Package(
             dependencies: [
                 "BundleFactory",
                 "ShelfGuardKit",
+                "ShelfGuardSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -104,6 +116,7 @@ let package = Package(
             name: "ShelfGuardKitTests",
             dependencies: [
                 "ShelfGuardKit",
+                "ShelfGuardSQLite",
                 "BundleFactory",
                 "shelfguard",
                 .product(name: "Crypto", package: "swift-crypto"),

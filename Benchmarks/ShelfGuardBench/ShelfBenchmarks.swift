@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import ShelfGuardKit
+import ShelfGuardSQLite
 
 /// Issue 7's benchmarks on generated shelves: `shelfguard daily` over 100,000 versions, and
 /// `shelfguard takedown --filing` hitting many of 1,000,000. Each run works on a fresh copy of a

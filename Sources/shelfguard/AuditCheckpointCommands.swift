@@ -30,11 +30,12 @@ extension AuditCommand {
             guard verification.intact else {
                 for problem in verification.problems { AuditCommand.note(problem.description) }
                 AuditCommand.note(
-                    "\(ledger.path): audit log BROKEN (\(verification.problems.count) problems): no checkpoint taken")
+                    "\(ledger.location): audit log BROKEN (\(verification.problems.count) problems): no checkpoint taken"
+                )
                 throw ExitCode(ExitStatus.refused.rawValue)
             }
             guard let head = try ledger.auditHead() else {
-                throw ToolError("\(ledger.path): the audit log is empty: there is nothing to checkpoint yet")
+                throw ToolError("\(ledger.location): the audit log is empty: there is nothing to checkpoint yet")
             }
             var checkpoint = AuditCheckpoint(head: head, takenAt: AuditEntry.timestamp(WallClock.now()))
             if let keyFile = key ?? ProcessInfo.processInfo.environment["SHELFGUARD_AUDIT_KEY"] {
@@ -52,7 +53,7 @@ extension AuditCommand {
                 throw ToolError("cannot write the checkpoint to \(RawPath.display(output)): \(error.reason)")
             }
             AuditCommand.note(
-                "checkpoint of \(ledger.path): entry \(checkpoint.seq) \(checkpoint.hash)\(checkpoint.signature == nil ? " (unsigned)" : " (signed)") written to \(output)"
+                "checkpoint of \(ledger.location): entry \(checkpoint.seq) \(checkpoint.hash)\(checkpoint.signature == nil ? " (unsigned)" : " (signed)") written to \(output)"
             )
         }
     }

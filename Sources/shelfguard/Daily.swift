@@ -43,7 +43,7 @@ struct Daily: ParsableCommand {
         let (ledger, check) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions)
         let daily = DailyManagement(
-            check: check, ledger: ledger, bundleStore: BundleStore.beside(database: ledger.path),
+            check: check, ledger: ledger, bundleStore: ledger.defaultBundleStore,
             actor: operatorOption.actor, jobs: jobs)
         let interrupt = Interrupt()
         let terminal = isatty(STDERR_FILENO) != 0
@@ -56,7 +56,7 @@ struct Daily: ParsableCommand {
                 )
             }, shouldStop: { interrupt.requested })
         if terminal { Output.progress("\n") }
-        let report = DailyReport(outcome, check: daily.check, actor: operatorOption.actor, database: ledger.path)
+        let report = DailyReport(outcome, check: daily.check, actor: operatorOption.actor, database: ledger.location)
         let folder = reportDir ?? "shelfguard-reports/daily-\(outcome.runID)"
         try ReportFolder.write(
             [("daily.html", report.html()), ("daily.json", try report.json())], to: folder, what: "daily report")

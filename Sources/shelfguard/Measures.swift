@@ -66,7 +66,7 @@ struct MeasureOptions: ParsableArguments {
         }
         // Read-only, before the database is opened for writing: a mistake touches nothing.
         var recorded: (features: [String], signatures: [String], apps: [String]) = ([], [], [])
-        if FileManager.default.fileExists(atPath: try database.sqlitePath()) {
+        if try database.exists() {
             do { recorded = try database.openForReading().recordedIDs() } catch let error as LedgerError {
                 throw ToolError(error.description)
             }
@@ -94,7 +94,7 @@ struct MeasureOptions: ParsableArguments {
             throw ToolError(error.description)
         }
         if let warning = result.warning {
-            Output.error("shelfguard: warning: \(SafeText.escape(warning)) (in \(ledger.path))")
+            Output.error("shelfguard: warning: \(SafeText.escape(warning)) (in \(ledger.location))")
         }
         if format == .json {
             try printJSON(result)

@@ -68,12 +68,12 @@ struct RegistryCommand: ParsableCommand {
                     var imports: [RegistryImport]
                     var errors: [String]
                 }
-                let output = Output(database: ledger.path, imports: results, errors: failures)
+                let output = Output(database: ledger.location, imports: results, errors: failures)
                 try printJSON(output)
             } else {
                 let counts = try ledger.counts()
                 Output.text(
-                    "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
+                    "\(ledger.location): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
                 )
             }
             if !failures.isEmpty { throw ExitCode(ExitStatus.toolError.rawValue) }
@@ -196,12 +196,13 @@ struct RegistryCommand: ParsableCommand {
                     var migrations: [String]
                 }
                 let output = Output(
-                    database: ledger.path, counts: counts, imports: imports, migrations: try ledger.appliedMigrations())
+                    database: ledger.location, counts: counts, imports: imports,
+                    migrations: try ledger.appliedMigrations())
                 try printJSON(output)
                 return
             }
             Output.text(
-                "\(ledger.path): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
+                "\(ledger.location): \(counts.filings) filings, \(counts.cancellations) cancellations, \(counts.genai) gen-AI numbers, \(counts.assessments) assessments, \(counts.waivers) waivers"
             )
             for i in imports {
                 Output.text(
@@ -394,8 +395,8 @@ struct AuditCommand: ParsableCommand {
                 for problem in verification.problems { Output.text(SafeText.escape(problem.description)) }
                 Output.text(
                     verification.intact
-                        ? "\(ledger.path): audit log intact, \(verification.entries) entries, head \(verification.headSeq) \(verification.headHash)"
-                        : "\(ledger.path): audit log BROKEN: \(verification.problems.count) problems in \(verification.entries) entries"
+                        ? "\(ledger.location): audit log intact, \(verification.entries) entries, head \(verification.headSeq) \(verification.headHash)"
+                        : "\(ledger.location): audit log BROKEN: \(verification.problems.count) problems in \(verification.entries) entries"
                 )
             }
             if !verification.intact { throw ExitCode(ExitStatus.refused.rawValue) }

@@ -75,7 +75,8 @@ struct Review: ParsableCommand {
         display.finish()
 
         let report = try BatchReport.make(
-            outcome, check: batch.check, ledger: ledger, database: ledger.path, actor: operatorOption.actor, jobs: jobs)
+            outcome, check: batch.check, ledger: ledger, database: ledger.location, actor: operatorOption.actor,
+            jobs: jobs)
         let folder = reportDir ?? "shelfguard-reports/batch-\(outcome.batchID)"
         try ReportFolder.write(
             [("report.html", report.html()), ("report.json", try report.json()), ("report.csv", report.csv())],

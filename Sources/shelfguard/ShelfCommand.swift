@@ -99,7 +99,7 @@ struct ShelfCommand: ParsableCommand {
             guard let history = try ledger.history(app: app) else {
                 let near = Vocabulary.nearest(to: app, in: (try? ledger.recordedIDs().apps) ?? [])
                 throw ToolError(
-                    "no app '\(app)' in \(ledger.path)"
+                    "no app '\(app)' in \(ledger.location)"
                         + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: ", "))?"))
             }
             if format == .json {

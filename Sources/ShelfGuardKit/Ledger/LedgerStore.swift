@@ -2,9 +2,26 @@ import Foundation
 
 /// The shelf ledger's storage (product contract, "Storage"): the evidence registry, and the
 /// append-only, hash-chained audit log every change writes to. SQLite is the embedded default
-/// (`SQLiteLedger`); the protocol names what any other store (PostgreSQL) must provide, so
-/// that the pipeline never depends on which one it talks to.
+/// (`SQLiteLedger`, in the ShelfGuardSQLite target); the protocol names what any other store
+/// (PostgreSQL) must provide, so that the pipeline and the CLI never depend on which one they
+/// talk to.
 public protocol LedgerStore: EvidenceRegistry {
+    /// Where the store is, as messages and reports name it: a SQLite file's path; a server's
+    /// URL with its credentials redacted.
+    var location: String { get }
+
+    /// Where `review`, `worker` and `daily` keep copies of the bundles they review, unless told
+    /// otherwise (SQLite: a folder beside the database file).
+    var defaultBundleStore: BundleStore { get }
+
+    /// The names of the schema migrations applied, in order (for `shelfguard registry stats`).
+    func appliedMigrations() throws -> [String]
+
+    /// The whole registry read once into memory: what a batch or a daily run judges against,
+    /// so that thousands of lookups do not each go to the store, and every version of the run
+    /// is judged against the same evidence even if an import happens meanwhile.
+    func registrySnapshot() throws -> InMemoryRegistry
+
     /// Merges one evidence file into the registry in one transaction with one audit entry:
     /// records new to the ledger are added, changed ones updated, identical ones left alone,
     /// so importing the same file twice changes nothing the second time. `read` reads the file
@@ -76,6 +93,8 @@ public protocol LedgerStore: EvidenceRegistry {
         actor: String, jobs: Int, bundles: Int, policySHA256: String, signatureSHA256: String
     ) throws -> Int64
     func finishBatch(_ id: Int64, reviewed: Int, skipped: Int, failed: Int, status: String) throws
+    /// Every batch recorded, oldest first.
+    func batches() throws -> [BatchRecord]
 
     /// App versions matching the filter, by app and version.
     func versions(_ filter: ShelfFilter) throws -> [ShelfVersion]
@@ -100,6 +119,10 @@ public protocol LedgerStore: EvidenceRegistry {
     /// Applies an emergency order to every version it selects, all in one transaction with one
     /// audit entry per version moved; with `dryRun`, only says what it would do.
     func apply(_ order: MeasureOrder, dryRun: Bool) throws -> MeasureResult
+
+    /// The feature and signature ids recorded for any version, and every app id: what a
+    /// selector can name besides the feature database in use.
+    func recordedIDs() throws -> (features: [String], signatures: [String], apps: [String])
 
     /// Shelf changes storefronts must apply, after the cursor `since`, oldest first.
     func feed(since: Int64, limit: Int) throws -> [FeedEvent]

@@ -103,6 +103,18 @@ public struct PlannedChange: Sendable, Codable, Equatable {
     public var bundleSHA256: String
     public var from: ShelfState
     public var to: ShelfState
+
+    public init(
+        versionID: Int64, appID: String, versionName: String? = nil, bundleSHA256: String, from: ShelfState,
+        to: ShelfState
+    ) {
+        self.versionID = versionID
+        self.appID = appID
+        self.versionName = versionName
+        self.bundleSHA256 = bundleSHA256
+        self.from = from
+        self.to = to
+    }
 }
 
 /// What applying an order did (or, in a dry run, would do).
@@ -167,6 +179,22 @@ public struct FeedEvent: Sendable, Codable, Equatable {
     public var at: String
     public var reason: String
     public var order: String
+
+    public init(
+        id: Int64, app: String, version: String? = nil, bundleSHA256: String, action: String, from: ShelfState,
+        to: ShelfState, at: String, reason: String, order: String
+    ) {
+        self.id = id
+        self.app = app
+        self.version = version
+        self.bundleSHA256 = bundleSHA256
+        self.action = action
+        self.from = from
+        self.to = to
+        self.at = at
+        self.reason = reason
+        self.order = order
+    }
 }
 
 extension ShelfState {

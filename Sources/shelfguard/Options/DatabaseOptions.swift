@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ShelfGuardKit
+import ShelfGuardSQLite
 
 /// Where the shelf database is, and who is acting on it.
 struct DatabaseOptions: ParsableArguments {
@@ -23,15 +24,31 @@ struct DatabaseOptions: ParsableArguments {
     /// The database as named (--db, the environment, or the default).
     var location: String { db ?? SQLiteLedger.defaultPath() }
 
-    /// The SQLite file the location names; a PostgreSQL URL or an unknown scheme is a tool error
-    /// that says so, never a file of that name.
-    func sqlitePath() throws -> String {
+    /// Opens the store the location names: a SQLite file (created and migrated when writable),
+    /// or, for a PostgreSQL URL or an unknown scheme, a tool error that says so, never a file of
+    /// that name. The one place that knows which stores this build can open; failures are tool
+    /// errors.
+    func open(readOnly: Bool) throws -> any LedgerStore {
         switch StoreLocation.parse(location) {
-        case .success(.sqlite(let path)): return path
+        case .success(.sqlite(let path)):
+            do { return try SQLiteLedger(path: path, readOnly: readOnly, busyTimeout: busyTimeout) } catch {
+                throw ToolError(error.description)
+            }
         case .success(.postgres):
             throw ToolError(
                 "PostgreSQL shelf databases (\(StoreLocation.redacted(location))) are not supported by this build of shelfguard yet: use a SQLite file (a path, or sqlite:PATH)"
             )
+        case .failure(let error): throw ToolError(error.description)
+        }
+    }
+
+    /// Whether there is a store to read already: a SQLite file that exists. A server is taken to
+    /// exist (opening it says otherwise); a location that names no store is a tool error, as
+    /// `open(readOnly:)` gives it.
+    func exists() throws -> Bool {
+        switch StoreLocation.parse(location) {
+        case .success(.sqlite(let path)): return FileManager.default.fileExists(atPath: path)
+        case .success(.postgres): return true
         case .failure(let error): throw ToolError(error.description)
         }
     }
@@ -47,20 +64,10 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the ledger for writing, creating it if needed; failures are tool errors.
-    func openForWriting() throws -> SQLiteLedger {
-        let path = try sqlitePath()
-        do { return try SQLiteLedger(path: path, busyTimeout: busyTimeout) } catch {
-            throw ToolError(error.description)
-        }
-    }
+    func openForWriting() throws -> any LedgerStore { try open(readOnly: false) }
 
     /// Opens an existing ledger read-only.
-    func openForReading() throws -> SQLiteLedger {
-        let path = try sqlitePath()
-        do { return try SQLiteLedger(path: path, readOnly: true, busyTimeout: busyTimeout) } catch {
-            throw ToolError(error.description)
-        }
-    }
+    func openForReading() throws -> any LedgerStore { try open(readOnly: true) }
 }
 
 /// Who is acting: written into every audit entry.
@@ -92,7 +99,7 @@ extension ParsableCommand {
     static func openShelf(
         _ database: DatabaseOptions, policyOptions: PolicyOptions, reviewOptions: ReviewOptions,
         limitOptions: ReadLimitOptions, wechatAppID: String? = nil
-    ) throws -> (SQLiteLedger, ShelfCheck) {
+    ) throws -> (any LedgerStore, ShelfCheck) {
         let engine = try policyOptions.signatureEngine()
         let policy = try reviewOptions.loadPolicy(policyOptions.source)
         let files = try reviewOptions.loadRegistry()
@@ -109,7 +116,7 @@ extension ParsableCommand {
             asOf: reviewOptions.asOf)
         check.declarationLimits = reviewOptions.declarationLimits
         check.evidenceDatabase =
-            database.explicitSource ?? ConfigSource(chosenBy: "default: the working folder", path: ledger.path)
+            database.explicitSource ?? ConfigSource(chosenBy: "default: the working folder", path: ledger.location)
         return (ledger, check)
     }
 
@@ -120,7 +127,7 @@ extension ParsableCommand {
         _ database: DatabaseOptions, policyOptions: PolicyOptions, reviewOptions: ReviewOptions,
         limitOptions: ReadLimitOptions, materialOptions: MaterialLimitOptions, jobs: Int, actor: String,
         wechatAppID: String? = nil
-    ) throws -> (SQLiteLedger, BatchReview) {
+    ) throws -> (any LedgerStore, BatchReview) {
         let (ledger, shelfCheck) = try openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
             wechatAppID: wechatAppID)
@@ -130,7 +137,7 @@ extension ParsableCommand {
             ledger,
             BatchReview(
                 check: check, ledger: ledger, jobs: jobs, actor: actor,
-                bundleStore: BundleStore.beside(database: ledger.path))
+                bundleStore: ledger.defaultBundleStore)
         )
     }
 }

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import ShelfGuardKit
+@testable import ShelfGuardSQLite
 
 #if canImport(Glibc)
     import Glibc

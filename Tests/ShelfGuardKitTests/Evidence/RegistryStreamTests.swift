@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import ShelfGuardKit
+@testable import ShelfGuardSQLite
 
 /// Evidence files read as a stream: the same rows whatever the chunks, fields, rows and files
 /// bounded (a row past a limit rejected with its line, never stored), and an import that stores

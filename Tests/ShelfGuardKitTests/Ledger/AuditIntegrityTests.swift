@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardSQLite
 import Testing
 
 @testable import ShelfGuardKit

@@ -4,6 +4,7 @@ import GRDB
 import Testing
 
 @testable import ShelfGuardKit
+@testable import ShelfGuardSQLite
 
 /// The pieces under the ledger that emergency orders lean on for speed: the hand-written
 /// canonical JSON the audit chain hashes, the bulk statement binding values straight to SQLite,

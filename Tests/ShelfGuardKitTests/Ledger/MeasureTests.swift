@@ -1,6 +1,7 @@
 import BundleFactory
 import Foundation
 import GRDB
+import ShelfGuardSQLite
 import Testing
 
 @testable import ShelfGuardKit

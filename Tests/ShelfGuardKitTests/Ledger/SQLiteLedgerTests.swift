@@ -3,6 +3,7 @@ import GRDB
 import Testing
 
 @testable import ShelfGuardKit
+@testable import ShelfGuardSQLite
 
 /// The evidence registry in the SQLite ledger: idempotent imports, the same answers as the
 /// files, and an audit log that shows any tampering done to the file directly.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// The evidence registry in the ledger: each record stored as canonical JSON with the SHA-256
 /// of its content (its source line left out, so the same row from a renamed file is unchanged).

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// Daily management in the SQLite ledger: reading the shelf back page by page, and writing
 /// what changed for a version in one transaction.

@@ -1,5 +1,6 @@
 import GRDB
 import GRDBSQLite
+import ShelfGuardKit
 
 /// A prepared statement run many times inside one transaction, binding text and integers
 /// straight through SQLite's C API. An emergency order writes three rows for each of up to

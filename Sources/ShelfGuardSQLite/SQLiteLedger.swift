@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// The shelf ledger in one SQLite file (the embedded default, `shelfguard.db`), through GRDB: WAL
 /// journal so readers never wait for the writer, IMMEDIATE write transactions and a busy
@@ -10,6 +11,12 @@ public final class SQLiteLedger: LedgerStore, Sendable {
     let pool: DatabasePool
     /// The clock audit entries and imports are stamped with (tests set their own).
     let now: @Sendable () -> Date
+
+    /// The file's path, as given.
+    public var location: String { path }
+
+    /// The bundles are kept in a folder beside the file: `shelf.db` keeps them in `shelf.bundles`.
+    public var defaultBundleStore: BundleStore { BundleStore.beside(database: path) }
 
     /// How long a write waits for another process's write to finish before giving up.
     public static let defaultBusyTimeout: TimeInterval = 30

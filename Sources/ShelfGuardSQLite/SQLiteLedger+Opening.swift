@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import ShelfGuardKit
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// Complaints (DSP Art. 12) and the reviewers' tasks they open, in the SQLite ledger. What
 /// counts and what a threshold does is decided by `ComplaintRules`; this only stores.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// Emergency measures and the storefront feed in the SQLite ledger.
 extension SQLiteLedger {

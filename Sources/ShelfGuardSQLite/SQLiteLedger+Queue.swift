@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// The review queue in SQLite. A worker claims a job in one IMMEDIATE transaction (SQLite has
 /// one writer at a time, so two workers never take the same job), and its review is recorded

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// Stores registry records inside one write transaction through prepared statements: a record's
 /// stored content hash is looked up by its key, then the record is inserted, updated, or left

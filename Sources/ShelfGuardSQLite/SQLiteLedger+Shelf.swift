@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ShelfGuardKit
 
 /// The shelf in the ledger: apps, versions by bundle SHA-256, inventories, submissions, reviews
 /// with their findings, state changes and decisions. Every state change is one transaction with
