@@ -20,6 +20,21 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var prevHash: String
     public var hash: String
 
+    public init(
+        seq: Int64, at: String, actor: String, action: String, subject: String, reason: String, details: String,
+        prevHash: String, hash: String
+    ) {
+        self.seq = seq
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.reason = reason
+        self.details = details
+        self.prevHash = prevHash
+        self.hash = hash
+    }
+
     /// The hash before the first entry.
     public static let genesis = String(repeating: "0", count: 64)
 
