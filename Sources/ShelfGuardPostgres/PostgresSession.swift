@@ -26,8 +26,8 @@ extension Double: SQLBindable {
 extension Bool: SQLBindable {
     public func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
 }
-extension Array: SQLBindable where Element == String {
-    /// A `text[]`, for `= ANY($n)`.
+extension Array: SQLBindable where Element: PostgresArrayEncodable & PostgresNonThrowingEncodable & SQLBindable {
+    /// A `text[]` or `bigint[]`, for `= ANY($1)` and `unnest($1, $2, …)`: many rows in one statement.
     public func bind(into bindings: inout PostgresBindings) { bindings.append(self) }
 }
 extension Optional: SQLBindable where Wrapped: SQLBindable {
