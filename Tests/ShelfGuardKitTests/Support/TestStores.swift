@@ -77,6 +77,38 @@ enum TestStores {
         }
     }
 
+    /// Every column of every row a query returns, as text (for checks that join tables; cast
+    /// numbers with `CAST(x AS TEXT)`, which both stores read).
+    static func texts(_ store: any LedgerStore, _ sql: String) throws -> [[String]] {
+        switch store {
+        case let sqlite as SQLiteLedger:
+            return try DatabaseQueue(path: sqlite.path).read { db in
+                try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { String.fromDatabaseValue($0) ?? ($0.isNull ? "" : $0.description) } }
+            }
+        case let postgres as PostgresLedger:
+            return try postgres.read { session in
+                try session.query(sql).map { row in
+                    try (0..<row.row.count).map { try row.row[$0].decode(String?.self, context: .default) ?? "" }
+                }
+            }
+        default:
+            throw LedgerError("no queries on \(type(of: store))")
+        }
+    }
+
+    /// What would differ if anything were written: the rows of every table that a change
+    /// writes to, counted, and the audit head.
+    static func fingerprint(_ store: any LedgerStore) throws -> [String] {
+        var parts = [try store.auditHead().map { "\($0.seq) \($0.hash)" } ?? "empty"]
+        for table in ["app", "version", "shelf_state", "state_change", "review", "decision", "complaint", "alert"] {
+            parts.append("\(table) \(try count(store, table))")
+        }
+        parts += try texts(store, "SELECT CAST(version_id AS TEXT), state FROM shelf_state ORDER BY version_id").map {
+            $0.joined(separator: " ")
+        }
+        return parts
+    }
+
     /// Runs SQL on the store directly, as someone with write access to the database would:
     /// for tests that tamper with it. `?` placeholders are written `$1…` for PostgreSQL.
     static func tamper(_ store: any LedgerStore, _ sql: String) throws {
