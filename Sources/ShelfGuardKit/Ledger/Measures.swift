@@ -103,6 +103,17 @@ public struct PlannedChange: Sendable, Codable, Equatable {
     public var bundleSHA256: String
     public var from: ShelfState
     public var to: ShelfState
+
+    public init(
+        versionID: Int64, appID: String, versionName: String?, bundleSHA256: String, from: ShelfState, to: ShelfState
+    ) {
+        self.versionID = versionID
+        self.appID = appID
+        self.versionName = versionName
+        self.bundleSHA256 = bundleSHA256
+        self.from = from
+        self.to = to
+    }
 }
 
 /// What applying an order did (or, in a dry run, would do).
@@ -167,6 +178,33 @@ public struct FeedEvent: Sendable, Codable, Equatable {
     public var at: String
     public var reason: String
     public var order: String
+
+    public init(
+        id: Int64, app: String, version: String?, bundleSHA256: String, action: String, from: ShelfState,
+        to: ShelfState, at: String, reason: String, order: String
+    ) {
+        self.id = id
+        self.app = app
+        self.version = version
+        self.bundleSHA256 = bundleSHA256
+        self.action = action
+        self.from = from
+        self.to = to
+        self.at = at
+        self.reason = reason
+        self.order = order
+    }
+
+    /// What a storefront does about a change.
+    public static func action(from: ShelfState, to: ShelfState) -> String {
+        switch to {
+        case .warned: return "warn"
+        case .suspended: return "suspend"
+        case .takenDown: return "take_down"
+        case .approved: return from.heldDown || from == .warned ? "reinstate" : "list"
+        default: return "delist"
+        }
+    }
 }
 
 extension ShelfState {
