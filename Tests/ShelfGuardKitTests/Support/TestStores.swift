@@ -43,6 +43,18 @@ enum TestStores {
         }
     }
 
+    /// Two handles on one fresh store, as two processes or machines would hold them.
+    static func pair(_ kind: StoreKind, _ label: String) throws -> (any LedgerStore, any LedgerStore) {
+        switch kind {
+        case .sqlite:
+            let path = try TestFiles.directory(label).appendingPathComponent("\(label).db").path
+            return (try SQLiteLedger(path: path), try SQLiteLedger(path: path))
+        case .postgres:
+            let url = try freshDatabase(label)
+            return (try PostgresLedger(url: url), try PostgresLedger(url: url))
+        }
+    }
+
     /// The URL of a new, empty database on the test server.
     static func freshDatabase(_ label: String) throws -> String {
         guard let server = StoreKind.postgresURL else { throw LedgerError(StoreKind.postgresAbsent) }
