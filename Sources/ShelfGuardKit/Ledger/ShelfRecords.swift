@@ -111,6 +111,28 @@ public struct ShelfVersion: Sendable, Codable, Equatable {
     /// The latest review's verdict and time.
     public var verdict: VerdictOutcome?
     public var reviewedAt: String?
+
+    public init(
+        versionID: Int64, appID: String, appName: String, platform: String, developer: String, uscc: String,
+        versionName: String?, versionCode: String?, bundleSHA256: String, format: String, size: Int64,
+        state: ShelfState, stateSince: String, verdict: VerdictOutcome?, reviewedAt: String?
+    ) {
+        self.versionID = versionID
+        self.appID = appID
+        self.appName = appName
+        self.platform = platform
+        self.developer = developer
+        self.uscc = uscc
+        self.versionName = versionName
+        self.versionCode = versionCode
+        self.bundleSHA256 = bundleSHA256
+        self.format = format
+        self.size = size
+        self.state = state
+        self.stateSince = stateSince
+        self.verdict = verdict
+        self.reviewedAt = reviewedAt
+    }
 }
 
 /// Filters of `shelf list`.
@@ -145,6 +167,21 @@ public struct StateChange: Sendable, Codable, Equatable {
     public var reason: String
     public var cause: ShelfState.Cause
     public var auditSeq: Int64
+
+    public init(
+        versionID: Int64, appID: String, from: ShelfState, to: ShelfState, at: String, actor: String, reason: String,
+        cause: ShelfState.Cause, auditSeq: Int64
+    ) {
+        self.versionID = versionID
+        self.appID = appID
+        self.from = from
+        self.to = to
+        self.at = at
+        self.actor = actor
+        self.reason = reason
+        self.cause = cause
+        self.auditSeq = auditSeq
+    }
 }
 
 /// A review as `shelf show` lists it, with its findings.
@@ -160,6 +197,24 @@ public struct ReviewRecord: Sendable, Codable, Equatable {
     public var bundlePath: String
     public var declarationSource: String?
     public var findings: [Finding]
+
+    public init(
+        reviewID: Int64, kind: String, verdict: VerdictOutcome, reviewedAt: String, asOf: String,
+        toolVersion: String, policySHA256: String, signatureSHA256: String, bundlePath: String,
+        declarationSource: String?, findings: [Finding]
+    ) {
+        self.reviewID = reviewID
+        self.kind = kind
+        self.verdict = verdict
+        self.reviewedAt = reviewedAt
+        self.asOf = asOf
+        self.toolVersion = toolVersion
+        self.policySHA256 = policySHA256
+        self.signatureSHA256 = signatureSHA256
+        self.bundlePath = bundlePath
+        self.declarationSource = declarationSource
+        self.findings = findings
+    }
 }
 
 /// A reviewer's decision on a manual-review case.
@@ -173,6 +228,14 @@ public struct ReviewerDecision: Sendable, Codable, Equatable {
     public var reviewer: String
     public var reason: String
     public var at: String
+
+    public init(versionID: Int64, outcome: Outcome, reviewer: String, reason: String, at: String) {
+        self.versionID = versionID
+        self.outcome = outcome
+        self.reviewer = reviewer
+        self.reason = reason
+        self.at = at
+    }
 }
 
 /// Everything `shelf show APP` prints.
@@ -184,11 +247,31 @@ public struct AppHistory: Sendable, Codable, Equatable {
     public var uscc: String
     public var versions: [VersionHistory]
 
+    public init(
+        appID: String, name: String, platform: String, developer: String, uscc: String, versions: [VersionHistory]
+    ) {
+        self.appID = appID
+        self.name = name
+        self.platform = platform
+        self.developer = developer
+        self.uscc = uscc
+        self.versions = versions
+    }
+
     public struct VersionHistory: Sendable, Codable, Equatable {
         public var version: ShelfVersion
         public var reviews: [ReviewRecord]
         public var changes: [StateChange]
         public var decisions: [ReviewerDecision]
+
+        public init(
+            version: ShelfVersion, reviews: [ReviewRecord], changes: [StateChange], decisions: [ReviewerDecision]
+        ) {
+            self.version = version
+            self.reviews = reviews
+            self.changes = changes
+            self.decisions = decisions
+        }
     }
 }
 
@@ -204,4 +287,20 @@ public struct BatchRecord: Sendable, Codable, Equatable {
     public var skipped: Int
     public var failed: Int
     public var status: String
+
+    public init(
+        id: Int64, startedAt: String, finishedAt: String?, actor: String, jobs: Int, bundles: Int, reviewed: Int,
+        skipped: Int, failed: Int, status: String
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.actor = actor
+        self.jobs = jobs
+        self.bundles = bundles
+        self.reviewed = reviewed
+        self.skipped = skipped
+        self.failed = failed
+        self.status = status
+    }
 }
