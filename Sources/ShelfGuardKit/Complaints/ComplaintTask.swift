@@ -18,5 +18,24 @@ public struct ComplaintTask: Sendable, Codable, Equatable {
     public var closedOn: String?
     public var closedReason: String?
 
+    public init(
+        id: Int64, app: String, complaints: [Int64], complainants: Int, reason: String, openedAt: String,
+        openedOn: String, dailyRun: Int64? = nil, auditSeq: Int64, closedAt: String? = nil, closedOn: String? = nil,
+        closedReason: String? = nil
+    ) {
+        self.id = id
+        self.app = app
+        self.complaints = complaints
+        self.complainants = complainants
+        self.reason = reason
+        self.openedAt = openedAt
+        self.openedOn = openedOn
+        self.dailyRun = dailyRun
+        self.auditSeq = auditSeq
+        self.closedAt = closedAt
+        self.closedOn = closedOn
+        self.closedReason = closedReason
+    }
+
     public var isOpen: Bool { closedAt == nil }
 }
