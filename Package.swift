@@ -22,6 +22,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libarchive, from the system (Debian: libarchive-dev), behind a tiny shim header.
@@ -63,6 +67,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The shelf ledger on a PostgreSQL server, through postgres-nio: the store for more than one
+        // machine. The only code that imports PostgresNIO.
+        .target(
+            name: "ShelfGuardPostgres",
+            dependencies: [
+                "ShelfGuardKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Writes the policies/ folder as Swift source, for the EmbedPolicies build plugin.
         // Its policies/ is a link to the project's: SwiftPM plans the build again when files are
         // added to it or removed from it, so that the plugin's list of inputs stays current.
@@ -74,6 +92,7 @@ let package = Package(
             dependencies: [
                 "ShelfGuardKit",
                 "ShelfGuardSQLite",
+                "ShelfGuardPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -117,6 +136,7 @@ let package = Package(
             dependencies: [
                 "ShelfGuardKit",
                 "ShelfGuardSQLite",
+                "ShelfGuardPostgres",
                 "BundleFactory",
                 "shelfguard",
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -193,13 +193,5 @@ extension SQLiteLedger {
     }
 
     /// What a storefront does about a change.
-    static func feedAction(from: ShelfState, to: ShelfState) -> String {
-        switch to {
-        case .warned: return "warn"
-        case .suspended: return "suspend"
-        case .takenDown: return "take_down"
-        case .approved: return from.heldDown || from == .warned ? "reinstate" : "list"
-        default: return "delist"
-        }
-    }
+    static func feedAction(from: ShelfState, to: ShelfState) -> String { FeedEvent.action(from: from, to: to) }
 }

@@ -195,6 +195,17 @@ public struct FeedEvent: Sendable, Codable, Equatable {
         self.reason = reason
         self.order = order
     }
+
+    /// What a storefront does about a change.
+    public static func action(from: ShelfState, to: ShelfState) -> String {
+        switch to {
+        case .warned: return "warn"
+        case .suspended: return "suspend"
+        case .takenDown: return "take_down"
+        case .approved: return from.heldDown || from == .warned ? "reinstate" : "list"
+        default: return "delist"
+        }
+    }
 }
 
 extension ShelfState {

@@ -20,6 +20,14 @@ public enum FileDigest {
         return try sha256(FileSource(descriptor: descriptor, length: length))
     }
 
+    /// SHA-256 of a text's UTF-8 bytes, lowercase hex (registry records' content hashes).
+    public static func sha256(utf8 text: String) -> String {
+        var text = text
+        var hasher = SHA256()
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return Array(hasher.finalize()).hexString
+    }
+
     /// Hashes a source from start to end, a megabyte at a time.
     static func sha256(_ source: any RandomAccessSource) throws(SourceError) -> String {
         var hasher = SHA256()

@@ -1,7 +1,5 @@
 import BundleFactory
 import Foundation
-import GRDB
-import ShelfGuardSQLite
 import Testing
 
 @testable import ShelfGuardKit
@@ -11,8 +9,8 @@ import Testing
 struct MeasureTests {
     /// A ledger with `count` approved versions of different apps; every third cites the supplier
     /// filing, every second is by the second developer.
-    static func shelf(_ count: Int = 6) throws -> SQLiteLedger {
-        let ledger = try SQLiteLedger(path: try TestFiles.directory("measures").appendingPathComponent("m.db").path)
+    static func shelf(_ kind: StoreKind, _ count: Int = 6) throws -> any LedgerStore {
+        let ledger = try TestStores.make(kind, "measures")
         for i in 0..<count {
             var scenario = ReviewScenario()
             scenario.inspection.bundle.sha256 = Self.sha(i)
@@ -62,15 +60,15 @@ struct MeasureTests {
         MeasureOrder(measure: measure, selector: selector, reason: "incident", order: "CAC-2026-77", actor: "应急 王五")
     }
 
-    static func states(_ ledger: SQLiteLedger) throws -> [String: ShelfState] {
+    static func states(_ ledger: any LedgerStore) throws -> [String: ShelfState] {
         Dictionary(uniqueKeysWithValues: try ledger.versions(ShelfFilter()).map { ($0.appID, $0.state) })
     }
 
-    @Test("a dry run lists exactly what would change and changes nothing")
-    func dryRun() throws {
-        let ledger = try Self.shelf()
+    @Test("a dry run lists exactly what would change and changes nothing", arguments: StoreKind.available)
+    func dryRun(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind)
 
-        let before = try Data(contentsOf: URL(fileURLWithPath: ledger.path))
+        let before = try TestStores.fingerprint(ledger)
         let planned = try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: true)
         #expect(
             planned.dryRun
@@ -78,7 +76,7 @@ struct MeasureTests {
         #expect(planned.auditRange == nil)
         #expect(try Self.states(ledger).values.allSatisfy { $0 == .approved })
         #expect(try ledger.verifyAudit().entries == 6)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger.path)) == before)
+        #expect(try TestStores.fingerprint(ledger) == before)
         let applied = try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: false)
         #expect(
             applied.changes
@@ -87,9 +85,9 @@ struct MeasureTests {
                 })
     }
 
-    @Test("a takedown moves every selected version at once, one audit entry each, and is idempotent")
-    func takedown() throws {
-        let ledger = try Self.shelf()
+    @Test("a takedown moves every selected version at once, one audit entry each, and is idempotent", arguments: StoreKind.available)
+    func takedown(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind)
         let filing = ReviewScenario.filing("11010890000020124007")
         let result = try ledger.apply(Self.order(.takeDown, MeasureSelector(filing: filing)), dryRun: false)
         #expect(result.changes.map(\.appID) == ["com.example.app0", "com.example.app3"])
@@ -100,20 +98,18 @@ struct MeasureTests {
             entries.allSatisfy { $0.actor == "应急 王五" && $0.reason == "incident" && $0.details.contains("CAC-2026-77") })
         #expect(try ledger.verifyAudit().intact)
         // Each state change points at the audit entry written for the same version.
-        let pairs = try DatabaseQueue(path: ledger.path).read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT v.bundle_sha256, c.from_state, c.to_state, a.details FROM state_change c
-                    JOIN version v ON v.id = c.version_id JOIN audit_log a ON a.seq = c.audit_seq
-                    WHERE c.order_ref = 'CAC-2026-77' ORDER BY c.id
-                    """)
-        }
+        let pairs = try TestStores.texts(
+            ledger,
+            """
+            SELECT v.bundle_sha256, c.from_state, c.to_state, a.details FROM state_change c
+            JOIN version v ON v.id = c.version_id JOIN audit_log a ON a.seq = c.audit_seq
+            WHERE c.order_ref = 'CAC-2026-77' ORDER BY c.id
+            """)
         #expect(pairs.count == 2)
         for (pair, change) in zip(pairs, result.changes) {
-            let sha: String = pair["bundle_sha256"]
-            #expect(sha == change.bundleSHA256 && (pair["details"] as String).contains(sha))
-            #expect(pair["from_state"] as String == "approved" && pair["to_state"] as String == "taken_down")
+            let sha = pair[0]
+            #expect(sha == change.bundleSHA256 && pair[3].contains(sha))
+            #expect(pair[1] == "approved" && pair[2] == "taken_down")
         }
         let again = try ledger.apply(Self.order(.takeDown, MeasureSelector(filing: filing)), dryRun: false)
         #expect(again.changes.isEmpty && again.unchanged == 2 && again.auditRange == nil)
@@ -121,14 +117,12 @@ struct MeasureTests {
         #expect(try Self.states(ledger)["com.example.app1"] == .approved)
     }
 
-    @Test("an order whose selection and writes disagree changes nothing and says so")
-    func disagreement() throws {
-        let ledger = try Self.shelf(3)
+    @Test("an order whose selection and writes disagree changes nothing and says so", arguments: StoreKind.available)
+    func disagreement(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 3)
         // A state this ShelfGuard does not know (a newer one wrote it): planned as movable, not
         // written by the set-based update, so the counts differ and the transaction rolls back.
-        try DatabaseQueue(path: ledger.path).write {
-            try $0.execute(sql: "UPDATE shelf_state SET state = 'quarantined' WHERE version_id = 2")
-        }
+        try TestStores.tamper(ledger, "UPDATE shelf_state SET state = 'quarantined' WHERE version_id = 2")
         let error = #expect(throws: LedgerError.self) {
             try ledger.apply(Self.order(.takeDown, MeasureSelector(developer: "第二公司")), dryRun: false)
         }
@@ -137,9 +131,9 @@ struct MeasureTests {
         #expect(try Self.states(ledger)["com.example.app0"] == .approved)
     }
 
-    @Test("selectors: app and version, developer by USCC, signature, feature; none is an error")
-    func selectors() throws {
-        let ledger = try Self.shelf()
+    @Test("selectors: app and version, developer by USCC, signature, feature; none is an error", arguments: StoreKind.available)
+    func selectors(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind)
         func pick(_ s: MeasureSelector) throws -> [String] {
             try ledger.apply(Self.order(.suspend, s), dryRun: true).changes.map(\.appID)
         }
@@ -152,9 +146,9 @@ struct MeasureTests {
         #expect(throws: LedgerError.self) { try ledger.apply(Self.order(.suspend, MeasureSelector()), dryRun: true) }
     }
 
-    @Test("graded measures: warn only listed versions; suspend; reinstate lifts; refused versions are left alone")
-    func graded() throws {
-        let ledger = try Self.shelf(3)
+    @Test("graded measures: warn only listed versions; suspend; reinstate lifts; refused versions are left alone", arguments: StoreKind.available)
+    func graded(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 3)
         _ = try ledger.apply(Self.order(.warn, MeasureSelector(app: "com.example.app0")), dryRun: false)
         _ = try ledger.apply(Self.order(.suspend, MeasureSelector(app: "com.example.app1")), dryRun: false)
         let warnSuspended = try ledger.apply(Self.order(.warn, MeasureSelector(app: "com.example.app1")), dryRun: false)
@@ -173,9 +167,9 @@ struct MeasureTests {
         #expect(history.versions[0].changes.map(\.cause) == [.review, .measure, .reinstate])
     }
 
-    @Test("the feed: stable order, a cursor that returns each event once")
-    func feed() throws {
-        let ledger = try Self.shelf(4)
+    @Test("the feed: stable order, a cursor that returns each event once", arguments: StoreKind.available)
+    func feed(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 4)
         let listed = try ledger.feed(since: 0, limit: 100)
         #expect(listed.map(\.action) == ["list", "list", "list", "list"])
         let cursor = try #require(listed.last?.id)
@@ -191,9 +185,9 @@ struct MeasureTests {
         #expect(try ledger.feed(since: firstOnly[0].id, limit: 10).map(\.app) == ["com.example.app2"])
     }
 
-    @Test("a version taken down stays down: neither a review nor a reviewer lists the app again until reinstated")
-    func staysDown() throws {
-        let ledger = try Self.shelf(1)
+    @Test("a version taken down stays down: neither a review nor a reviewer lists the app again until reinstated", arguments: StoreKind.available)
+    func staysDown(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 1)
         _ = try ledger.apply(Self.order(.takeDown, MeasureSelector(app: "com.example.app0")), dryRun: false)
         var scenario = ReviewScenario()
         scenario.inspection.bundle.sha256 = Self.sha(0)
@@ -223,9 +217,9 @@ struct MeasureTests {
         #expect(decided.to == .approved)
     }
 
-    @Test("complaints: anyone can complain; resolving needs a resolution and happens once")
-    func complaints() throws {
-        let ledger = try Self.shelf(1)
+    @Test("complaints: anyone can complain; resolving needs a resolution and happens once", arguments: StoreKind.available)
+    func complaints(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 1)
         func intake(_ text: String, contact: String = "", app: String = "com.example.app0") -> ComplaintIntake {
             ComplaintIntake(
                 app: app, text: text, contact: contact, category: "general", receivedOn: "2026-11-24",
@@ -252,9 +246,9 @@ struct MeasureTests {
         #expect(try ledger.appsOnShelf(among: ["com.nobody", "com.example.app0"]) == ["com.example.app0"])
     }
 
-    @Test("reviewers' tasks: opened once per app with the complaints in the audit entry, then closed")
-    func complaintTasks() throws {
-        let ledger = try Self.shelf(1)
+    @Test("reviewers' tasks: opened once per app with the complaints in the audit entry, then closed", arguments: StoreKind.available)
+    func complaintTasks(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 1)
         let opening = ComplaintRules.TaskOpening(
             app: "com.example.app0", complaints: [4, 5, 9], complainants: 3, reason: "3 distinct complainants")
         let opened = try ledger.recordComplaintTasks(

@@ -1,6 +1,4 @@
 import Foundation
-import GRDB
-import ShelfGuardSQLite
 import Testing
 
 @testable import ShelfGuardKit
@@ -8,12 +6,10 @@ import Testing
 /// The shelf in the ledger: recording reviews, the states they lead to, decisions, history.
 @Suite("Shelf ledger: reviews, states, decisions")
 struct ShelfLedgerTests {
-    static func ledger() throws -> SQLiteLedger {
-        try SQLiteLedger(path: try TestFiles.directory("shelf").appendingPathComponent("shelf.db").path)
-    }
+    static func ledger(_ kind: StoreKind) throws -> any LedgerStore { try TestStores.make(kind, "shelf") }
 
     static func submit(
-        _ ledger: SQLiteLedger, _ result: CheckResult, path: String = "in/facefun.apk"
+        _ ledger: any LedgerStore, _ result: CheckResult, path: String = "in/facefun.apk"
     ) throws
         -> RecordedReview
     {
@@ -21,13 +17,9 @@ struct ShelfLedgerTests {
             ReviewSubmission(result: result, bundlePath: path, batchID: nil, actor: "tester", extractor: "test"))
     }
 
-    static func count(_ ledger: SQLiteLedger, _ table: String) throws -> Int {
-        try DatabaseQueue(path: ledger.path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
-    }
-
-    @Test("a review records app, version, inventory, submission, review, findings, state and one audit entry")
-    func record() throws {
-        let ledger = try Self.ledger()
+    @Test("a review records app, version, inventory, submission, review, findings, state and one audit entry", arguments: StoreKind.available)
+    func record(_ kind: StoreKind) throws {
+        let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
         scenario.declaration.app.name = "FaceFun Pro"  // a warning: approved, with the finding kept
         let recorded = try Self.submit(ledger, try scenario.result())
@@ -38,7 +30,7 @@ struct ShelfLedgerTests {
             ("app", 1), ("version", 1), ("inventory", 1), ("submission", 1), ("review", 1), ("finding", 1),
             ("state_change", 1), ("audit_log", 1), ("version_filing", 1), ("version_feature", 1),
         ] {
-            #expect(try Self.count(ledger, table) == n, "\(table)")
+            #expect(try TestStores.count(ledger, table) == n, "\(table)")
         }
         let audit = try #require(try ledger.auditEntries(after: 0, limit: 5).first)
         #expect(audit.action == "review" && audit.reason.contains("submitted → approved"))
@@ -48,43 +40,40 @@ struct ShelfLedgerTests {
         #expect(history.versions.first?.changes.map(\.to) == [.approved])
     }
 
-    @Test("the same review is recorded once; a new declaration is a new review that can move the state")
-    func idempotent() throws {
-        let ledger = try Self.ledger()
+    @Test("the same review is recorded once; a new declaration is a new review that can move the state", arguments: StoreKind.available)
+    func idempotent(_ kind: StoreKind) throws {
+        let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
         scenario.declaration.developer.uscc = "91440300MA5G0FFN03"
         let refused = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "first"))
         #expect(refused.state == .refused)
         let again = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "first"))
         #expect(again.alreadyRecorded && again.reviewID == refused.reviewID)
-        #expect(try Self.count(ledger, "review") == 1)
-        #expect(try Self.count(ledger, "audit_log") == 1)
+        #expect(try TestStores.count(ledger, "review") == 1)
+        #expect(try TestStores.count(ledger, "audit_log") == 1)
 
         scenario.declaration.developer.uscc = ReviewScenario.uscc
         let fixed = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "second"))
         #expect(fixed.from == .refused && fixed.state == .approved)
-        #expect(try Self.count(ledger, "version") == 1)
-        #expect(try Self.count(ledger, "submission") == 2)
+        #expect(try TestStores.count(ledger, "version") == 1)
+        #expect(try TestStores.count(ledger, "submission") == 2)
         #expect(try ledger.verifyAudit().intact)
     }
 
-    @Test("a listed or held-down version keeps its state when reviewed again")
-    func heldDown() throws {
-        let ledger = try Self.ledger()
+    @Test("a listed or held-down version keeps its state when reviewed again", arguments: StoreKind.available)
+    func heldDown(_ kind: StoreKind) throws {
+        let ledger = try Self.ledger(kind)
         let scenario = ReviewScenario()
         let first = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "a"))
-        try DatabaseQueue(path: ledger.path).write {
-            try $0.execute(
-                sql: "UPDATE shelf_state SET state = 'taken_down' WHERE version_id = ?", arguments: [first.versionID])
-        }
+        try TestStores.tamper(ledger, "UPDATE shelf_state SET state = 'taken_down' WHERE version_id = \(first.versionID)")
         let again = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "b"))
         #expect(again.state == .takenDown)
         #expect(again.note?.contains("only reinstate") == true)
     }
 
-    @Test("a reviewer decides a manual-review case once; other states cannot be decided")
-    func decide() throws {
-        let ledger = try Self.ledger()
+    @Test("a reviewer decides a manual-review case once; other states cannot be decided", arguments: StoreKind.available)
+    func decide(_ kind: StoreKind) throws {
+        let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
         scenario.asOf = "2027-08-01"  // the assessment is too old: manual review
         let recorded = try Self.submit(ledger, try scenario.result())
@@ -104,9 +93,9 @@ struct ShelfLedgerTests {
         #expect(try ledger.auditEntries(after: 0, limit: 10).map(\.action) == ["review", "decision"])
     }
 
-    @Test("shelf list filters by state, platform and developer")
-    func list() throws {
-        let ledger = try Self.ledger()
+    @Test("shelf list filters by state, platform and developer", arguments: StoreKind.available)
+    func list(_ kind: StoreKind) throws {
+        let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
         _ = try Self.submit(ledger, try scenario.result())
         scenario.inspection.bundle.sha256 = String(repeating: "1f", count: 32)
