@@ -18,6 +18,9 @@ import ShelfGuardKit
 public final class PostgresLedger: Sendable {
     /// The URL with its user and password left out: for messages and reports.
     public let location: String
+    /// Bundles reviewed are kept here unless the command names another folder: a server has no
+    /// folder of its own, so the default is `shelfguard.bundles` in the working folder.
+    public let defaultBundleStore: BundleStore
     let pool: ConnectionPool
     /// The clock audit entries and imports are stamped with (tests set their own).
     let now: @Sendable () -> Date
@@ -31,9 +34,11 @@ public final class PostgresLedger: Sendable {
     /// lacks. `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`;
     /// `?host=/run/postgresql` connects through the server's Unix socket in that folder.
     public init(
-        url: String, readOnly: Bool = false, now: @escaping @Sendable () -> Date = { WallClock.now() }
+        url: String, readOnly: Bool = false, bundleStore: BundleStore = BundleStore(directory: "shelfguard.bundles"),
+        now: @escaping @Sendable () -> Date = { WallClock.now() }
     ) throws(LedgerError) {
         location = StoreLocation.redacted(url)
+        defaultBundleStore = bundleStore
         self.now = now
         let configuration = try PostgresLedger.configuration(url: url)
         var logger = Logger(label: "shelfguard.postgres")

@@ -43,7 +43,7 @@ struct Daily: ParsableCommand {
         let (ledger, check) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions)
         let daily = DailyManagement(
-            check: check, ledger: ledger, bundleStore: ledger.defaultBundleStore,
+            check: check, ledger: ledger, bundleStore: database.bundles(for: ledger),
             actor: operatorOption.actor, jobs: jobs)
         let interrupt = Interrupt()
         let terminal = isatty(STDERR_FILENO) != 0

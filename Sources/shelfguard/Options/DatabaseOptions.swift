@@ -1,15 +1,22 @@
 import ArgumentParser
 import Foundation
 import ShelfGuardKit
+import ShelfGuardPostgres
 import ShelfGuardSQLite
 
 /// Where the shelf database is, and who is acting on it.
 struct DatabaseOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The shelf database: a SQLite file (a path, or sqlite:PATH). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB. postgres:// URLs are recognised but not supported by this build yet.",
-            valueName: "path"))
+            "The shelf database: a SQLite file (a path, or sqlite:PATH), or a PostgreSQL server (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=require], or ?host=/run/postgresql for its socket; the password may also come from $PGPASSWORD). Default: $SHELFGUARD_DB, else shelfguard.db in the working folder; check reads one only when it is named here or in $SHELFGUARD_DB.",
+            valueName: "path|url"))
     var db: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The folder that keeps a read-only copy of every bundle reviewed, under its SHA-256. Default: $SHELFGUARD_BUNDLE_STORE, else beside a SQLite database (shelfguard.db → shelfguard.bundles), else shelfguard.bundles in the working folder for a PostgreSQL one (give every worker the same shared folder).",
+            valueName: "folder"))
+    var bundleStore: String?
 
     @Option(
         help: ArgumentHelp(
@@ -24,22 +31,30 @@ struct DatabaseOptions: ParsableArguments {
     /// The database as named (--db, the environment, or the default).
     var location: String { db ?? SQLiteLedger.defaultPath() }
 
-    /// Opens the store the location names: a SQLite file (created and migrated when writable),
-    /// or, for a PostgreSQL URL or an unknown scheme, a tool error that says so, never a file of
-    /// that name. The one place that knows which stores this build can open; failures are tool
-    /// errors.
+    /// Opens the store the location names: a SQLite file (created and migrated when writable) or
+    /// a PostgreSQL database (migrated when writable); an unknown scheme is a tool error that says
+    /// so, never a file of that name. The one place that knows which stores this build can open;
+    /// failures are tool errors.
     func open(readOnly: Bool) throws -> any LedgerStore {
         switch StoreLocation.parse(location) {
         case .success(.sqlite(let path)):
             do { return try SQLiteLedger(path: path, readOnly: readOnly, busyTimeout: busyTimeout) } catch {
                 throw ToolError(error.description)
             }
-        case .success(.postgres):
-            throw ToolError(
-                "PostgreSQL shelf databases (\(StoreLocation.redacted(location))) are not supported by this build of shelfguard yet: use a SQLite file (a path, or sqlite:PATH)"
-            )
+        case .success(.postgres(let url)):
+            do { return try PostgresLedger(url: url, readOnly: readOnly) } catch { throw ToolError(error.description) }
         case .failure(let error): throw ToolError(error.description)
         }
+    }
+
+    /// Where bundles are kept for this store: --bundle-store, $SHELFGUARD_BUNDLE_STORE, else the
+    /// store's own default.
+    func bundles(for ledger: any LedgerStore) -> BundleStore {
+        if let bundleStore, !bundleStore.isEmpty { return BundleStore(directory: bundleStore) }
+        if let named = ProcessInfo.processInfo.environment["SHELFGUARD_BUNDLE_STORE"], !named.isEmpty {
+            return BundleStore(directory: named)
+        }
+        return ledger.defaultBundleStore
     }
 
     /// Whether there is a store to read already: a SQLite file that exists. A server is taken to
@@ -137,7 +152,7 @@ extension ParsableCommand {
             ledger,
             BatchReview(
                 check: check, ledger: ledger, jobs: jobs, actor: actor,
-                bundleStore: ledger.defaultBundleStore)
+                bundleStore: database.bundles(for: ledger))
         )
     }
 }

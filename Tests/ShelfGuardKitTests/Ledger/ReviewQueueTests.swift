@@ -1,7 +1,5 @@
 import BundleFactory
 import Foundation
-import GRDB
-import ShelfGuardSQLite
 import Testing
 
 @testable import ShelfGuardKit
@@ -23,10 +21,11 @@ struct ReviewQueueTests {
         #expect(QueueRules.afterFailure(attempts: 1, .init(maxAttempts: 1)) == .failed)
     }
 
-    @Test("claims: the oldest due job, never one held under a live lease; a dead worker's job after its lease")
-    func claims() throws {
-        let ledger = try SQLiteLedger(
-            path: try TestFiles.directory("queue-claims").appendingPathComponent("q.db").path)
+    @Test(
+        "claims: the oldest due job, never one held under a live lease; a dead worker's job after its lease",
+        arguments: StoreKind.available)
+    func claims(_ kind: StoreKind) throws {
+        let ledger = try TestStores.make(kind, "queueclaims")
         let ids = try ledger.enqueue([QueuedBundle(bundle: "/a.apk"), QueuedBundle(bundle: "/b.apk")], actor: "t")
         #expect(ids.count == 2)
         let a = try #require(try ledger.claimJob(worker: "A", lease: 10, now: 1_000))
@@ -56,10 +55,11 @@ struct ReviewQueueTests {
         #expect(try ledger.claimJob(worker: "B", lease: 10, now: 9_999)?.attempts == 1)
     }
 
-    @Test("a worker whose lease ran out cannot record the job's review; the one holding it can")
-    func recordOnlyWhileHeld() throws {
-        let ledger = try SQLiteLedger(
-            path: try TestFiles.directory("queue-record").appendingPathComponent("q.db").path)
+    @Test(
+        "a worker whose lease ran out cannot record the job's review; the one holding it can",
+        arguments: StoreKind.available)
+    func recordOnlyWhileHeld(_ kind: StoreKind) throws {
+        let ledger = try TestStores.make(kind, "queuerecord")
         let id = try #require(try ledger.enqueue([QueuedBundle(bundle: "/in/facefun.apk")], actor: "t").first)
         _ = try ledger.claimJob(worker: "A", lease: 1, now: 100)
         _ = try ledger.claimJob(worker: "B", lease: 100, now: 200)
@@ -68,12 +68,12 @@ struct ReviewQueueTests {
             result: result, bundlePath: "/in/facefun.apk", batchID: nil, actor: "A", extractor: "t")
         late.job = JobClaim(jobID: id, worker: "A")
         #expect(throws: LedgerError.self) { try ledger.recordReview(late) }
-        #expect(try ShelfLedgerTests.count(ledger, "review") == 0, "nothing of A's is recorded")
+        #expect(try TestStores.count(ledger, "review") == 0, "nothing of A's is recorded")
         var holder = late
         holder.job = JobClaim(jobID: id, worker: "B")
         #expect(try !ledger.recordReview(holder).alreadyRecorded)
-        #expect(try ShelfLedgerTests.count(ledger, "review") == 1)
-        #expect(try ShelfLedgerTests.count(ledger, "review_job") == 0, "the job left the queue with its review")
+        #expect(try TestStores.count(ledger, "review") == 1)
+        #expect(try TestStores.count(ledger, "review_job") == 0, "the job left the queue with its review")
     }
 
     /// `count` small APKs, each its own app.
@@ -90,31 +90,27 @@ struct ReviewQueueTests {
         return dir
     }
 
-    static func worker(_ db: String, _ more: [String]) throws -> ShelfGuardBinary.Result {
+    static func worker(_ db: [String], _ more: [String]) throws -> ShelfGuardBinary.Result {
         try ShelfGuardBinary.run(
-            [
-                "worker", "--db", db, "--exit-when-idle", "--registry", registry, "--as-of", "2026-06-01", "--poll",
-                "0.1",
-            ]
+            ["worker"] + db + ["--exit-when-idle", "--registry", registry, "--as-of", "2026-06-01", "--poll", "0.1"]
                 + more)
     }
 
     /// Reviews recorded, the most recorded for one version, and jobs left in the queue.
-    static func tally(_ path: String) throws -> (reviews: Int, perVersion: Int, jobs: Int) {
-        try DatabaseQueue(path: path).read { db in
-            (
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM review GROUP BY version_id)")
-                    ?? 0,
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM review_job") ?? 0
-            )
-        }
+    static func tally(_ store: any LedgerStore) throws -> (reviews: Int, perVersion: Int, jobs: Int) {
+        let most = try TestStores.texts(
+            store, "SELECT CAST(COUNT(*) AS TEXT) FROM review GROUP BY version_id ORDER BY COUNT(*) DESC LIMIT 1")
+        return (
+            try TestStores.count(store, "review"), Int(most.first?.first ?? "0") ?? 0,
+            try TestStores.count(store, "review_job")
+        )
     }
 
-    @Test("a PC-client wxapkg queued with --appid is decrypted by the worker, as review would")
-    func appID() throws {
-        let folder = try TestFiles.directory("queue-appid")
-        let db = folder.appendingPathComponent("q.db").path
+    @Test("a PC-client wxapkg queued with --appid is decrypted by the worker, as review would", arguments: StoreKind.available)
+    func appID(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queueappid")
+        let folder = target.folder
+        let db = target.arguments
         let bytes = try PackageBuilder.encryptedWxapkg(
             [
                 ("/app-config.json", Array("{\"pages\": [\"index\"]}".utf8)),
@@ -127,19 +123,16 @@ struct ReviewQueueTests {
         let bundle = folder.appendingPathComponent("pc.wxapkg")
         try Data(bytes).write(to: bundle)
         #expect(
-            try ShelfGuardBinary.run([
-                "review", "--enqueue", "--db", db, "--appid", "wx00aa11bb22cc33dd", bundle.path,
-            ]).status == 0)
-        let ledger = try SQLiteLedger(path: db)
+            try ShelfGuardBinary.run(["review", "--enqueue"] + db + ["--appid", "wx00aa11bb22cc33dd", bundle.path])
+                .status == 0)
+        let ledger = target.store
         #expect(try ledger.queueJobs(states: [.queued], limit: 5).map(\.wechatAppID) == ["wx00aa11bb22cc33dd"])
         let run = try Self.worker(db, ["--jobs", "1"])
         #expect(run.status == 0, "\(run.stderr)")
-        let history = try ShelfGuardBinary.run(["shelf", "list", "--db", db, "--format", "json"])
+        let history = try ShelfGuardBinary.run(["shelf", "list"] + db + ["--format", "json"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 1)
-        let signatures = try DatabaseQueue(path: db).read {
-            try String.fetchAll($0, sql: "SELECT signature FROM version_signature")
-        }
+        let signatures = try TestStores.texts(target.store, "SELECT signature FROM version_signature").map { $0[0] }
         #expect(signatures.contains("deepseek"), "the decrypted code was read: \(signatures)")
     }
 
@@ -154,12 +147,13 @@ struct ReviewQueueTests {
         #expect(run.status == 1 && run.stderr.contains(arguments[0]), "\(arguments): \(run.stderr)")
     }
 
-    @Test("two workers drain a queue of 200 bundles, each reviewed exactly once")
-    func twoWorkers() throws {
-        let folder = try TestFiles.directory("queue-two")
-        let db = folder.appendingPathComponent("q.db").path
+    @Test("two workers drain a queue of 200 bundles, each reviewed exactly once", arguments: StoreKind.available)
+    func twoWorkers(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queuetwo")
+        let folder = target.folder
+        let db = target.arguments
         let input = try Self.bundles(200, in: folder)
-        let enqueued = try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, "--format", "json", input.path])
+        let enqueued = try ShelfGuardBinary.run(["review", "--enqueue"] + db + ["--format", "json", input.path])
         #expect(enqueued.status == 0, "\(enqueued.stderr)")
         #expect((try enqueued.json()["jobs"] as? [Int])?.count == 200)
         // Two processes at once, each with two threads.
@@ -180,48 +174,50 @@ struct ReviewQueueTests {
             reviewed += try run.json()["reviewed"] as? Int ?? 0
         }
         #expect(reviewed == 200)
-        let (reviews, perVersion, jobs) = try Self.tally(db)
+        let (reviews, perVersion, jobs) = try Self.tally(target.store)
         #expect(reviews == 200 && perVersion == 1 && jobs == 0)
-        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+        #expect(try ShelfGuardBinary.run(["audit", "verify"] + db).status == 0)
     }
 
-    @Test("a job held by a dead worker is taken over when its lease runs out, and reviewed once")
-    func deadWorker() throws {
-        let folder = try TestFiles.directory("queue-dead")
-        let db = folder.appendingPathComponent("q.db").path
+    @Test("a job held by a dead worker is taken over when its lease runs out, and reviewed once", arguments: StoreKind.available)
+    func deadWorker(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queuedead")
+        let folder = target.folder
+        let db = target.arguments
         let input = try Self.bundles(3, in: folder)
-        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue"] + db + [input.path]).status == 0)
         // A worker took the first job and was killed: its claim stays, with a lease of one second.
-        let ledger = try SQLiteLedger(path: db)
+        let ledger = target.store
         let dead = try #require(try ledger.claimJob(worker: "dead", lease: 1, now: Date().timeIntervalSince1970))
         let run = try Self.worker(db, ["--jobs", "1", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(try run.json()["reviewed"] as? Int == 3, "the dead worker's job too, once its lease ran out")
-        #expect(try ShelfLedgerTests.count(ledger, "review") == 3)
-        #expect(try ShelfLedgerTests.count(ledger, "review_job") == 0)
+        #expect(try TestStores.count(ledger, "review") == 3)
+        #expect(try TestStores.count(ledger, "review_job") == 0)
         #expect(run.stderr.contains("job \(dead.id) reviewed"))
     }
 
-    @Test("a worker killed mid-queue: another takes over its held jobs after their lease; each bundle once")
-    func killedWorker() throws {
-        let folder = try TestFiles.directory("queue-killed")
-        let db = folder.appendingPathComponent("q.db").path
+    @Test("a worker killed mid-queue: another takes over its held jobs after their lease; each bundle once", arguments: StoreKind.available)
+    func killedWorker(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queuekilled")
+        let folder = target.folder
+        let db = target.arguments
         let input = try Self.bundles(200, in: folder)
-        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue"] + db + [input.path]).status == 0)
         let victim = Process()
         victim.executableURL = ShelfGuardBinary.url
-        victim.arguments = [
-            "worker", "--db", db, "--exit-when-idle", "--registry", Self.registry, "--as-of", "2026-06-01",
-            "--jobs", "2", "--lease", "2", "--name", "victim",
-        ]
+        victim.arguments =
+            ["worker"] + db + [
+                "--exit-when-idle", "--registry", Self.registry, "--as-of", "2026-06-01", "--jobs", "2", "--lease", "2",
+                "--name", "victim",
+            ]
         victim.standardOutput = FileHandle.nullDevice
         victim.standardError = FileHandle.nullDevice
         try victim.run()
         // Kill it with SIGKILL once it has recorded some reviews and holds jobs.
-        let raw = try DatabaseQueue(path: db)
         var recorded = 0
         for _ in 0..<600 where victim.isRunning {
-            recorded = try raw.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM review") ?? 0 }
+            recorded = try TestStores.count(target.store, "review")
             if recorded >= 20 { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -230,27 +226,28 @@ struct ReviewQueueTests {
         #expect(recorded >= 20, "the victim reviewed some before it was killed")
         let survivor = try Self.worker(db, ["--jobs", "2", "--name", "survivor", "--format", "json"])
         #expect(survivor.status == 0, "\(survivor.stderr)")
-        let (reviews, perVersion, jobs) = try Self.tally(db)
+        let (reviews, perVersion, jobs) = try Self.tally(target.store)
         #expect(
             reviews == 200 && perVersion == 1 && jobs == 0,
             "\(reviews) reviews, at most \(perVersion) per version, \(jobs) jobs left")
-        #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+        #expect(try ShelfGuardBinary.run(["audit", "verify"] + db).status == 0)
     }
 
-    @Test("a bundle that cannot be read is retried, then failed and listed with its error")
-    func failedJob() throws {
-        let folder = try TestFiles.directory("queue-failed")
-        let db = folder.appendingPathComponent("q.db").path
+    @Test("a bundle that cannot be read is retried, then failed and listed with its error", arguments: StoreKind.available)
+    func failedJob(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queuefailed")
+        let folder = target.folder
+        let db = target.arguments
         let input = try Self.bundles(1, in: folder)
-        #expect(try ShelfGuardBinary.run(["review", "--enqueue", "--db", db, input.path]).status == 0)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue"] + db + [input.path]).status == 0)
         try FileManager.default.removeItem(at: input.appendingPathComponent("app0.apk"))
         let run = try Self.worker(db, ["--max-attempts", "2", "--retry-delay", "0", "--format", "json"])
         #expect(run.status == 3, "\(run.stdout)\(run.stderr)")
         #expect(try run.json()["failed"] as? Int == 1)
-        let listed = try ShelfGuardBinary.run(["queue", "list", "--failed", "--db", db])
+        let listed = try ShelfGuardBinary.run(["queue", "list", "--failed"] + db)
         #expect(listed.stdout.contains("failed") && listed.stdout.contains("attempts 2"), "\(listed.stdout)")
         #expect(listed.stdout.contains("last error:"))
-        let retried = try ShelfGuardBinary.run(["queue", "retry", "--db", db])
+        let retried = try ShelfGuardBinary.run(["queue", "retry"] + db)
         #expect(retried.stdout.contains("1 failed job queued again"))
     }
 }

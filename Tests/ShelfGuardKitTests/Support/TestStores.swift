@@ -44,6 +44,29 @@ enum TestStores {
         }
     }
 
+    /// A fresh store for the built binary: the arguments that name it (`--db`, and for a server
+    /// `--bundle-store` in the test's folder, which a SQLite store keeps beside its file), a
+    /// handle on it for checks, and the test's folder.
+    struct ForBinary {
+        var arguments: [String]
+        var store: any LedgerStore
+        var folder: URL
+    }
+
+    static func forBinary(_ kind: StoreKind, _ label: String) throws -> ForBinary {
+        let folder = try TestFiles.directory(label)
+        switch kind {
+        case .sqlite:
+            let path = folder.appendingPathComponent("\(label).db").path
+            return ForBinary(arguments: ["--db", path], store: try SQLiteLedger(path: path), folder: folder)
+        case .postgres:
+            let url = try freshDatabase(label)
+            return ForBinary(
+                arguments: ["--db", url, "--bundle-store", folder.appendingPathComponent("bundles").path],
+                store: try PostgresLedger(url: url), folder: folder)
+        }
+    }
+
     /// Two handles on one fresh store, as two processes or machines would hold them.
     static func pair(_ kind: StoreKind, _ label: String) throws -> (any LedgerStore, any LedgerStore) {
         switch kind {
