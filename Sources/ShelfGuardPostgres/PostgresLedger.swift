@@ -532,3 +532,8 @@ extension PostgresLedger {
         }
     }
 }
+
+/// Everything the shelf asks of a store, in the files beside this one: the registry, complaints
+/// and the queue (`+Registry`, `+Complaints`, `+Queue`), the shelf (`+Shelf`), emergency measures
+/// and the feed (`+Measures`), daily management (`+Daily`).
+extension PostgresLedger: LedgerStore {}

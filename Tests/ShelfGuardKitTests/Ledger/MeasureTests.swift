@@ -85,7 +85,9 @@ struct MeasureTests {
                 })
     }
 
-    @Test("a takedown moves every selected version at once, one audit entry each, and is idempotent", arguments: StoreKind.available)
+    @Test(
+        "a takedown moves every selected version at once, one audit entry each, and is idempotent",
+        arguments: StoreKind.available)
     func takedown(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind)
         let filing = ReviewScenario.filing("11010890000020124007")
@@ -131,7 +133,9 @@ struct MeasureTests {
         #expect(try Self.states(ledger)["com.example.app0"] == .approved)
     }
 
-    @Test("selectors: app and version, developer by USCC, signature, feature; none is an error", arguments: StoreKind.available)
+    @Test(
+        "selectors: app and version, developer by USCC, signature, feature; none is an error",
+        arguments: StoreKind.available)
     func selectors(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind)
         func pick(_ s: MeasureSelector) throws -> [String] {
@@ -146,7 +150,9 @@ struct MeasureTests {
         #expect(throws: LedgerError.self) { try ledger.apply(Self.order(.suspend, MeasureSelector()), dryRun: true) }
     }
 
-    @Test("graded measures: warn only listed versions; suspend; reinstate lifts; refused versions are left alone", arguments: StoreKind.available)
+    @Test(
+        "graded measures: warn only listed versions; suspend; reinstate lifts; refused versions are left alone",
+        arguments: StoreKind.available)
     func graded(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind, 3)
         _ = try ledger.apply(Self.order(.warn, MeasureSelector(app: "com.example.app0")), dryRun: false)
@@ -185,7 +191,9 @@ struct MeasureTests {
         #expect(try ledger.feed(since: firstOnly[0].id, limit: 10).map(\.app) == ["com.example.app2"])
     }
 
-    @Test("a version taken down stays down: neither a review nor a reviewer lists the app again until reinstated", arguments: StoreKind.available)
+    @Test(
+        "a version taken down stays down: neither a review nor a reviewer lists the app again until reinstated",
+        arguments: StoreKind.available)
     func staysDown(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind, 1)
         _ = try ledger.apply(Self.order(.takeDown, MeasureSelector(app: "com.example.app0")), dryRun: false)
@@ -217,7 +225,9 @@ struct MeasureTests {
         #expect(decided.to == .approved)
     }
 
-    @Test("complaints: anyone can complain; resolving needs a resolution and happens once", arguments: StoreKind.available)
+    @Test(
+        "complaints: anyone can complain; resolving needs a resolution and happens once", arguments: StoreKind.available
+    )
     func complaints(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind, 1)
         func intake(_ text: String, contact: String = "", app: String = "com.example.app0") -> ComplaintIntake {
@@ -246,7 +256,9 @@ struct MeasureTests {
         #expect(try ledger.appsOnShelf(among: ["com.nobody", "com.example.app0"]) == ["com.example.app0"])
     }
 
-    @Test("reviewers' tasks: opened once per app with the complaints in the audit entry, then closed", arguments: StoreKind.available)
+    @Test(
+        "reviewers' tasks: opened once per app with the complaints in the audit entry, then closed",
+        arguments: StoreKind.available)
     func complaintTasks(_ kind: StoreKind) throws {
         let ledger = try Self.shelf(kind, 1)
         let opening = ComplaintRules.TaskOpening(

@@ -28,7 +28,9 @@ struct RegistryStoreTests {
         #expect(try ledger.verifyAudit().entries == files.count * 2 + 1)
     }
 
-    @Test("the ledger and its in-memory snapshot answer as the files do, for every record", arguments: StoreKind.available)
+    @Test(
+        "the ledger and its in-memory snapshot answer as the files do, for every record", arguments: StoreKind.available
+    )
     func sameAnswers(_ kind: StoreKind) throws {
         let ledger = try TestStores.make(kind, "registry")
         let files = try SQLiteLedgerTests.sampleFiles()

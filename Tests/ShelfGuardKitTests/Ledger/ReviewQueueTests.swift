@@ -106,7 +106,9 @@ struct ReviewQueueTests {
         )
     }
 
-    @Test("a PC-client wxapkg queued with --appid is decrypted by the worker, as review would", arguments: StoreKind.available)
+    @Test(
+        "a PC-client wxapkg queued with --appid is decrypted by the worker, as review would",
+        arguments: StoreKind.available)
     func appID(_ kind: StoreKind) throws {
         let target = try TestStores.forBinary(kind, "queueappid")
         let folder = target.folder
@@ -179,7 +181,9 @@ struct ReviewQueueTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify"] + db).status == 0)
     }
 
-    @Test("a job held by a dead worker is taken over when its lease runs out, and reviewed once", arguments: StoreKind.available)
+    @Test(
+        "a job held by a dead worker is taken over when its lease runs out, and reviewed once",
+        arguments: StoreKind.available)
     func deadWorker(_ kind: StoreKind) throws {
         let target = try TestStores.forBinary(kind, "queuedead")
         let folder = target.folder
@@ -197,7 +201,9 @@ struct ReviewQueueTests {
         #expect(run.stderr.contains("job \(dead.id) reviewed"))
     }
 
-    @Test("a worker killed mid-queue: another takes over its held jobs after their lease; each bundle once", arguments: StoreKind.available)
+    @Test(
+        "a worker killed mid-queue: another takes over its held jobs after their lease; each bundle once",
+        arguments: StoreKind.available)
     func killedWorker(_ kind: StoreKind) throws {
         let target = try TestStores.forBinary(kind, "queuekilled")
         let folder = target.folder
@@ -233,7 +239,9 @@ struct ReviewQueueTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify"] + db).status == 0)
     }
 
-    @Test("a bundle that cannot be read is retried, then failed and listed with its error", arguments: StoreKind.available)
+    @Test(
+        "a bundle that cannot be read is retried, then failed and listed with its error", arguments: StoreKind.available
+    )
     func failedJob(_ kind: StoreKind) throws {
         let target = try TestStores.forBinary(kind, "queuefailed")
         let folder = target.folder

@@ -17,7 +17,9 @@ struct ShelfLedgerTests {
             ReviewSubmission(result: result, bundlePath: path, batchID: nil, actor: "tester", extractor: "test"))
     }
 
-    @Test("a review records app, version, inventory, submission, review, findings, state and one audit entry", arguments: StoreKind.available)
+    @Test(
+        "a review records app, version, inventory, submission, review, findings, state and one audit entry",
+        arguments: StoreKind.available)
     func record(_ kind: StoreKind) throws {
         let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
@@ -40,7 +42,9 @@ struct ShelfLedgerTests {
         #expect(history.versions.first?.changes.map(\.to) == [.approved])
     }
 
-    @Test("the same review is recorded once; a new declaration is a new review that can move the state", arguments: StoreKind.available)
+    @Test(
+        "the same review is recorded once; a new declaration is a new review that can move the state",
+        arguments: StoreKind.available)
     func idempotent(_ kind: StoreKind) throws {
         let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
@@ -65,13 +69,15 @@ struct ShelfLedgerTests {
         let ledger = try Self.ledger(kind)
         let scenario = ReviewScenario()
         let first = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "a"))
-        try TestStores.tamper(ledger, "UPDATE shelf_state SET state = 'taken_down' WHERE version_id = \(first.versionID)")
+        try TestStores.tamper(
+            ledger, "UPDATE shelf_state SET state = 'taken_down' WHERE version_id = \(first.versionID)")
         let again = try Self.submit(ledger, try scenario.result(declarationFileSHA256: "b"))
         #expect(again.state == .takenDown)
         #expect(again.note?.contains("only reinstate") == true)
     }
 
-    @Test("a reviewer decides a manual-review case once; other states cannot be decided", arguments: StoreKind.available)
+    @Test(
+        "a reviewer decides a manual-review case once; other states cannot be decided", arguments: StoreKind.available)
     func decide(_ kind: StoreKind) throws {
         let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()

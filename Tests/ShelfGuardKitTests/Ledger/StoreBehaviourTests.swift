@@ -53,7 +53,9 @@ struct StoreConcurrencyTests {
         #expect(verification.entries == 30)
     }
 
-    @Test("a takedown racing a batch of reviews leaves one intact chain and every version accounted for", arguments: StoreKind.available)
+    @Test(
+        "a takedown racing a batch of reviews leaves one intact chain and every version accounted for",
+        arguments: StoreKind.available)
     func takedownRacesReviews(_ kind: StoreKind) throws {
         let (reviewer, officer) = try TestStores.pair(kind, "race")
         for submission in try Self.submissions(10) { _ = try reviewer.recordReview(submission) }
@@ -61,7 +63,7 @@ struct StoreConcurrencyTests {
         let order = MeasureOrder(
             measure: .takeDown, selector: MeasureSelector(developer: ReviewScenario.developer), reason: "incident",
             order: "CAC-2026-99", actor: "officer")
-        let taken = ResultBox<MeasureResult>()
+        let taken = ValueBox<MeasureResult>()
         try Self.together([
             { for submission in more { _ = try reviewer.recordReview(submission) } },
             { taken.set(try officer.apply(order, dryRun: false)) },
@@ -74,7 +76,7 @@ struct StoreConcurrencyTests {
         let versions = try officer.versions(ShelfFilter())
         #expect(versions.count == 30)
         let takenIDs = Set(result.changes.map(\.versionID))
-        for version in versions where takenIDs.contains(version.id) { #expect(version.state == .takenDown) }
+        for version in versions where takenIDs.contains(version.versionID) { #expect(version.state == .takenDown) }
     }
 }
 
@@ -96,7 +98,8 @@ struct PostgresLedgerTests {
         }
         let error = #expect(throws: LedgerError.self) {
             try store.record(
-                Waiver(app: "a", rule: "r", reason: "r", expires: "2027-01-01", grantedBy: "b", source: "t"), actor: "x")
+                Waiver(app: "a", rule: "r", reason: "r", expires: "2027-01-01", grantedBy: "b", source: "t"), actor: "x"
+            )
         }
         #expect(error?.description.contains("newer ShelfGuard") == true, "an open store stops writing too")
     }
@@ -154,7 +157,7 @@ final class ErrorBox: @unchecked Sendable {
 }
 
 /// A value set by another thread.
-final class ResultBox<T>: @unchecked Sendable {
+final class ValueBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T?
     func set(_ value: T) { lock.withLock { stored = value } }

@@ -82,9 +82,11 @@ enum TestStores {
     /// The URL of a new, empty database on the test server.
     static func freshDatabase(_ label: String) throws -> String {
         guard let server = StoreKind.postgresURL else { throw LedgerError(StoreKind.postgresAbsent) }
-        let name = "sg_" + label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20) + "_"
+        let name =
+            "sg_" + label.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(20) + "_"
             + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let admin = ConnectionPool(configuration: try PostgresLedger.configuration(url: server), logger: .init(label: "test"))
+        let admin = ConnectionPool(
+            configuration: try PostgresLedger.configuration(url: server), logger: .init(label: "test"))
         defer { admin.close() }
         try admin.withSession { session in _ = try session.execute("CREATE DATABASE \(name)") }
         return try database(name, on: server)
@@ -119,7 +121,9 @@ enum TestStores {
         switch store {
         case let sqlite as SQLiteLedger:
             return try DatabaseQueue(path: sqlite.path).read { db in
-                try Row.fetchAll(db, sql: sql).map { row in row.databaseValues.map { String.fromDatabaseValue($0) ?? ($0.isNull ? "" : $0.description) } }
+                try Row.fetchAll(db, sql: sql).map { row in
+                    row.databaseValues.map { String.fromDatabaseValue($0) ?? ($0.isNull ? "" : $0.description) }
+                }
             }
         case let postgres as PostgresLedger:
             return try postgres.read { session in
