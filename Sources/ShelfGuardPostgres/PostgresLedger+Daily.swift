@@ -32,7 +32,7 @@ extension PostgresLedger {
         }
     }
 
-    public func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion] {
+    public func shelvedVersions(after versionID: Int64, limit: Int, shard: DailyShard) throws -> [ShelvedVersion] {
         // SQLite reads a negative LIMIT as none; PostgreSQL's none is NULL.
         let bound: Int? = limit < 0 ? nil : limit
         return try read { session in
@@ -60,9 +60,9 @@ extension PostgresLedger {
                 LEFT JOIN LATERAL (
                     SELECT at, effective_on FROM state_change WHERE version_id = v.id ORDER BY id DESC LIMIT 1
                 ) c ON TRUE
-                WHERE v.id > $1
+                WHERE v.id > $1 AND v.id % $3 = $4
                 ORDER BY v.id LIMIT $2
-                """, [versionID, bound])
+                """, [versionID, bound, Int64(shard.count), Int64(shard.index)])
             guard let first = try rows.first?.get("id", as: Int64.self),
                 let last = try rows.last?.get("id", as: Int64.self)
             else { return [] }

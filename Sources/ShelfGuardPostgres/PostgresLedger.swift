@@ -128,7 +128,7 @@ public final class PostgresLedger: Sendable {
                     try session.execute("COMMIT")
                     return result
                 } catch {
-                    try? session.execute("ROLLBACK")
+                    _ = try? session.execute("ROLLBACK")
                     throw error
                 }
             }
@@ -157,7 +157,7 @@ public final class PostgresLedger: Sendable {
                     try session.execute("COMMIT")
                     return result
                 } catch {
-                    try? session.execute("ROLLBACK")
+                    _ = try? session.execute("ROLLBACK")
                     throw error
                 }
             }
@@ -233,7 +233,7 @@ extension PostgresLedger {
             }
             try session.execute("COMMIT")
         } catch {
-            try? session.execute("ROLLBACK")
+            _ = try? session.execute("ROLLBACK")
             throw error
         }
     }

@@ -185,7 +185,8 @@ func describe(_ error: any Error) -> String {
         case .connectionError:
             let underlying = error.underlying.map { String(describing: $0) } ?? ""
             if underlying.contains("Connection refused") {
-                return "cannot connect to the server: connection refused (is it running, and listening on that host and port?)"
+                return
+                    "cannot connect to the server: connection refused (is it running, and listening on that host and port?)"
             }
             return "cannot connect to the server" + (underlying.isEmpty ? "" : ": \(underlying)")
         case .serverClosedConnection, .clientClosedConnection: return "the connection to the server was closed"

@@ -30,7 +30,7 @@ extension SQLiteLedger {
         }
     }
 
-    public func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion] {
+    public func shelvedVersions(after versionID: Int64, limit: Int, shard: DailyShard) throws -> [ShelvedVersion] {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -43,9 +43,9 @@ extension SQLiteLedger {
                     JOIN shelf_state st ON st.version_id = v.id
                     JOIN inventory i ON i.version_id = v.id
                     JOIN submission s ON s.id = (SELECT MAX(id) FROM submission WHERE version_id = v.id)
-                    WHERE st.state IN ('approved', 'warned', 'suspended') AND v.id > ?
+                    WHERE st.state IN ('approved', 'warned', 'suspended') AND v.id > ? AND v.id % ? = ?
                     ORDER BY v.id LIMIT ?
-                    """, arguments: [versionID, limit])
+                    """, arguments: [versionID, shard.count, shard.index, limit])
             guard let first = rows.first?["id"] as Int64?, let last = rows.last?["id"] as Int64? else { return [] }
             var alerts: [Int64: Set<String>] = [:]
             for row in try Row.fetchAll(

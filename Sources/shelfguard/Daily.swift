@@ -15,6 +15,8 @@ struct Daily: ParsableCommand {
 
             The daily report is written as daily.html and daily.json in --report-dir.
 
+            Several workers or machines can share one run over a large shelf on a shared database (PostgreSQL): give each the same --as-of and its own --shard K/N (1/2 and 2/2 for two). Each judges the versions whose id leaves K-1 when divided by N, so every version is judged by exactly one; the first shard also opens and closes reviewers' tasks for complaints; each writes its own report.
+
             Exit status: 0 nothing changed; 3 warnings, manual reviews, new alerts, reviewers' tasks opened or overdue complaints; 2 at least one suspension or takedown applied; 1 the tool could not do its job.
             """)
 
@@ -25,6 +27,12 @@ struct Daily: ParsableCommand {
         help: ArgumentHelp(
             "Where the report goes. Default: shelfguard-reports/daily-<id> in the working folder.", valueName: "dir"))
     var reportDir: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Judge only part of the shelf, K of N (1/2, 2/2 …), for N runs at once on other workers or machines. Default: the whole shelf.",
+            valueName: "K/N"))
+    var shard: String?
 
     @Option(help: "Summary on standard output: text, or json (the daily report).")
     var format: OutputFormat = .text
@@ -37,14 +45,18 @@ struct Daily: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 && jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+        if let shard, case .failure(let error) = DailyShard.parse(shard) {
+            throw ValidationError("--shard \(error.description)")
+        }
     }
 
     func run() throws {
         let (ledger, check) = try Self.openShelf(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions)
-        let daily = DailyManagement(
+        var daily = DailyManagement(
             check: check, ledger: ledger, bundleStore: database.bundles(for: ledger),
             actor: operatorOption.actor, jobs: jobs)
+        if let shard, case .success(let part) = DailyShard.parse(shard) { daily.shard = part }
         let interrupt = Interrupt()
         let terminal = isatty(STDERR_FILENO) != 0
         let lastShown = LastShown()
@@ -65,7 +77,7 @@ struct Daily: ParsableCommand {
         } else {
             let m = report.measures
             Output.text(
-                "daily run \(report.run) as of \(report.asOf): \(report.checked) versions on the shelf judged again in \(String(format: "%.1f", report.seconds)) s (\(report.reread) read again)"
+                "daily run \(report.run) as of \(report.asOf)\(report.shard.map { ", shard \($0)" } ?? ""): \(report.checked) versions on the shelf judged again in \(String(format: "%.1f", report.seconds)) s (\(report.reread) read again)"
             )
             Output.text(
                 "  warned \(m.warn) · manual review \(m.manualReview) · suspended \(m.suspend) · taken down \(m.takeDown) · new alerts \(report.newAlerts) · resolved \(report.resolvedAlerts)"

@@ -1,6 +1,43 @@
 import Crypto
 import Foundation
 
+/// One part of the shelf for one of several daily runs at once (`shelfguard daily --shard K/N`
+/// on N workers or machines): the versions whose id leaves `index` when divided by `count`.
+/// Every version is in exactly one shard, whatever the ids; the whole shelf is shard 1/1.
+public struct DailyShard: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// 0-based.
+    public var index: Int
+    public var count: Int
+
+    public static let whole = DailyShard(index: 0, count: 1)
+
+    /// The largest number of shards `--shard` accepts.
+    public static let maxCount = 1024
+
+    public init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    /// `K/N`, 1-based as operators count: `1/2` and `2/2` split the shelf in two.
+    public static func parse(_ text: String) -> Result<DailyShard, LedgerError> {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
+            return .failure(LedgerError("'\(text)' is not a shard: write K/N, e.g. 1/2 and 2/2 for two workers"))
+        }
+        guard n >= 1 && n <= maxCount else {
+            return .failure(LedgerError("'\(text)': the number of shards must be between 1 and \(maxCount)"))
+        }
+        guard k >= 1 && k <= n else { return .failure(LedgerError("'\(text)': the shard must be between 1 and \(n)")) }
+        return .success(DailyShard(index: k - 1, count: n))
+    }
+
+    public var description: String { "\(index + 1)/\(count)" }
+
+    /// Whether a version belongs to this shard.
+    public func contains(_ versionID: Int64) -> Bool { versionID % Int64(count) == Int64(index) }
+}
+
 /// A version on the shelf as daily management reads it back: its stored inventory and
 /// declaration, its state, and the alerts already raised for it.
 public struct ShelvedVersion: Sendable {

@@ -134,7 +134,8 @@ public protocol LedgerStore: EvidenceRegistry {
 
     /// Versions in the states daily management re-judges (approved, warned, suspended), by id,
     /// after `versionID`, at most `limit`, with their inventories and open alerts.
-    func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion]
+    /// With a shard, only the versions in it (`DailyShard.contains`), chosen in the query.
+    func shelvedVersions(after versionID: Int64, limit: Int, shard: DailyShard) throws -> [ShelvedVersion]
 
     /// Writes what daily management found for one version in one transaction with one audit
     /// entry: a fresh inventory, a review when the findings changed, alerts raised and resolved,
@@ -164,6 +165,11 @@ public protocol LedgerStore: EvidenceRegistry {
 }
 
 extension LedgerStore {
+    /// The whole shelf's versions after `versionID`.
+    public func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion] {
+        try shelvedVersions(after: versionID, limit: limit, shard: .whole)
+    }
+
     /// Merges one evidence file already read into memory (its records kept).
     public func importEvidence(_ file: RegistryFile, fileSHA256: String, actor: String) throws -> RegistryImport {
         try importEvidence(actor: actor) { store in

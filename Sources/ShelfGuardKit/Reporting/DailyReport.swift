@@ -30,6 +30,9 @@ public struct DailyReport: Sendable, Codable {
     /// The audit log's head after the run: kept with the report, it later proves the log still
     /// reaches it (`audit verify --expect-head`).
     public var auditHead: AuditHead?
+    /// The part of the shelf this run judged (`K/N`), when it was one of several; absent for the
+    /// whole shelf.
+    public var shard: String?
 
     public struct Counts: Sendable, Codable, Equatable {
         public var warn = 0
@@ -67,6 +70,7 @@ public struct DailyReport: Sendable, Codable {
         items = outcome.items
         complaints = outcome.complaints
         auditHead = outcome.auditHead
+        shard = outcome.shard == .whole ? nil : outcome.shard.description
     }
 
     /// 2 when a suspension or takedown was applied, 3 when warnings, manual reviews, new
@@ -164,7 +168,7 @@ public struct DailyReport: Sendable, Codable {
             .sev{font-weight:600;text-transform:uppercase;font-size:11px}.sev-refuse{color:#a3212b}.sev-manual_review{color:#6b2d91}.sev-warn{color:#8a5a00}
             footer{padding:16px 32px;color:#6b7682;font-size:12px}
             </style></head><body>
-            <header><h1>ShelfGuard daily management · \(h(asOf))</h1>
+            <header><h1>ShelfGuard daily management · \(h(asOf))\(shard.map { " · shard \(h($0))" } ?? "")</h1>
             <p>run \(run) by \(h(actor)) · \(checked) versions on the shelf judged again (\(reread) read again) in \(String(format: "%.1f", seconds)) s\(interrupted ? " · <strong>interrupted</strong>" : "")</p></header>
             <main><div class="cards">\(cards.joined())</div>
             \(items.isEmpty ? "<p>Nothing changed on the shelf: no new finding, no measure.</p>" : """

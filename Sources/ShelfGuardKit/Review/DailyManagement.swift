@@ -16,6 +16,10 @@ public struct DailyManagement: Sendable {
     public var jobs: Int
     /// Versions read from the ledger at once.
     public var pageSize = 1_000
+    /// The part of the shelf this run judges, when several run at once (`--shard K/N`). The
+    /// first shard also opens and closes reviewers' tasks for complaints; every shard counts
+    /// the complaints, so each judges its versions with the same tallies.
+    public var shard = DailyShard.whole
 
     public init(check: ShelfCheck, ledger: any LedgerStore, bundleStore: BundleStore?, actor: String, jobs: Int) {
         var check = check
@@ -75,6 +79,8 @@ public struct DailyManagement: Sendable {
         public var complaints = Complaints()
         /// The audit log's head when the run ended: record it elsewhere (`audit verify --expect-head`).
         public var auditHead: AuditHead?
+        /// The part of the shelf judged.
+        public var shard = DailyShard.whole
 
         public var measures: [Measure: Int] {
             var counts: [Measure: Int] = [:]
@@ -102,7 +108,7 @@ public struct DailyManagement: Sendable {
         var interrupted = false
         var failure: (any Error)?
         while !shouldStop() {
-            let page = try ledger.shelvedVersions(after: after, limit: pageSize)
+            let page = try ledger.shelvedVersions(after: after, limit: pageSize, shard: shard)
             guard let last = page.last else { break }
             after = last.versionID
             let next = AtomicIndex()
@@ -136,6 +142,7 @@ public struct DailyManagement: Sendable {
             items: collector.items.sorted { $0.versionID < $1.versionID }, seconds: Monotonic.seconds(since: started),
             interrupted: interrupted)
         outcome.complaints = complaintDay
+        outcome.shard = shard
         try ledger.finishDailyRun(
             runID, checked: outcome.checked, changed: outcome.items.filter { $0.to != nil }.count,
             status: failure != nil ? "failed" : interrupted ? "interrupted" : "done")
@@ -161,9 +168,11 @@ public struct DailyManagement: Sendable {
             assessment.standing.values.filter {
                 if case .duplicate = $0 { return true } else { return false }
             }.count
-        day.tasksOpened = try ledger.recordComplaintTasks(
-            open: changes.open, close: changes.close, runID: runID, asOf: check.asOf, actor: actor)
-        day.tasksClosed = changes.close.map(\.id)
+        if shard.index == 0 {
+            day.tasksOpened = try ledger.recordComplaintTasks(
+                open: changes.open, close: changes.close, runID: runID, asOf: check.asOf, actor: actor)
+            day.tasksClosed = changes.close.map(\.id)
+        }
         day.overdue = ComplaintRules.overdue(open, asOf: check.asOf, policy: policy)
         return (assessment.apps, day)
     }

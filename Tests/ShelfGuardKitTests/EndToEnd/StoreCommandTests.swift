@@ -93,6 +93,71 @@ struct StoreCommandTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify"] + db + ["--against", checkpoint]).status == 0)
     }
 
+    @Test(
+        "two daily runs share the shelf with --shard 1/2 and 2/2: each version judged by exactly one",
+        arguments: StoreKind.available)
+    func shards(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "shards")
+        let db = target.arguments
+        #expect(
+            try ShelfGuardBinary.run(
+                ["registry", "import"] + db + [Self.samples.appendingPathComponent("registry").path]
+            )
+            .status == 0)
+        let review = try ShelfGuardBinary.run(
+            ["review"] + db + [
+                "--as-of", "2026-11-24", "--report-dir", target.folder.appendingPathComponent("batch").path,
+                Self.samples.path,
+            ])
+        #expect(review.status == 2, "\(review.stderr)")
+        let shelved = try TestStores.count(target.store, "shelf_state")
+        let runs = ValueBox<[String: ShelfGuardBinary.Result]>()
+        runs.set([:])
+        let lock = NSLock()
+        try StoreConcurrencyTests.together(
+            ["1/2", "2/2"].map { shard in
+                {
+                    let run = try ShelfGuardBinary.run(
+                        ["daily"] + db + [
+                            "--as-of", "2026-11-24", "--shard", shard, "--format", "json", "--report-dir",
+                            target.folder.appendingPathComponent("daily-\(shard.prefix(1))").path,
+                        ])
+                    lock.withLock { runs.set((runs.value ?? [:]).merging([shard: run]) { $1 }) }
+                }
+            })
+        let reports = try ["1/2", "2/2"].map { shard in
+            let run = try #require(runs.value?[shard])
+            #expect(run.status != 1, "\(shard): \(run.stderr)")
+            return try JSONDecoder().decode(DailyReport.self, from: Data(run.stdout.utf8))
+        }
+        #expect(reports.map(\.shard) == ["1/2", "2/2"])
+        let states = try TestStores.texts(
+            target.store, "SELECT CAST(version_id AS TEXT), state FROM shelf_state ORDER BY version_id")
+        let onShelf = states.filter { ["approved", "warned", "suspended"].contains($0[1]) }.count
+        #expect(reports[0].checked + reports[1].checked == onShelf && onShelf > 1 && onShelf <= shelved)
+        #expect(reports[0].checked > 0 && reports[1].checked > 0, "both shards had work")
+        let whole = try ShelfGuardBinary.run(
+            ["daily"] + db + [
+                "--as-of", "2026-11-24", "--format", "json", "--report-dir",
+                target.folder.appendingPathComponent("daily-whole").path,
+            ])
+        let all = try JSONDecoder().decode(DailyReport.self, from: Data(whole.stdout.utf8))
+        #expect(all.shard == nil && all.checked == onShelf)
+        let bad = try ShelfGuardBinary.run(["daily"] + db + ["--shard", "3/2"])
+        #expect(bad.status == 1 && bad.stderr.contains("--shard"), "\(bad.stderr)")
+    }
+
+    @Test("shards: K/N parsed 1-based; every id in exactly one shard")
+    func shardRule() throws {
+        #expect(try DailyShard.parse("1/2").get() == DailyShard(index: 0, count: 2))
+        #expect(try DailyShard.parse("1/1").get() == .whole)
+        for bad in ["0/2", "3/2", "1/0", "a/b", "1", "1/2/3", "1/2000"] {
+            #expect(throws: LedgerError.self, "\(bad)") { try DailyShard.parse(bad).get() }
+        }
+        let shards = (0..<3).map { DailyShard(index: $0, count: 3) }
+        for id in Int64(1)...100 { #expect(shards.filter { $0.contains(id) }.count == 1) }
+    }
+
     @Test("a newer schema is refused by every command, for reading and writing", arguments: StoreKind.available)
     func newerSchema(_ kind: StoreKind) throws {
         let target = try TestStores.forBinary(kind, "newer")
