@@ -107,6 +107,38 @@ public struct AuditRecord: Sendable, Equatable {
     }
 }
 
+extension DailyVersionChange {
+    /// What daily management records for a version now in `current`: the measure it may take
+    /// (none when the shelf's rules do not let daily management move that state) and the audit
+    /// entry, the same for every store.
+    public func recorded(
+        from current: ShelfState
+    ) -> (
+        move: (to: ShelfState, measure: Measure, reason: String)?, audit: AuditRecord
+    ) {
+        var move = self.move
+        if let planned = move, !current.allows(planned.to, by: .daily) { move = nil }
+        var details: [String: CanonicalJSON.Value] = [
+            "daily_run": .int(runID), "from": .string(current.rawValue),
+            "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(findingsDigest),
+            "new_alerts": .strings(newAlerts.map(\.rule)),
+            "resolved_alerts": .int(Int64(resolvedAlerts.count)),
+            "reread": .bool(inventory != nil), "as_of": .string(asOf),
+        ]
+        if move != nil && !complaintIDs.isEmpty {
+            details["complaints"] = .strings(complaintIDs.map { String($0) })
+        }
+        let audit = AuditRecord(
+            action: move.map { "daily_\($0.measure.rawValue)" } ?? "daily_review",
+            subject: AuditRecord.versionSubject(
+                app: version.appID, version: version.versionLabel, bundleSHA256: version.bundleSHA256),
+            reason: move?.reason
+                ?? (newAlerts.isEmpty ? "findings changed" : newAlerts.map(\.rule).joined(separator: ", ")),
+            details: CanonicalJSON.object(details))
+        return (move, audit)
+    }
+}
+
 /// Everything recording one review writes, worked out from the submission before any
 /// transaction (so that no store holds its write lock while encoding JSON), the same for every
 /// store: the app's row, the version's, the stored inventory and declaration, the rows emergency
