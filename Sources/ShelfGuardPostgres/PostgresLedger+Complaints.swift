@@ -16,14 +16,7 @@ extension PostgresLedger {
     public func addComplaint(_ intake: ComplaintIntake, actor: String) throws -> Complaint {
         let at = AuditEntry.timestamp(now())
         return try write { session in
-            let entry = try appendAudit(
-                session, actor: actor, action: "complaint_received", subject: intake.app,
-                reason: String(intake.text.prefix(200)),
-                details: CanonicalJSON.object([
-                    "contact_given": .bool(!intake.contact.isEmpty), "length": .int(Int64(intake.text.count)),
-                    "category": .string(intake.category), "received_on": .string(intake.receivedOn),
-                    "due_on": .string(intake.dueOn),
-                ]))
+            let entry = try appendAudit(session, actor: actor, AuditRecord.complaintReceived(intake))
             let id = try session.scalar(
                 """
                 INSERT INTO complaint (app_id, text, contact, received_at, status, audit_seq, category, received_on, due_on)
@@ -75,8 +68,8 @@ extension PostgresLedger {
                 )
             }
             _ = try appendAudit(
-                session, actor: actor, action: "complaint_resolved", subject: complaint.app, reason: resolution,
-                details: CanonicalJSON.object(["complaint": .int(id)]))
+                session, actor: actor, AuditRecord.complaintResolved(id: id, app: complaint.app, resolution: resolution)
+            )
             try session.execute(
                 "UPDATE complaint SET status = 'resolved', resolved_at = $1, resolved_by = $2, resolution = $3 WHERE id = $4",
                 [at, actor, resolution, id])
@@ -146,11 +139,7 @@ extension PostgresLedger {
                 }
                 let ids = task.complaints.map { String($0) }
                 let entry = try appendAudit(
-                    session, actor: actor, action: "complaint_task_opened", subject: task.app, reason: task.reason,
-                    details: CanonicalJSON.object([
-                        "complaints": .strings(ids), "complainants": .int(Int64(task.complainants)),
-                        "as_of": .string(asOf), "daily_run": .int(runID ?? 0),
-                    ]))
+                    session, actor: actor, AuditRecord.complaintTaskOpened(task, runID: runID, asOf: asOf))
                 let json = "[" + ids.joined(separator: ",") + "]"
                 let id = try session.scalar(
                     """
@@ -164,12 +153,9 @@ extension PostgresLedger {
                         reason: task.reason, openedAt: at, openedOn: asOf, dailyRun: runID, auditSeq: entry.seq))
             }
             for task in close {
-                let why = "the complaints about the app are under the threshold again"
+                let why = AuditRecord.taskClosedReason
                 _ = try appendAudit(
-                    session, actor: actor, action: "complaint_task_closed", subject: task.app, reason: why,
-                    details: CanonicalJSON.object([
-                        "task": .int(task.id), "as_of": .string(asOf), "daily_run": .int(runID ?? 0),
-                    ]))
+                    session, actor: actor, AuditRecord.complaintTaskClosed(task, runID: runID, asOf: asOf))
                 try session.execute(
                     """
                     UPDATE complaint_task SET closed_at = $1, closed_on = $2, closed_reason = $3

@@ -107,27 +107,8 @@ extension PostgresLedger {
                     "UPDATE inventory SET extractor = $1, facts = $2, entries = $3, created_at = $4 WHERE version_id = $5",
                     [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
             }
-            var move = change.move
-            if let planned = move, !current.allows(planned.to, by: .daily) { move = nil }
-            let subject = "\(version.appID) \(version.versionLabel) (\(version.bundleSHA256.prefix(12)))"
-            let action = move.map { "daily_\($0.measure.rawValue)" } ?? "daily_review"
-            let reason =
-                move?.reason
-                ?? (change.newAlerts.isEmpty
-                    ? "findings changed" : change.newAlerts.map(\.rule).joined(separator: ", "))
-            var details: [String: CanonicalJSON.Value] = [
-                "daily_run": .int(change.runID), "from": .string(current.rawValue),
-                "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
-                "new_alerts": .strings(change.newAlerts.map(\.rule)),
-                "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
-                "reread": .bool(change.inventory != nil), "as_of": .string(change.asOf),
-            ]
-            if move != nil && !change.complaintIDs.isEmpty {
-                details["complaints"] = .strings(change.complaintIDs.map { String($0) })
-            }
-            let entry = try appendAudit(
-                session, actor: change.actor, action: action, subject: subject, reason: reason,
-                details: CanonicalJSON.object(details))
+            let (move, audit) = change.recorded(from: current)
+            let entry = try appendAudit(session, actor: change.actor, audit)
             if let result {
                 guard
                     let reviewID = try session.scalar(

@@ -13,17 +13,6 @@ extension PostgresLedger {
         case waiver = "registry_waiver"
     }
 
-    /// JSON for storage (not hashed, so no key sorting), as the SQLite ledger writes it.
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(json.utf8))
-    }
-
     public func importEvidence(
         actor: String, reading read: @Sendable (_ store: (RegistryRecord) throws -> Void) throws -> RegistryFile
     ) throws -> RegistryImport {
@@ -47,14 +36,9 @@ extension PostgresLedger {
                     file: file.path, sha256: file.sha256, kind: file.kind, rows: file.rowCount, added: added,
                     updated: updated, unchanged: unchanged, rejected: file.rejectedCount,
                     problems: file.rejected.map(\.description), notes: file.noteCount, at: at, actor: actor)
-                let details = AuditEntry.details([
-                    "sha256": .init(file.sha256), "kind": .init(file.kind.rawValue), "rows": .init(file.rowCount),
-                    "added": .init(added), "updated": .init(updated), "unchanged": .init(unchanged),
-                    "rejected": .init(file.rejectedCount),
-                ])
                 let entry = try appendAudit(
-                    session, actor: actor, action: "registry_import", subject: file.path,
-                    reason: "import \(file.kind.rawValue)", details: details)
+                    session, actor: actor,
+                    AuditRecord.registryImport(file, added: added, updated: updated, unchanged: unchanged))
                 result.auditSeq = entry.seq
                 try session.execute(
                     """
@@ -101,14 +85,7 @@ extension PostgresLedger {
         return try write { session in
             let change = try PostgresLedger.store(session, .assessment(assessment), at: at)
             if change != .unchanged {
-                _ = try appendAudit(
-                    session, actor: actor, action: "assessment_recorded", subject: assessment.id,
-                    reason: "security assessment of \(assessment.entity) by \(assessment.assessor)",
-                    details: AuditEntry.details([
-                        "change": .init(change.rawValue), "features": .init(assessment.features),
-                        "date": .init(assessment.date),
-                        "document_sha256": .init(assessment.documentSHA256),
-                    ]))
+                _ = try appendAudit(session, actor: actor, AuditRecord.assessmentRecorded(assessment, change: change))
             }
             return change
         }
@@ -119,12 +96,7 @@ extension PostgresLedger {
         return try write { session in
             let change = try PostgresLedger.store(session, .waiver(waiver), at: at)
             if change != .unchanged {
-                _ = try appendAudit(
-                    session, actor: actor, action: "waiver_granted", subject: waiver.app, reason: waiver.reason,
-                    details: AuditEntry.details([
-                        "change": .init(change.rawValue), "rule": .init(waiver.rule), "expires": .init(waiver.expires),
-                        "granted_by": .init(waiver.grantedBy),
-                    ]))
+                _ = try appendAudit(session, actor: actor, AuditRecord.waiverGranted(waiver, change: change))
             }
             return change
         }
@@ -136,7 +108,7 @@ extension PostgresLedger {
         try read { session in
             func records<T: Decodable>(_ type: T.Type, _ table: Table, order: String = "") throws -> [T] {
                 try session.query("SELECT record FROM \(table.rawValue)\(order)").map {
-                    try PostgresLedger.decode(type, try $0.first(as: String.self))
+                    try LedgerJSON.decode(type, try $0.first(as: String.self))
                 }
             }
             let loaded =
@@ -163,7 +135,7 @@ extension PostgresLedger {
                 let json = try session.scalar(
                     "SELECT record FROM \(table.rawValue) WHERE \(column) = $1", [key], as: String.self)
             else { return nil }
-            return try PostgresLedger.decode(type, json)
+            return try LedgerJSON.decode(type, json)
         }
     }
 
@@ -186,7 +158,7 @@ extension PostgresLedger {
     public func waivers(app: String) throws -> [Waiver] {
         try read { session in
             try session.query("SELECT record FROM registry_waiver WHERE app = $1 ORDER BY rule", [app]).map {
-                try PostgresLedger.decode(Waiver.self, try $0.first(as: String.self))
+                try LedgerJSON.decode(Waiver.self, try $0.first(as: String.self))
             }
         }
     }

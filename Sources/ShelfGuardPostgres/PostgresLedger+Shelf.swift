@@ -31,26 +31,12 @@ extension PostgresLedger {
 
     public func recordReview(_ submission: ReviewSubmission) throws -> RecordedReview {
         // Everything that costs CPU is done before the write lock is taken.
+        let plan = try ReviewWrite(submission)
         let result = submission.result
-        let key = submission.key
-        var facts = result.inspection
-        facts.entries = []
-        let factsJSON = try PostgresLedger.json(facts)
-        let entriesJSON = try PostgresLedger.json(result.inspection.entries)
-        let declarationJSON = try PostgresLedger.json(result.declarationSnapshot)
-        let appID = result.shelfAppID
+        let key = plan.key
+        let appID = plan.appID
         let manifest = result.inspection.manifest
         let bundle = result.inspection.bundle
-        let declared = result.declaration
-        let filings = Set(
-            (declared?.features ?? []).flatMap { feature in
-                ([feature.algorithmFiling] + feature.suppliers.map(\.algorithmFiling)).compactMap { text in
-                    text.map { AlgorithmFilingNumber($0)?.text ?? $0 }
-                }
-            })
-        let signatures = Set(result.inspection.detections.map(\.signature))
-        let features = Set(result.inspection.featureSummary.map(\.feature))
-        let versionLabel = manifest?.versionName ?? manifest?.versionCode ?? "?"
         let findingsDigest = result.findingsDigest
         let alerts = result.alerts
         let at = AuditEntry.timestamp(now())
@@ -69,9 +55,7 @@ extension PostgresLedger {
                     updated_at = excluded.updated_at
                 """,
                 [
-                    appID, declared?.app.name ?? manifest?.displayName ?? "",
-                    manifest?.platform.rawValue ?? bundle.format.rawValue, declared?.developer.name ?? "",
-                    declared?.developer.uscc ?? "", at,
+                    appID, plan.appName, plan.platform, plan.developer, plan.uscc, at,
                 ])
             var versionID: Int64
             var current = ShelfState.submitted
@@ -102,7 +86,7 @@ extension PostgresLedger {
                 INSERT INTO inventory (version_id, extractor, facts, entries, created_at) VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (version_id) DO NOTHING
                 """,
-                [versionID, submission.extractor, factsJSON, entriesJSON, at])
+                [versionID, submission.extractor, plan.factsJSON, plan.entriesJSON, at])
             // Updated when known, else inserted: no identity value is used up by a conflict,
             // so submission ids follow SQLite's.
             let submissionID =
@@ -118,7 +102,7 @@ extension PostgresLedger {
                     SELECT id FROM updated UNION ALL SELECT id FROM inserted
                     """,
                     [
-                        versionID, submission.bundlePath, result.declarationSnapshot.sha256, declarationJSON, at,
+                        versionID, submission.bundlePath, result.declarationSnapshot.sha256, plan.declarationJSON, at,
                         submission.batchID,
                     ], as: Int64.self) ?? 0
             // Only a verdict that would list the version needs the app's other versions.
@@ -129,20 +113,7 @@ extension PostgresLedger {
             let next = move.next
             let note = move.note
             let entry = try appendAudit(
-                session, actor: submission.actor, action: "review",
-                subject: "\(appID) \(versionLabel) (\(bundle.sha256.prefix(12)))",
-                reason: "verdict \(result.verdict.rawValue)"
-                    + (next != current || isNew ? ": \(current.rawValue) → \(next.rawValue)" : ""),
-                details: AuditEntry.details([
-                    "bundle_sha256": .init(bundle.sha256),
-                    "declaration_sha256": .init(result.declarationSnapshot.sha256),
-                    "policy_sha256": .init(result.stamp.policyDigest),
-                    "signature_sha256": .init(result.stamp.signatureDigest),
-                    "verdict": .init(result.verdict.rawValue), "findings": .init(result.findings.count),
-                    "from": .init(current.rawValue),
-                    "to": .init(next.rawValue), "review_key": .init(key), "batch_id": .init(submission.batchID ?? 0),
-                    "as_of": .init(result.stamp.asOf),
-                ]))
+                session, actor: submission.actor, plan.audit(current: current, next: next, isNew: isNew))
             let reviewID =
                 try session.scalar(
                     """
@@ -178,10 +149,11 @@ extension PostgresLedger {
                         alerts.map(\.message), at,
                     ])
             }
-            try PostgresLedger.replaceIndex(session, "version_filing", "number", versionID, filings, isNew: isNew)
+            try PostgresLedger.replaceIndex(session, "version_filing", "number", versionID, plan.filings, isNew: isNew)
             try PostgresLedger.replaceIndex(
-                session, "version_signature", "signature", versionID, signatures, isNew: isNew)
-            try PostgresLedger.replaceIndex(session, "version_feature", "feature", versionID, features, isNew: isNew)
+                session, "version_signature", "signature", versionID, plan.signatures, isNew: isNew)
+            try PostgresLedger.replaceIndex(
+                session, "version_feature", "feature", versionID, plan.features, isNew: isNew)
             if next != current {
                 try PostgresLedger.recordStateChange(
                     session, versionID: versionID, from: current, to: next, at: at, effectiveOn: result.stamp.asOf,
@@ -228,7 +200,7 @@ extension PostgresLedger {
 
     /// Replaces a version's rows in one of the lookup tables emergency measures select by.
     static func replaceIndex(
-        _ session: SQLSession, _ table: String, _ column: String, _ versionID: Int64, _ values: Set<String>,
+        _ session: SQLSession, _ table: String, _ column: String, _ versionID: Int64, _ values: [String],
         isNew: Bool
     ) throws {
         if !isNew { try session.execute("DELETE FROM \(table) WHERE version_id = $1", [versionID]) }
@@ -417,7 +389,7 @@ extension PostgresLedger {
         """
 
     static func review(_ row: SQLRow, findings: [Finding]) throws -> ReviewRecord {
-        let snapshot = try? PostgresLedger.decode(DeclarationSnapshot.self, try row.get("declaration"))
+        let snapshot = try? LedgerJSON.decode(DeclarationSnapshot.self, try row.get("declaration"))
         return ReviewRecord(
             reviewID: try row.get("id"), kind: try row.get("kind"),
             verdict: VerdictOutcome(rawValue: try row.get("verdict")) ?? .refuse,
@@ -490,13 +462,10 @@ extension PostgresLedger {
                     ? try PostgresLedger.heldDown(session, app: appID, except: versionID) : nil
             ).get()
             let entry = try appendAudit(
-                session, actor: reviewer, action: "decision",
-                subject: "\(appID) \(versionName) (\(bundleSHA256.prefix(12)))",
-                reason: reason,
-                details: AuditEntry.details([
-                    "outcome": .init(outcome.rawValue), "from": .init(current.rawValue), "to": .init(target.rawValue),
-                    "bundle_sha256": .init(bundleSHA256),
-                ]))
+                session, actor: reviewer,
+                AuditRecord.decision(
+                    app: appID, version: versionName, bundleSHA256: bundleSHA256, outcome: outcome, reason: reason,
+                    from: current, to: target))
             try session.execute(
                 "INSERT INTO decision (version_id, outcome, reviewer, reason, at, audit_seq) VALUES ($1, $2, $3, $4, $5, $6)",
                 [versionID, outcome.rawValue, reviewer, reason, at, entry.seq])

@@ -462,6 +462,13 @@ extension PostgresLedger {
             prevHash: prevHash, hash: hash)
     }
 
+    /// Appends the entry a change makes (`AuditRecord` decides its words for every store).
+    func appendAudit(_ session: SQLSession, actor: String, _ record: AuditRecord) throws -> AuditEntry {
+        try appendAudit(
+            session, actor: actor, action: record.action, subject: record.subject, reason: record.reason,
+            details: record.details)
+    }
+
     static func entry(_ row: SQLRow) throws -> AuditEntry {
         AuditEntry(
             seq: try row.get("seq"), at: try row.get("at"), actor: try row.get("actor"), action: try row.get("action"),

@@ -16,14 +16,7 @@ extension SQLiteLedger {
     public func addComplaint(_ intake: ComplaintIntake, actor: String) throws -> Complaint {
         let at = AuditEntry.timestamp(now())
         return try write { db in
-            let entry = try appendAudit(
-                db, actor: actor, action: "complaint_received", subject: intake.app,
-                reason: String(intake.text.prefix(200)),
-                details: CanonicalJSON.object([
-                    "contact_given": .bool(!intake.contact.isEmpty), "length": .int(Int64(intake.text.count)),
-                    "category": .string(intake.category), "received_on": .string(intake.receivedOn),
-                    "due_on": .string(intake.dueOn),
-                ]))
+            let entry = try appendAudit(db, actor: actor, AuditRecord.complaintReceived(intake))
             try db.run(
                 sql: """
                     INSERT INTO complaint (app_id, text, contact, received_at, status, audit_seq, category, received_on, due_on)
@@ -75,8 +68,7 @@ extension SQLiteLedger {
                 )
             }
             _ = try appendAudit(
-                db, actor: actor, action: "complaint_resolved", subject: complaint.app, reason: resolution,
-                details: CanonicalJSON.object(["complaint": .int(id)]))
+                db, actor: actor, AuditRecord.complaintResolved(id: id, app: complaint.app, resolution: resolution))
             try db.run(
                 sql:
                     "UPDATE complaint SET status = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
@@ -146,11 +138,7 @@ extension SQLiteLedger {
                 }
                 let ids = task.complaints.map { String($0) }
                 let entry = try appendAudit(
-                    db, actor: actor, action: "complaint_task_opened", subject: task.app, reason: task.reason,
-                    details: CanonicalJSON.object([
-                        "complaints": .strings(ids), "complainants": .int(Int64(task.complainants)),
-                        "as_of": .string(asOf), "daily_run": .int(runID ?? 0),
-                    ]))
+                    db, actor: actor, AuditRecord.complaintTaskOpened(task, runID: runID, asOf: asOf))
                 let json = "[" + ids.joined(separator: ",") + "]"
                 try db.run(
                     sql: """
@@ -165,12 +153,8 @@ extension SQLiteLedger {
                         dailyRun: runID, auditSeq: entry.seq))
             }
             for task in close {
-                let why = "the complaints about the app are under the threshold again"
-                _ = try appendAudit(
-                    db, actor: actor, action: "complaint_task_closed", subject: task.app, reason: why,
-                    details: CanonicalJSON.object([
-                        "task": .int(task.id), "as_of": .string(asOf), "daily_run": .int(runID ?? 0),
-                    ]))
+                let why = AuditRecord.taskClosedReason
+                _ = try appendAudit(db, actor: actor, AuditRecord.complaintTaskClosed(task, runID: runID, asOf: asOf))
                 try db.run(
                     sql: """
                         UPDATE complaint_task SET closed_at = ?, closed_on = ?, closed_reason = ?

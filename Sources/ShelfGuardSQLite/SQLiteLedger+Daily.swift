@@ -89,27 +89,8 @@ extension SQLiteLedger {
                         "UPDATE inventory SET extractor = ?, facts = ?, entries = ?, created_at = ? WHERE version_id = ?",
                     arguments: [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
             }
-            var move = change.move
-            if let planned = move, !current.allows(planned.to, by: .daily) { move = nil }
-            let subject = "\(version.appID) \(version.versionLabel) (\(version.bundleSHA256.prefix(12)))"
-            let action = move.map { "daily_\($0.measure.rawValue)" } ?? "daily_review"
-            let reason =
-                move?.reason
-                ?? (change.newAlerts.isEmpty
-                    ? "findings changed" : change.newAlerts.map(\.rule).joined(separator: ", "))
-            var details: [String: CanonicalJSON.Value] = [
-                "daily_run": .int(change.runID), "from": .string(current.rawValue),
-                "to": .string((move?.to ?? current).rawValue), "findings_sha256": .string(change.findingsDigest),
-                "new_alerts": .strings(change.newAlerts.map(\.rule)),
-                "resolved_alerts": .int(Int64(change.resolvedAlerts.count)),
-                "reread": .bool(change.inventory != nil), "as_of": .string(change.asOf),
-            ]
-            if move != nil && !change.complaintIDs.isEmpty {
-                details["complaints"] = .strings(change.complaintIDs.map { String($0) })
-            }
-            let entry = try appendAudit(
-                db, actor: change.actor, action: action, subject: subject, reason: reason,
-                details: CanonicalJSON.object(details))
+            let (move, audit) = change.recorded(from: current)
+            let entry = try appendAudit(db, actor: change.actor, audit)
             if let result {
                 try db.run(
                     sql: """

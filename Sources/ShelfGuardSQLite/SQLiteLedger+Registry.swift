@@ -15,17 +15,6 @@ extension SQLiteLedger {
         case waiver = "registry_waiver"
     }
 
-    /// JSON for storage (not hashed, so no key sorting).
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(json.utf8))
-    }
-
     /// The page cache an import works with, in KiB.
     static let importCacheKiB = 64 << 10
 
@@ -66,14 +55,9 @@ extension SQLiteLedger {
                     file: file.path, sha256: file.sha256, kind: file.kind, rows: file.rowCount, added: added,
                     updated: updated, unchanged: unchanged, rejected: file.rejectedCount,
                     problems: file.rejected.map(\.description), notes: file.noteCount, at: at, actor: actor)
-                let details = AuditEntry.details([
-                    "sha256": .init(file.sha256), "kind": .init(file.kind.rawValue), "rows": .init(file.rowCount),
-                    "added": .init(added), "updated": .init(updated), "unchanged": .init(unchanged),
-                    "rejected": .init(file.rejectedCount),
-                ])
                 let entry = try appendAudit(
-                    db, actor: actor, action: "registry_import", subject: file.path,
-                    reason: "import \(file.kind.rawValue)", details: details)
+                    db, actor: actor,
+                    AuditRecord.registryImport(file, added: added, updated: updated, unchanged: unchanged))
                 result.auditSeq = entry.seq
                 try db.run(
                     sql: """
@@ -116,14 +100,7 @@ extension SQLiteLedger {
         return try write { db in
             let change = try SQLiteLedger.store(db, .assessment(assessment), at: at)
             if change != .unchanged {
-                _ = try appendAudit(
-                    db, actor: actor, action: "assessment_recorded", subject: assessment.id,
-                    reason: "security assessment of \(assessment.entity) by \(assessment.assessor)",
-                    details: AuditEntry.details([
-                        "change": .init(change.rawValue), "features": .init(assessment.features),
-                        "date": .init(assessment.date),
-                        "document_sha256": .init(assessment.documentSHA256),
-                    ]))
+                _ = try appendAudit(db, actor: actor, AuditRecord.assessmentRecorded(assessment, change: change))
             }
             return change
         }
@@ -134,12 +111,7 @@ extension SQLiteLedger {
         return try write { db in
             let change = try SQLiteLedger.store(db, .waiver(waiver), at: at)
             if change != .unchanged {
-                _ = try appendAudit(
-                    db, actor: actor, action: "waiver_granted", subject: waiver.app, reason: waiver.reason,
-                    details: AuditEntry.details([
-                        "change": .init(change.rawValue), "rule": .init(waiver.rule), "expires": .init(waiver.expires),
-                        "granted_by": .init(waiver.grantedBy),
-                    ]))
+                _ = try appendAudit(db, actor: actor, AuditRecord.waiverGranted(waiver, change: change))
             }
             return change
         }
@@ -152,7 +124,7 @@ extension SQLiteLedger {
         try read { db in
             func records<T: Decodable>(_ type: T.Type, _ table: Table) throws -> [T] {
                 try String.fetchAll(db, sql: "SELECT record FROM \(table.rawValue)").map {
-                    try SQLiteLedger.decode(type, $0)
+                    try LedgerJSON.decode(type, $0)
                 }
             }
             let loaded =
@@ -179,7 +151,7 @@ extension SQLiteLedger {
                 let json = try String.fetchOne(
                     db, sql: "SELECT record FROM \(table.rawValue) WHERE \(column) = ?", arguments: [key])
             else { return nil }
-            return try SQLiteLedger.decode(type, json)
+            return try LedgerJSON.decode(type, json)
         }
     }
 
@@ -204,7 +176,7 @@ extension SQLiteLedger {
             try String.fetchAll(
                 db, sql: "SELECT record FROM registry_waiver WHERE app = ? ORDER BY rule", arguments: [app]
             )
-            .map { try SQLiteLedger.decode(Waiver.self, $0) }
+            .map { try LedgerJSON.decode(Waiver.self, $0) }
         }
     }
 

@@ -31,26 +31,12 @@ extension SQLiteLedger {
 
     public func recordReview(_ submission: ReviewSubmission) throws -> RecordedReview {
         // Everything that costs CPU is done before the write lock is taken.
+        let plan = try ReviewWrite(submission)
         let result = submission.result
-        let key = submission.key
-        var facts = result.inspection
-        facts.entries = []
-        let factsJSON = try SQLiteLedger.json(facts)
-        let entriesJSON = try SQLiteLedger.json(result.inspection.entries)
-        let declarationJSON = try SQLiteLedger.json(result.declarationSnapshot)
-        let appID = result.shelfAppID
+        let key = plan.key
+        let appID = plan.appID
         let manifest = result.inspection.manifest
         let bundle = result.inspection.bundle
-        let declared = result.declaration
-        let filings = Set(
-            (declared?.features ?? []).flatMap { feature in
-                ([feature.algorithmFiling] + feature.suppliers.map(\.algorithmFiling)).compactMap { text in
-                    text.map { AlgorithmFilingNumber($0)?.text ?? $0 }
-                }
-            })
-        let signatures = Set(result.inspection.detections.map(\.signature))
-        let features = Set(result.inspection.featureSummary.map(\.feature))
-        let versionLabel = manifest?.versionName ?? manifest?.versionCode ?? "?"
         let findingsDigest = result.findingsDigest
         let alerts = result.alerts
         let at = AuditEntry.timestamp(now())
@@ -69,9 +55,7 @@ extension SQLiteLedger {
                         updated_at = excluded.updated_at
                     """,
                 arguments: [
-                    appID, declared?.app.name ?? manifest?.displayName ?? "",
-                    manifest?.platform.rawValue ?? bundle.format.rawValue, declared?.developer.name ?? "",
-                    declared?.developer.uscc ?? "", at, at,
+                    appID, plan.appName, plan.platform, plan.developer, plan.uscc, at, at,
                 ])
             var versionID: Int64
             var current = ShelfState.submitted
@@ -106,7 +90,7 @@ extension SQLiteLedger {
                     INSERT INTO inventory (version_id, extractor, facts, entries, created_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (version_id) DO NOTHING
                     """,
-                arguments: [versionID, submission.extractor, factsJSON, entriesJSON, at])
+                arguments: [versionID, submission.extractor, plan.factsJSON, plan.entriesJSON, at])
             let submissionID =
                 try Int64.fetchOne(
                     db.cachedStatement(
@@ -118,7 +102,7 @@ extension SQLiteLedger {
                             RETURNING id
                             """),
                     arguments: [
-                        versionID, submission.bundlePath, result.declarationSnapshot.sha256, declarationJSON, at,
+                        versionID, submission.bundlePath, result.declarationSnapshot.sha256, plan.declarationJSON, at,
                         submission.batchID,
                     ]) ?? 0
             // Only a verdict that would list the version needs the app's other versions.
@@ -129,20 +113,7 @@ extension SQLiteLedger {
             let next = move.next
             let note = move.note
             let entry = try appendAudit(
-                db, actor: submission.actor, action: "review",
-                subject: "\(appID) \(versionLabel) (\(bundle.sha256.prefix(12)))",
-                reason: "verdict \(result.verdict.rawValue)"
-                    + (next != current || isNew ? ": \(current.rawValue) → \(next.rawValue)" : ""),
-                details: AuditEntry.details([
-                    "bundle_sha256": .init(bundle.sha256),
-                    "declaration_sha256": .init(result.declarationSnapshot.sha256),
-                    "policy_sha256": .init(result.stamp.policyDigest),
-                    "signature_sha256": .init(result.stamp.signatureDigest),
-                    "verdict": .init(result.verdict.rawValue), "findings": .init(result.findings.count),
-                    "from": .init(current.rawValue),
-                    "to": .init(next.rawValue), "review_key": .init(key), "batch_id": .init(submission.batchID ?? 0),
-                    "as_of": .init(result.stamp.asOf),
-                ]))
+                db, actor: submission.actor, plan.audit(current: current, next: next, isNew: isNew))
             try db.run(
                 sql: """
                     INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
@@ -169,9 +140,10 @@ extension SQLiteLedger {
                         versionID, alert.fingerprint, alert.rule, alert.severity.rawValue, alert.message, at, at,
                     ])
             }
-            try SQLiteLedger.replaceIndex(db, "version_filing", "number", versionID, filings, isNew: isNew)
-            try SQLiteLedger.replaceIndex(db, "version_signature", "signature", versionID, signatures, isNew: isNew)
-            try SQLiteLedger.replaceIndex(db, "version_feature", "feature", versionID, features, isNew: isNew)
+            try SQLiteLedger.replaceIndex(db, "version_filing", "number", versionID, plan.filings, isNew: isNew)
+            try SQLiteLedger.replaceIndex(
+                db, "version_signature", "signature", versionID, plan.signatures, isNew: isNew)
+            try SQLiteLedger.replaceIndex(db, "version_feature", "feature", versionID, plan.features, isNew: isNew)
             if next != current {
                 try SQLiteLedger.move(
                     db, versionID: versionID, from: current, to: next, at: at, effectiveOn: result.stamp.asOf,
@@ -210,7 +182,7 @@ extension SQLiteLedger {
 
     /// Replaces a version's rows in one of the lookup tables emergency measures select by.
     static func replaceIndex(
-        _ db: Database, _ table: String, _ column: String, _ versionID: Int64, _ values: Set<String>, isNew: Bool
+        _ db: Database, _ table: String, _ column: String, _ versionID: Int64, _ values: [String], isNew: Bool
     ) throws {
         if !isNew { try db.run(sql: "DELETE FROM \(table) WHERE version_id = ?", arguments: [versionID]) }
         let statement = try db.cachedStatement(sql: "INSERT INTO \(table) (version_id, \(column)) VALUES (?, ?)")
@@ -370,7 +342,7 @@ extension SQLiteLedger {
         """
 
     static func review(_ db: Database, _ row: Row) throws -> ReviewRecord {
-        let snapshot = try? SQLiteLedger.decode(DeclarationSnapshot.self, row["declaration"])
+        let snapshot = try? LedgerJSON.decode(DeclarationSnapshot.self, row["declaration"])
         return ReviewRecord(
             reviewID: row["id"], kind: row["kind"], verdict: VerdictOutcome(rawValue: row["verdict"]) ?? .refuse,
             reviewedAt: row["reviewed_at"], asOf: row["as_of"], toolVersion: row["tool_version"],
@@ -437,14 +409,10 @@ extension SQLiteLedger {
                 heldSibling: outcome == .approve ? try SQLiteLedger.heldDown(db, app: appID, except: versionID) : nil
             ).get()
             let entry = try appendAudit(
-                db, actor: reviewer, action: "decision",
-                subject:
-                    "\(appID) \(row["version_name"] as String? ?? "?") (\((row["bundle_sha256"] as String).prefix(12)))",
-                reason: reason,
-                details: AuditEntry.details([
-                    "outcome": .init(outcome.rawValue), "from": .init(current.rawValue), "to": .init(target.rawValue),
-                    "bundle_sha256": .init(row["bundle_sha256"] as String),
-                ]))
+                db, actor: reviewer,
+                AuditRecord.decision(
+                    app: appID, version: row["version_name"], bundleSHA256: row["bundle_sha256"], outcome: outcome,
+                    reason: reason, from: current, to: target))
             try db.run(
                 sql:
                     "INSERT INTO decision (version_id, outcome, reviewer, reason, at, audit_seq) VALUES (?, ?, ?, ?, ?, ?)",

@@ -484,6 +484,13 @@ extension SQLiteLedger {
             prevHash: prevHash, hash: hash)
     }
 
+    /// Appends the entry a change makes (`AuditRecord` decides its words for every store).
+    func appendAudit(_ db: Database, actor: String, _ record: AuditRecord) throws -> AuditEntry {
+        try appendAudit(
+            db, actor: actor, action: record.action, subject: record.subject, reason: record.reason,
+            details: record.details)
+    }
+
     static func entry(_ row: Row) -> AuditEntry {
         AuditEntry(
             seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], subject: row["subject"],
