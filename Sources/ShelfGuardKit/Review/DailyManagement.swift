@@ -217,14 +217,14 @@ public struct DailyManagement: Sendable {
             newAlerts: [], resolvedAlerts: 0, reread: false, seconds: 0)
         var inspection: Inspection
         do {
-            inspection = try JSONDecoder().decode(Inspection.self, from: Data(version.facts.utf8))
+            inspection = try StoredJSON.decode(Inspection.self, from: version.facts)
         } catch {
             item.problem = "the stored inventory cannot be read: \(error)"
             return item
         }
         let snapshot: DeclarationSnapshot
         do {
-            snapshot = try JSONDecoder().decode(DeclarationSnapshot.self, from: Data(version.declaration.utf8))
+            snapshot = try StoredJSON.decode(DeclarationSnapshot.self, from: version.declaration)
         } catch {
             item.problem = "the stored declaration cannot be read: \(error)"
             return item
