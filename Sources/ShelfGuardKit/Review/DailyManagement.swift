@@ -251,12 +251,13 @@ public struct DailyManagement: Sendable {
         do { result = try check.judge(inspection, declaration: snapshot) } catch {
             throw LedgerError("judging \(version.appID): \(error.description)")
         }
-        change.findingsDigest = result.findingsDigest
+        let fingerprints = result.fingerprints
+        change.findingsDigest = result.findingsDigest(fingerprints: fingerprints)
         if change.findingsDigest != version.findingsDigest { change.result = result }
         item.verdict = result.verdict
 
         // Alerts: each finding once, until it goes away.
-        let alerts = result.alerts
+        let alerts = result.alerts(fingerprints: fingerprints)
         var current = Set<String>()
         for alert in alerts {
             current.insert(alert.fingerprint)
