@@ -22,7 +22,9 @@ public enum DeclarationReader {
     /// Parses declaration text; `source` names it in messages (a path, or a location in a bundle).
     /// `maxNodes` bounds the YAML walk (aliases can make a small file describe a huge tree).
     ///
-    /// Read first with Yams's `.basic` resolver: the default one matches every mapping key
+    /// Read first by `QuickDeclaration`, which answers without Yams for a declaration in the
+    /// plain YAML declarations are written in that it finds nothing wrong with. Then with Yams's
+    /// `.basic` resolver: the default one matches every mapping key
     /// against seven regular expressions when Yams checks keys for duplicates, half the cost of
     /// a declaration (daily management reads one per shelved version). A declaration read
     /// without a problem that way reads the same with the default resolver: every one of its
@@ -33,6 +35,9 @@ public enum DeclarationReader {
     public static func read(
         _ text: String, source: String, taxonomy: FeatureTaxonomy, maxNodes: Int = DeclarationLimits.standard.maxNodes
     ) -> Result<Declaration, Failure> {
+        if let declaration = QuickDeclaration.read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes) {
+            return .success(declaration)
+        }
         let quick = read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes, resolver: .basic)
         if case .success = quick { return quick }
         return read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes, resolver: .default)
