@@ -21,10 +21,32 @@ public enum DeclarationReader {
 
     /// Parses declaration text; `source` names it in messages (a path, or a location in a bundle).
     /// `maxNodes` bounds the YAML walk (aliases can make a small file describe a huge tree).
+    ///
+    /// Read first by `QuickDeclaration`, which answers without Yams for a declaration in the
+    /// plain YAML declarations are written in that it finds nothing wrong with. Then with Yams's
+    /// `.basic` resolver: the default one matches every mapping key
+    /// against seven regular expressions when Yams checks keys for duplicates, half the cost of
+    /// a declaration (daily management reads one per shelved version). A declaration read
+    /// without a problem that way reads the same with the default resolver: every one of its
+    /// mappings then holds only the known keys, plain words that both resolvers take as text,
+    /// and values are never resolved. Any problem and it is read again with the default
+    /// resolver, so that defective declarations get exactly the problems they always got (a key
+    /// like `yes` or `2026-01-01` is a bool or a timestamp to it, not text).
     public static func read(
         _ text: String, source: String, taxonomy: FeatureTaxonomy, maxNodes: Int = DeclarationLimits.standard.maxNodes
     ) -> Result<Declaration, Failure> {
-        var yaml = StrictYAML(file: source, maxNodes: maxNodes)
+        if let declaration = QuickDeclaration.read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes) {
+            return .success(declaration)
+        }
+        let quick = read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes, resolver: .basic)
+        if case .success = quick { return quick }
+        return read(text, source: source, taxonomy: taxonomy, maxNodes: maxNodes, resolver: .default)
+    }
+
+    static func read(
+        _ text: String, source: String, taxonomy: FeatureTaxonomy, maxNodes: Int, resolver: Resolver
+    ) -> Result<Declaration, Failure> {
+        var yaml = StrictYAML(file: source, maxNodes: maxNodes, resolver: resolver)
         var positions: [String: String] = [:]
         func mark(_ field: String, _ node: Node?) {
             guard let node else { return }

@@ -129,25 +129,34 @@ public struct DailyVersionChange: Sendable {
 }
 
 extension CheckResult {
+    /// Each finding's fingerprint, in the order of `findings` (see `Finding.fingerprint`).
+    public var fingerprints: [String] {
+        let app = shelfAppID
+        return findings.map {
+            $0.fingerprint(app: app, place: FindingPlace($0.location, bundlePath: inspection.bundle.path))
+        }
+    }
+
     /// A digest of what the findings say, stable from day to day: each finding's rule, severity,
     /// waiver and fingerprint, sorted. Daily management records a new review only when it changes.
-    public var findingsDigest: String {
-        let app = shelfAppID
-        let lines = findings.map { f in
-            let place = FindingPlace(f.location, bundlePath: inspection.bundle.path)
-            return
-                "\(f.rule)|\(f.severity.rawValue)|\(f.waiver == nil ? "" : "waived")|\(f.fingerprint(app: app, place: place))"
+    public var findingsDigest: String { findingsDigest(fingerprints: fingerprints) }
+
+    /// `findingsDigest`, with the findings' `fingerprints` already worked out.
+    public func findingsDigest(fingerprints: [String]) -> String {
+        let lines = zip(findings, fingerprints).map { f, print in
+            "\(f.rule)|\(f.severity.rawValue)|\(f.waiver == nil ? "" : "waived")|\(print)"
         }.sorted()
         return SHA256.hash(data: Data(lines.joined(separator: "\n").utf8)).hexString
     }
 
     /// The findings worth an alert (refuse, manual review, warn, not waived), by fingerprint.
-    public var alerts: [Alert] {
-        let app = shelfAppID
+    public var alerts: [Alert] { alerts(fingerprints: fingerprints) }
+
+    /// `alerts`, with the findings' `fingerprints` already worked out.
+    public func alerts(fingerprints: [String]) -> [Alert] {
         var seen = Set<String>()
-        return findings.compactMap { f in
+        return zip(findings, fingerprints).compactMap { f, print in
             guard f.severity > .info, f.waiver == nil else { return nil }
-            let print = f.fingerprint(app: app, place: FindingPlace(f.location, bundlePath: inspection.bundle.path))
             guard seen.insert(print).inserted else { return nil }
             return Alert(fingerprint: print, rule: f.rule, severity: f.severity, message: f.message)
         }

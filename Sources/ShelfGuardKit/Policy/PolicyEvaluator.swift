@@ -9,13 +9,19 @@ public struct PolicyEvaluator: Sendable {
     /// Findings of every rule, waivers applied, and the verdict they make.
     public func evaluate(_ context: ReviewContext) throws -> (outcome: VerdictOutcome, findings: [Finding]) {
         var findings: [Finding] = []
-        for rule in policy.rules {
-            let messages = try PolicyEvaluator.run(rule, context)
-            findings += messages.map {
-                Finding(
-                    rule: rule.id, severity: rule.outcome, message: $0.message, basis: rule.basis,
-                    location: $0.location,
-                    remedy: rule.remedy, subject: $0.subject)
+        if let first = policy.rules.first {
+            // One Checks for every rule: the context is copied once, and what several rules work
+            // out from it is shared.
+            var checks = Checks(rule: first, context: context)
+            for rule in policy.rules {
+                checks.rule = rule
+                let messages = try PolicyEvaluator.run(checks)
+                findings += messages.map {
+                    Finding(
+                        rule: rule.id, severity: rule.outcome, message: $0.message, basis: rule.basis,
+                        location: $0.location,
+                        remedy: rule.remedy, subject: $0.subject)
+                }
             }
         }
         findings = try applyWaivers(findings, context)
@@ -30,9 +36,8 @@ public struct PolicyEvaluator: Sendable {
         var subject: String? = nil
     }
 
-    static func run(_ rule: PolicyRule, _ context: ReviewContext) throws -> [Hit] {
-        let checks = Checks(rule: rule, context: context)
-        switch rule.check {
+    static func run(_ checks: Checks) throws -> [Hit] {
+        switch checks.rule.check {
         case .declarationPresent: return checks.declarationPresent()
         case .declarationValid: return checks.declarationValid()
         case .aiStatement: return checks.aiStatement()

@@ -64,21 +64,32 @@ public enum CalendarDay {
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` (or `YYYY-MM`) date; nil unless the day exists
     /// (years 0001 to 9999, months 01 to 12, days up to the month's length in that year).
+    /// Read on the bytes: a day is ASCII digits and dashes only, so its Characters are its bytes.
     public static func dayNumber(_ text: String) -> Int? {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, parts[0].count == 4, parts[1].count == 2,
-            parts.count == 2 || parts[2].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigitCharacter) }),
-            let y = Int(parts[0]), let m = Int(parts[1]), (1...9999).contains(y), (1...12).contains(m)
-        else { return nil }
-        let d = parts.count == 3 ? Int(parts[2]) : 1
-        guard let d, (1...length(ofMonth: m, year: y)).contains(d) else { return nil }
-        return days(year: y, month: m, day: d)
+        var text = text
+        return text.withUTF8 { b -> Int? in
+            guard b.count == 7 || b.count == 10, b[4] == 0x2D, b.count == 7 || b[7] == 0x2D else { return nil }
+            func number(_ range: Range<Int>) -> Int? {
+                var value = 0
+                for i in range {
+                    let digit = b[i] &- 0x30
+                    guard digit < 10 else { return nil }
+                    value = value * 10 + Int(digit)
+                }
+                return value
+            }
+            guard let y = number(0..<4), let m = number(5..<7), (1...9999).contains(y), (1...12).contains(m) else {
+                return nil
+            }
+            let d = b.count == 10 ? number(8..<10) : 1
+            guard let d, (1...length(ofMonth: m, year: y)).contains(d) else { return nil }
+            return days(year: y, month: m, day: d)
+        }
     }
 
     /// Whether `text` is a day that exists, written `YYYY-MM-DD`.
     public static func isDay(_ text: String) -> Bool {
-        text.count == 10 && text.split(separator: "-", omittingEmptySubsequences: false).count == 3
-            && dayNumber(text) != nil
+        text.utf8.count == 10 && dayNumber(text) != nil  // then ten ASCII characters, YYYY-MM-DD
     }
 
     /// What is wrong with `text` as a `YYYY-MM-DD` day, for messages ("'2026-02-30' is not a

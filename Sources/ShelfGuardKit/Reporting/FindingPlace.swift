@@ -26,11 +26,10 @@ struct FindingPlace: Equatable {
         var line: Int?
         var column: Int?
         // `file:line:column`, as declaration findings end.
-        let parts = location.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count >= 3, let l = Int(parts[parts.count - 2]), let c = Int(parts[parts.count - 1]), l > 0, c > 0 {
+        if let (file, l, c) = FindingPlace.lineAndColumn(location) {
             line = l
             column = c
-            rest = parts.dropLast(2).joined(separator: ":")
+            rest = file
         }
         if rest == bundleName {
             self.init(file: bundlePath)
@@ -42,6 +41,37 @@ struct FindingPlace: Equatable {
         } else {
             self.init(file: rest, line: line, column: column)
         }
+    }
+
+    /// `file:line:column` taken apart, line and column above 0; nil when the location does not
+    /// end so. Read from the end on the bytes when the text before `:line:column` ends in ASCII
+    /// (then each `:` and digit there is a Character of its own); otherwise split by Characters,
+    /// as a `:` may belong to the Character before it.
+    static func lineAndColumn(_ location: String) -> (file: String, line: Int, column: Int)? {
+        let utf8 = location.utf8
+        if let second = utf8.lastIndex(of: 0x3A), let first = utf8[..<second].lastIndex(of: 0x3A),
+            first == utf8.startIndex || utf8[utf8.index(before: first)] < 0x80
+        {
+            guard let line = Int(location[utf8.index(after: first)..<second]),
+                let column = Int(location[utf8.index(after: second)...]), line > 0, column > 0
+            else { return nil }
+            return (String(location[..<first]), line, column)
+        }
+        let parts = location.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let l = Int(parts[parts.count - 2]), let c = Int(parts[parts.count - 1]), l > 0, c > 0
+        else { return nil }
+        return (parts.dropLast(2).joined(separator: ":"), l, c)
+    }
+
+    /// `URL(fileURLWithPath: path).lastPathComponent`: the text after the last `/`, except for
+    /// paths where URL has more to say (empty, ending in `/`, `.` or `..`).
+    static func lastPathComponent(_ path: String) -> String {
+        let utf8 = path.utf8
+        guard let last = utf8.last, last != 0x2F else { return URL(fileURLWithPath: path).lastPathComponent }
+        let start = utf8.lastIndex(of: 0x2F).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let component = path[start...]
+        guard component != ".", component != ".." else { return URL(fileURLWithPath: path).lastPathComponent }
+        return String(component)
     }
 
     /// A URI reference for the file: the path percent-encoded (names may hold spaces or Chinese).
@@ -58,8 +88,10 @@ extension Finding {
     /// numbers (they move when a declaration is edited), and its subject or message.
     func fingerprint(app: String, place: FindingPlace) -> String {
         let whereAbout =
-            place.inner.map { $0.split(separator: ":").first.map(String.init) ?? $0 }
-            ?? URL(fileURLWithPath: place.file).lastPathComponent
+            place.inner.map { inner in
+                inner.utf8.contains(0x3A) ? inner.split(separator: ":").first.map(String.init) ?? inner : inner
+            }
+            ?? FindingPlace.lastPathComponent(place.file)
         let key = [rule, app, whereAbout, subject ?? message].joined(separator: "\u{0}")
         return SHA256.hash(data: Data(key.utf8)).prefix(16).hexString
     }

@@ -217,14 +217,14 @@ public struct DailyManagement: Sendable {
             newAlerts: [], resolvedAlerts: 0, reread: false, seconds: 0)
         var inspection: Inspection
         do {
-            inspection = try JSONDecoder().decode(Inspection.self, from: Data(version.facts.utf8))
+            inspection = try StoredJSON.decode(Inspection.self, from: version.facts)
         } catch {
             item.problem = "the stored inventory cannot be read: \(error)"
             return item
         }
         let snapshot: DeclarationSnapshot
         do {
-            snapshot = try JSONDecoder().decode(DeclarationSnapshot.self, from: Data(version.declaration.utf8))
+            snapshot = try StoredJSON.decode(DeclarationSnapshot.self, from: version.declaration)
         } catch {
             item.problem = "the stored declaration cannot be read: \(error)"
             return item
@@ -251,12 +251,13 @@ public struct DailyManagement: Sendable {
         do { result = try check.judge(inspection, declaration: snapshot) } catch {
             throw LedgerError("judging \(version.appID): \(error.description)")
         }
-        change.findingsDigest = result.findingsDigest
+        let fingerprints = result.fingerprints
+        change.findingsDigest = result.findingsDigest(fingerprints: fingerprints)
         if change.findingsDigest != version.findingsDigest { change.result = result }
         item.verdict = result.verdict
 
         // Alerts: each finding once, until it goes away.
-        let alerts = result.alerts
+        let alerts = result.alerts(fingerprints: fingerprints)
         var current = Set<String>()
         for alert in alerts {
             current.insert(alert.fingerprint)

@@ -25,4 +25,27 @@ enum QuickTrim {
         default: false
         }
     }
+
+    /// A name folded as `Checks.normalised` and `LabelValidator.normalizedName` fold entity
+    /// names (white space dropped, full-width brackets made ASCII, lower case), for names made
+    /// of ASCII, CJK ideographs (U+4E00 to U+9FFF) and full-width brackets, as Chinese entity
+    /// names are, by their scalars: in such text every scalar is a Character of its own, nothing
+    /// composes or decomposes, only ASCII letters have case and only ASCII spaces are white
+    /// space. Nil for any other text: the callers then fold it the long way.
+    static func foldedName(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09...0x0D, 0x20: continue
+            case 0x41...0x5A: out.append(UInt8(scalar.value + 0x20))
+            case 0x21...0x7E: out.append(UInt8(scalar.value))
+            case 0xFF08: out.append(0x28)
+            case 0xFF09: out.append(0x29)
+            case 0x4E00...0x9FFF: out.append(contentsOf: UTF8.encode(scalar)!)
+            default: return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

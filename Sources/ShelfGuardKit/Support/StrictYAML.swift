@@ -28,17 +28,26 @@ struct StrictYAML {
     private var budget: Int
 
     private let maxNodes: Int
+    /// How plain scalars get their type when Yams needs it (only mapping keys, which Yams
+    /// compares for duplicates): `.default` matches each against YAML's regular expressions
+    /// (bool, int, float, null, timestamp …), `.basic` takes every plain scalar as text.
+    private let resolver: Resolver
 
-    init(file: String, maxNodes: Int = 1_000_000) {
+    init(file: String, maxNodes: Int = 1_000_000, resolver: Resolver = .default) {
         self.file = file
         self.budget = maxNodes
         self.maxNodes = maxNodes
+        self.resolver = resolver
     }
 
-    /// Parses `text`; a syntax error becomes a problem and the result is nil.
+    /// Built once: `Constructor.default` builds its tables again at every call.
+    nonisolated(unsafe) private static let constructor = Constructor.default
+
+    /// Parses `text`; a syntax error becomes a problem and the result is nil. The encoding is
+    /// given: `Parser.Encoding.default` reads the whole process environment at every call.
     mutating func parse(_ text: String) -> Node? {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, resolver, StrictYAML.constructor, .utf8) else {
                 add(line: 1, column: 1, "the document is empty")
                 return nil
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Yams
 
 @testable import ShelfGuardKit
 
@@ -228,5 +229,54 @@ struct DeclarationTests {
             Issue.record("the example was not taken under the default limits")
             return
         }
+    }
+
+    /// A declaration read with one of Yams's resolvers: its declaration, or its problems.
+    static func read(_ text: String, _ resolver: Yams.Resolver) -> (Declaration?, [YAMLProblem]) {
+        outcome(
+            DeclarationReader.read(
+                text, source: "d.yaml", taxonomy: taxonomy, maxNodes: DeclarationLimits.standard.maxNodes,
+                resolver: resolver))
+    }
+
+    static func outcome(_ result: Result<Declaration, DeclarationReader.Failure>) -> (Declaration?, [YAMLProblem]) {
+        switch result {
+        case .success(let declaration): (declaration, [])
+        case .failure(let failure): (nil, failure.problems)
+        }
+    }
+
+    @Test(
+        "a declaration reads the same with Yams's basic resolver; a defective one gets the default resolver's problems")
+    func resolvers() throws {
+        let samples = TestFiles.packageRoot.appendingPathComponent("samples")
+        var texts = [Self.example]
+        for name in try FileManager.default.contentsOfDirectory(atPath: samples.path) where name.hasSuffix(".yaml") {
+            texts.append(try String(contentsOf: samples.appendingPathComponent(name), encoding: .utf8))
+        }
+        var valid = 0
+        for text in texts {
+            let standard = Self.read(text, .default)
+            #expect(Self.outcome(DeclarationReader.read(text, source: "d.yaml", taxonomy: Self.taxonomy)) == standard)
+            guard standard.0 != nil else { continue }
+            valid += 1
+            #expect(Self.read(text, .basic) == standard)
+        }
+        #expect(valid >= 10)
+        // Keys the default resolver takes for a bool, a timestamp, a merge, a value or a number,
+        // beside the same words tagged as text.
+        var differ = 0
+        for insert in [
+            "yes: 1", "2026-01-01: x", "<<: {}", "=: x", "1.5: x", "~: x", "!!str true: a\ntrue: b",
+            "!!bool true: a\ntrue: b", "!!str app: x",
+        ] {
+            let text = Self.example.replacingOccurrences(
+                of: "ai_generation: true\n", with: "ai_generation: true\n\(insert)\n")
+            let read = DeclarationReader.read(text, source: "d.yaml", taxonomy: Self.taxonomy)
+            #expect(Self.outcome(read) == Self.read(text, .default), "\(insert)")
+            #expect(Self.outcome(read).0 == nil, "\(insert) was read as a valid declaration")
+            if Self.read(text, .basic) != Self.read(text, .default) { differ += 1 }
+        }
+        #expect(differ > 0, "the basic resolver never told these apart: the fallback is not tested")
     }
 }

@@ -54,7 +54,7 @@ public struct GenAINumber: Sendable, Equatable, Hashable, CustomStringConvertibl
     }
 
     public init?(_ raw: String) {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmedQuickly(newlines: false)
         guard let lastDash = text.lastIndex(of: "-"), let firstDash = text.firstIndex(of: "-"), firstDash < lastDash
         else { return nil }
         let tail = text[text.index(after: lastDash)...]

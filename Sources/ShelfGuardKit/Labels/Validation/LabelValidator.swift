@@ -75,7 +75,7 @@ public enum LabelValidator {
 
     /// The same, for a producer value and the USCC read from it.
     public static func match(producer: String?, producerUSCC: String?, parties: DeclaredParties) -> ProducerMatch {
-        guard let producer, !producer.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let producer, !producer.trimmedQuickly(newlines: false).isEmpty else {
             return ProducerMatch(outcome: .unknown, detail: "the label names no producer")
         }
         let everyone = [parties.developer] + parties.suppliers
@@ -121,12 +121,13 @@ public enum LabelValidator {
 
     /// A USCC as compared: spaces trimmed, uppercase.
     static func normalizedUSCC(_ uscc: String) -> String {
-        uscc.trimmingCharacters(in: .whitespaces).uppercased()
+        uscc.trimmedQuickly(newlines: false).uppercased()
     }
 
     /// A name as compared: full-width forms folded (`（` to `(`), spaces dropped, case ignored.
     static func normalizedName(_ name: String) -> String {
-        String(
+        if let quick = QuickTrim.foldedName(name) { return quick }
+        return String(
             name.precomposedStringWithCompatibilityMapping.lowercased().unicodeScalars.filter {
                 !$0.properties.isWhitespace
             })

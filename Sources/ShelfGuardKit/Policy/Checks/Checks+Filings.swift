@@ -11,11 +11,18 @@ extension Checks {
     /// once, at the first place it is written (a feature served by a supplier cites the
     /// supplier's number twice).
     var allFilings: [(text: String, position: String)] {
+        if let known = shared.allFilings { return known }
+        let list = listFilings()
+        shared.allFilings = list
+        return list
+    }
+
+    private func listFilings() -> [(text: String, position: String)] {
         guard let declared else { return [] }
         var list: [(String, String)] = []
         var seen = Set<String>()
         func add(_ text: String, _ field: String) {
-            let key = AlgorithmFilingNumber(text)?.text ?? text
+            let key = filingNumber(text)?.text ?? text
             if seen.insert(key).inserted { list.append((text, declared.position(field))) }
         }
         for (i, feature) in declared.features.enumerated() {
@@ -43,7 +50,7 @@ extension Checks {
     func filingFormat() -> [Hit] {
         let thisYear = Int(context.asOf.prefix(4)) ?? 2100
         return allFilings.compactMap { filing in
-            guard let number = AlgorithmFilingNumber(filing.text) else {
+            guard let number = filingNumber(filing.text) else {
                 return hit(
                     "'\(filing.text)' is not an algorithm filing number: it \(AlgorithmFilingNumber.problem(with: filing.text)) (expected 网信算备 + 21 digits + 号)",
                     at: filing.position)
@@ -58,7 +65,7 @@ extension Checks {
 
     func filingCheckDigit() -> [Hit] {
         allFilings.compactMap { filing in
-            guard let number = AlgorithmFilingNumber(filing.text), !number.checkDigitMatches else { return nil }
+            guard let number = filingNumber(filing.text), !number.checkDigitMatches else { return nil }
             return hit(
                 "\(number.text) ends in \(number.digits.last!) where the check-digit rule derived from the published lists gives \(number.expectedCheckDigit); a typing error?",
                 at: filing.position)
@@ -66,7 +73,7 @@ extension Checks {
     }
 
     func filingRegistered() throws -> [Hit] {
-        let numbers = allFilings.compactMap { f in AlgorithmFilingNumber(f.text).map { ($0, f.position) } }
+        let numbers = allFilings.compactMap { f in filingNumber(f.text).map { ($0, f.position) } }
         guard !numbers.isEmpty else { return [] }
         guard try context.registry.hasFilingLists() else {
             return [
@@ -83,7 +90,7 @@ extension Checks {
 
     func filingCancelled() throws -> [Hit] {
         try allFilings.compactMap { filing in
-            guard let number = AlgorithmFilingNumber(filing.text),
+            guard let number = filingNumber(filing.text),
                 let cancellation = try context.registry.cancellation(number.text)
             else { return nil }
             return hit(
@@ -94,7 +101,7 @@ extension Checks {
 
     func filingType() -> [Hit] {
         featureFilings.compactMap { i, _, text in
-            guard let number = AlgorithmFilingNumber(text), number.typeCode != "01" else { return nil }
+            guard let number = filingNumber(text), number.typeCode != "01" else { return nil }
             return hit(
                 "\(number.text) is of algorithm type \(number.typeCode), not 01 (generation and synthesis)",
                 at: declared?.position("features[\(i)].algorithm_filing"))
@@ -105,7 +112,7 @@ extension Checks {
         guard let declared else { return [] }
         var hits: [Hit] = []
         for (i, feature, text) in featureFilings {
-            guard let number = AlgorithmFilingNumber(text), let record = try context.registry.filing(number.text) else {
+            guard let number = filingNumber(text), let record = try context.registry.filing(number.text) else {
                 continue
             }
             if Checks.sameEntity(record.entity, declared.developer.name) { continue }
@@ -125,7 +132,7 @@ extension Checks {
         guard let declared else { return [] }
         var hits: [Hit] = []
         for (i, _, text) in featureFilings {
-            guard let number = AlgorithmFilingNumber(text), let record = try context.registry.filing(number.text),
+            guard let number = filingNumber(text), let record = try context.registry.filing(number.text),
                 record.role == .serviceProvider
             else { continue }
             let name = Checks.normalised(declared.app.name)
@@ -150,7 +157,7 @@ extension Checks {
                     hits.append(hit("supplier \(supplier.name) has no algorithm filing declared", at: position))
                     continue
                 }
-                guard let number = AlgorithmFilingNumber(text) else { continue }  // filing_format reports it
+                guard let number = filingNumber(text) else { continue }  // filing_format reports it
                 guard try context.registry.hasFilingLists() else { continue }  // filing_registered reports it
                 guard let record = try context.registry.filing(number.text) else {
                     hits.append(
@@ -204,6 +211,7 @@ extension Checks {
     static func sameEntity(_ a: String, _ b: String) -> Bool { normalised(a) == normalised(b) }
 
     static func normalised(_ text: String) -> String {
+        if let quick = QuickTrim.foldedName(text) { return quick }
         var out = ""
         for c in text where !c.isWhitespace {
             switch c {

@@ -38,21 +38,36 @@ extension Checks {
 
     /// The problems of one kind, each material once (at the first feature that lists it).
     private func materialHits(_ kind: MaterialLabelProblem.Kind) -> [Hit] {
-        guard let declared, let labels = context.materialLabels else { return [] }
-        let parties = DeclaredParties(declaration: declared)
-        var seen = Set<String>()
+        guard let declared else { return [] }
         var hits: [Hit] = []
-        for (i, feature) in declared.features.enumerated() where !(feature.labeling?.implicit ?? []).isEmpty {
-            for material in feature.labeling?.materials ?? [] where seen.insert(material).inserted {
-                guard let read = labels[material] else { continue }
-                for problem in read.problems(material: material, parties: parties) where problem.kind == kind {
-                    var found = hit(problem.message, at: declared.position("features[\(i)].labeling.materials"))
-                    found.subject = "\(material) \(kind)"
-                    hits.append(found)
-                }
+        for (i, material, problems) in materialProblems {
+            for problem in problems where problem.kind == kind {
+                var found = hit(problem.message, at: declared.position("features[\(i)].labeling.materials"))
+                found.subject = "\(material) \(kind)"
+                hits.append(found)
             }
         }
         return hits
+    }
+
+    /// The label problems of every material of a feature that declares implicit labels, each
+    /// material once (with the first feature that lists it), in declaration order: worked out
+    /// once for the four rules that report them by kind.
+    private var materialProblems: [(index: Int, material: String, problems: [MaterialLabelProblem])] {
+        if let known = shared.materialProblems { return known }
+        var list: [(index: Int, material: String, problems: [MaterialLabelProblem])] = []
+        if let declared, let labels = context.materialLabels {
+            let parties = DeclaredParties(declaration: declared)
+            var seen = Set<String>()
+            for (i, feature) in declared.features.enumerated() where !(feature.labeling?.implicit ?? []).isEmpty {
+                for material in feature.labeling?.materials ?? [] where seen.insert(material).inserted {
+                    guard let read = labels[material] else { continue }
+                    list.append((i, material, read.problems(material: material, parties: parties)))
+                }
+            }
+        }
+        shared.materialProblems = list
+        return list
     }
 }
 

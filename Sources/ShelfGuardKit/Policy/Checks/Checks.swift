@@ -4,8 +4,34 @@ import Foundation
 /// each means). A check returns what it found; the rule gives it severity, basis and remedy.
 struct Checks {
     typealias Hit = PolicyEvaluator.Hit
-    let rule: PolicyRule
+    /// The rule being run: the evaluator sets each in turn on one `Checks` (copying the
+    /// context once per bundle, not once per rule).
+    var rule: PolicyRule
     let context: ReviewContext
+    /// What several rules work out from the same context, worked out once.
+    let shared = Shared()
+
+    init(rule: PolicyRule, context: ReviewContext) {
+        self.rule = rule
+        self.context = context
+    }
+
+    /// Worked out on first use by one check, reused by the others of the same evaluation.
+    final class Shared {
+        /// Parsed filing numbers by text as declared.
+        var filingNumbers: [String: AlgorithmFilingNumber?] = [:]
+        var allFilings: [(text: String, position: String)]?
+        /// Each labeling material's label problems, see `Checks.materialProblems`.
+        var materialProblems: [(index: Int, material: String, problems: [MaterialLabelProblem])]?
+    }
+
+    /// `AlgorithmFilingNumber(text)`, parsed once per evaluation.
+    func filingNumber(_ text: String) -> AlgorithmFilingNumber? {
+        if let known = shared.filingNumbers[text] { return known }
+        let number = AlgorithmFilingNumber(text)
+        shared.filingNumbers[text] = .some(number)
+        return number
+    }
 
     var bundle: String { context.bundleName }
     var declared: Declaration? { context.declared }
