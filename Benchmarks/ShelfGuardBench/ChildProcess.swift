@@ -77,6 +77,12 @@ enum ChildProcess {
     }
 }
 
+/// Writes every dirty page out (sync(2)) before a timed run, so that it does not pay for the
+/// writeback of what the run before it wrote (bundle copies, database copies).
+func settle() {
+    sync()
+}
+
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }

@@ -73,6 +73,7 @@ struct RegistryImportBenchmark: ParsableCommand {
         let runDatabase = "shelfguard_bench_registry_run"
         func postgresRun(_ run: Int, _ postgres: PostgresServer) throws {
             try postgres.create(database: runDatabase)
+            settle()
             let copied = try ChildProcess.run(
                 postgres.psql,
                 postgres.arguments(
@@ -82,11 +83,13 @@ struct RegistryImportBenchmark: ParsableCommand {
             server.copy.append(copied.seconds)
             try postgres.create(database: runDatabase)
             let url = postgres.url(database: runDatabase)
+            settle()
             let first = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", url, "--operator", "bench", csv])
             guard first.exitStatus == 0 else {
                 throw BenchError("registry import into PostgreSQL exited with \(first.exitStatus)")
             }
+            settle()
             let second = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", url, "--operator", "bench", csv])
             guard second.exitStatus == 0 else {
@@ -120,6 +123,7 @@ struct RegistryImportBenchmark: ParsableCommand {
             reading.append(cat.seconds)
             if let sqlite3 {
                 ShelfGenerator.remove(database: baselineDatabase)
+                settle()
                 let child = try ChildProcess.run(sqlite3, [baselineDatabase, ".import --csv \(csv) filing"])
                 guard child.exitStatus == 0 else {
                     throw BenchError("the sqlite3 baseline failed (\(child.exitStatus))")
@@ -128,9 +132,11 @@ struct RegistryImportBenchmark: ParsableCommand {
                 rss.baseline = max(rss.baseline, child.peakRSSBytes)
             }
             ShelfGenerator.remove(database: database)
+            settle()
             let first = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", database, "--operator", "bench", csv])
             guard first.exitStatus == 0 else { throw BenchError("registry import exited with \(first.exitStatus)") }
+            settle()
             let second = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", database, "--operator", "bench", csv])
             guard second.exitStatus == 0 else {

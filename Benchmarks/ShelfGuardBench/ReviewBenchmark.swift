@@ -140,6 +140,7 @@ struct ReviewBenchmark: ParsableCommand {
                 }
                 for path in [bundles, reports] { try? FileManager.default.removeItem(atPath: path) }
                 let common = ["--db", database, "--bundle-store", bundles]
+                settle()
                 var line = "  run \(run + 1) \(store.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(c): "
                 switch c {
                 case .batch(let jobs):
@@ -166,6 +167,7 @@ struct ReviewBenchmark: ParsableCommand {
                     let enqueued = try ChildProcess.run(shelfguard, ["review", "--enqueue"] + common + [batch])
                     guard enqueued.exitStatus == 0 else { throw BenchError("\(store.name) review --enqueue failed") }
                     enqueueing[store, default: []].append(enqueued.seconds)
+                    settle()
                     let started = try (0..<processes).map { n in
                         try ChildProcess.start(
                             shelfguard,

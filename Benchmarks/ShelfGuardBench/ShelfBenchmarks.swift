@@ -15,7 +15,7 @@ struct DailyBenchmark: ParsableCommand {
     @Option(help: "Versions on the shelf.")
     var versions = 100_000
 
-    @Option(help: "Runs of each case (the median is reported).")
+    @Option(help: "Runs of each case (the median is reported; 0: make the templates only).")
     var runs = 3
 
     @Option(help: "The shelfguard executable.")
@@ -78,6 +78,7 @@ struct DailyBenchmark: ParsableCommand {
                 _ = FileManager.default.createFile(atPath: dump + ".complete", contents: nil)
             }
         }
+        guard runs > 0 else { return }  // --runs 0: the templates only
         let notice = "\(workDirectory)/cancellation.csv"
         try """
         备案编号,注销日期,公告日期,公告标题,算法名称,角色,主体名称,应用产品
@@ -118,6 +119,7 @@ struct DailyBenchmark: ParsableCommand {
                 let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
                 guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
             }
+            settle()
             let child = try ChildProcess.run(
                 shelfguard,
                 [
@@ -209,7 +211,7 @@ struct TakedownBenchmark: ParsableCommand {
     @Option(help: "Versions citing the filing taken down.")
     var hits = 100_000
 
-    @Option(help: "Runs (the median is reported).")
+    @Option(help: "Runs (the median is reported; 0: make the templates only).")
     var runs = 5
 
     @Option(help: "The shelfguard executable.")
@@ -252,6 +254,7 @@ struct TakedownBenchmark: ParsableCommand {
                     database: postgresTemplate)
             }
         }
+        guard runs > 0 else { return }  // --runs 0: the templates only
         print(
             "Takedown benchmark: shelfguard takedown --filing on \(versions) shelved versions, \(hits) of them citing the filing; a fresh copy of the database each run, \(runs) runs; the time is the whole command: start, select, \(hits) state changes and \(hits) chained audit entries in one transaction, commit, checkpoint."
         )
@@ -278,6 +281,7 @@ struct TakedownBenchmark: ParsableCommand {
         func sqliteRun(_ run: Int) throws {
             if let sqlite3 {
                 try ShelfGenerator.copy(template, to: database)
+                settle()
                 let child = try ChildProcess.run(sqlite3, [database, Self.baselineSQL])
                 guard child.exitStatus == 0 else {
                     throw BenchError("the sqlite3 baseline failed (\(child.exitStatus))")
@@ -285,6 +289,7 @@ struct TakedownBenchmark: ParsableCommand {
                 sqlite.baseline.append(child.seconds)
             }
             try ShelfGenerator.copy(template, to: database)
+            settle()
             let child = try ChildProcess.run(shelfguard, arguments + ["--db", database])
             guard child.exitStatus == 0 else { throw BenchError("takedown failed (\(child.exitStatus))") }
             let (moved, audited) = try DatabaseQueue(path: database).read { db in
@@ -304,6 +309,7 @@ struct TakedownBenchmark: ParsableCommand {
         }
         func postgresRun(_ run: Int, _ postgres: PostgresServer) throws {
             try postgres.create(database: runDatabase, template: postgresTemplate)
+            settle()
             let baseline = try ChildProcess.run(
                 postgres.psql, postgres.arguments(Self.postgresBaselineSQL, database: runDatabase))
             guard baseline.exitStatus == 0 else {
@@ -311,6 +317,7 @@ struct TakedownBenchmark: ParsableCommand {
             }
             server.baseline.append(baseline.seconds)
             try postgres.create(database: runDatabase, template: postgresTemplate)
+            settle()
             let child = try ChildProcess.run(shelfguard, arguments + ["--db", postgres.url(database: runDatabase)])
             guard child.exitStatus == 0 else { throw BenchError("takedown on PostgreSQL failed (\(child.exitStatus))") }
             let counts = try postgres.integers(
