@@ -125,6 +125,8 @@ let package = Package(
                 "BundleFactory",
                 "ShelfGuardKit",
                 "ShelfGuardSQLite",
+                // The daily benchmark fills a PostgreSQL shelf through the store's API, as it fills SQLite's.
+                "ShelfGuardPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

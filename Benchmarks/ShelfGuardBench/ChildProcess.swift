@@ -14,11 +14,25 @@ struct ChildRun {
 /// Runs commands with stdout sent to /dev/null, timing each and reading its rusage (`wait4`), so
 /// that the baseline and ShelfGuard are measured the same way in the same script.
 enum ChildProcess {
-    static func run(_ executable: String, _ arguments: [String]) throws -> ChildRun {
+    /// A child started and not yet waited for.
+    struct Started {
+        var pid: pid_t
+        var start: Date
+        var executable: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String], stderr: String? = nil) throws -> ChildRun {
+        try wait(start(executable, arguments, stderr: stderr))
+    }
+
+    /// Starts a child without waiting for it: several at once (`wait` each). `stderr`: a file its
+    /// standard error is written to instead of this process's.
+    static func start(_ executable: String, _ arguments: [String], stderr: String? = nil) throws -> Started {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if let stderr { posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
@@ -27,15 +41,46 @@ enum ChildProcess {
         guard spawned == 0 else {
             throw BenchError("cannot start \(executable): \(String(cString: strerror(spawned)))")
         }
+        return Started(pid: pid, start: start, executable: executable)
+    }
+
+    /// Waits for a child; its time runs from its start to its end.
+    static func wait(_ child: Started) throws -> ChildRun {
         var status: Int32 = 0
         var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
+        while wait4(child.pid, &status, 0, &usage) < 0 {
             guard errno == EINTR else { throw BenchError("wait4 failed: \(String(cString: strerror(errno)))") }
         }
-        let seconds = Date().timeIntervalSince(start)
+        let seconds = Date().timeIntervalSince(child.start)
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return ChildRun(seconds: seconds, peakRSSBytes: Int64(usage.ru_maxrss) * 1024, exitStatus: exit)
     }
+
+    /// Runs a command (not timed) and returns what it printed on stdout, and its exit status.
+    static func output(_ executable: String, _ arguments: [String]) throws -> (String, Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    }
+
+    /// An executable on PATH (or the usual system folders), by name.
+    static func find(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let folders = path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/bin"]
+        return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// Writes every dirty page out (sync(2)) before a timed run, so that it does not pay for the
+/// writeback of what the run before it wrote (bundle copies, database copies).
+func settle() {
+    sync()
 }
 
 struct BenchError: Error, CustomStringConvertible {

@@ -24,6 +24,17 @@ struct RegistryImportBenchmark: ParsableCommand {
     @Option(help: "Folder for the generated list and the runs' databases.")
     var workDirectory = ".build/bench-registry"
 
+    @OptionGroup var postgresOption: PostgresOption
+
+    /// The PostgreSQL figures: imports into a fresh database and again, and psql's `\copy`.
+    struct ServerFigures {
+        var fresh: [Double] = []
+        var again: [Double] = []
+        var copy: [Double] = []
+        var rss: (fresh: Int64, again: Int64) = (0, 0)
+        var size: Int64 = 0
+    }
+
     func run() throws {
         guard FileManager.default.isExecutableFile(atPath: shelfguard) else {
             throw BenchError("build shelfguard first (swift build -c release): \(shelfguard) is missing")
@@ -45,6 +56,13 @@ struct RegistryImportBenchmark: ParsableCommand {
                 ? "Baseline: no sqlite3 shell (scripts/setup --with-tools installs it), so only `cat FILE` (reading the file) is timed as the floor."
                 : "Baselines: the sqlite3 shell's `.import --csv` of the same file into a fresh database (parse and insert, no checks, no JSON, no hashes, no index), and `cat FILE` (reading the file)."
         )
+        let postgres = try postgresOption.server()
+        if postgres != nil {
+            print(
+                "PostgreSQL, interleaved with SQLite: the same two imports into a new database each run; baseline psql's `\\copy` of the same file into a new table (parse and insert, no index)."
+            )
+        }
+        var server = ServerFigures()
         let database = "\(workDirectory)/import.db"
         let baselineDatabase = "\(workDirectory)/sqlite3-import.db"
         var fresh: [Double] = []
@@ -52,13 +70,60 @@ struct RegistryImportBenchmark: ParsableCommand {
         var baseline: [Double] = []
         var reading: [Double] = []
         var rss: (fresh: Int64, again: Int64, baseline: Int64) = (0, 0, 0)
+        let runDatabase = "shelfguard_bench_registry_run"
+        func postgresRun(_ run: Int, _ postgres: PostgresServer) throws {
+            try postgres.create(database: runDatabase)
+            settle()
+            let copied = try ChildProcess.run(
+                postgres.psql,
+                postgres.arguments(
+                    "CREATE TABLE filing (n TEXT, algorithm TEXT, role TEXT, entity TEXT, products TEXT, purpose TEXT, number TEXT, note TEXT)",
+                    database: runDatabase) + ["-c", "\\copy filing FROM '\(csv)' WITH (FORMAT csv, HEADER true)"])
+            guard copied.exitStatus == 0 else { throw BenchError("the psql \\copy baseline failed") }
+            server.copy.append(copied.seconds)
+            try postgres.create(database: runDatabase)
+            let url = postgres.url(database: runDatabase)
+            settle()
+            let first = try ChildProcess.run(
+                shelfguard, ["registry", "import", "--db", url, "--operator", "bench", csv])
+            guard first.exitStatus == 0 else {
+                throw BenchError("registry import into PostgreSQL exited with \(first.exitStatus)")
+            }
+            settle()
+            let second = try ChildProcess.run(
+                shelfguard, ["registry", "import", "--db", url, "--operator", "bench", csv])
+            guard second.exitStatus == 0 else {
+                throw BenchError("registry import into PostgreSQL again exited with \(second.exitStatus)")
+            }
+            let counts = try postgres.integers(
+                """
+                SELECT (SELECT COUNT(*) FROM registry_filing), (SELECT COUNT(*) FROM registry_import),
+                    (SELECT added FROM registry_import ORDER BY id LIMIT 1),
+                    (SELECT unchanged FROM registry_import ORDER BY id DESC LIMIT 1)
+                """, database: runDatabase)
+            guard counts == [rows, 2, rows, rows] else {
+                throw BenchError(
+                    "PostgreSQL: stored, imports, added, unchanged \(counts); expected \(rows) added, then unchanged")
+            }
+            server.size = try postgres.size(database: runDatabase)
+            try postgres.drop(database: runDatabase)
+            server.fresh.append(first.seconds)
+            server.again.append(second.seconds)
+            server.rss.fresh = max(server.rss.fresh, first.peakRSSBytes)
+            server.rss.again = max(server.rss.again, second.peakRSSBytes)
+            print(
+                "  run \(run + 1) PostgreSQL: import \(secondsText(first.seconds)) (peak RSS \(megabytes(first.peakRSSBytes))), again \(secondsText(second.seconds)); psql \\copy \(secondsText(copied.seconds))"
+            )
+        }
         _ = try ChildProcess.run("/bin/cat", [csv])  // warm the page cache
         for run in 0..<runs {
+            if let postgres, run % 2 == 1 { try postgresRun(run, postgres) }
             let cat = try ChildProcess.run("/bin/cat", [csv])
             guard cat.exitStatus == 0 else { throw BenchError("cat failed") }
             reading.append(cat.seconds)
             if let sqlite3 {
                 ShelfGenerator.remove(database: baselineDatabase)
+                settle()
                 let child = try ChildProcess.run(sqlite3, [baselineDatabase, ".import --csv \(csv) filing"])
                 guard child.exitStatus == 0 else {
                     throw BenchError("the sqlite3 baseline failed (\(child.exitStatus))")
@@ -67,9 +132,11 @@ struct RegistryImportBenchmark: ParsableCommand {
                 rss.baseline = max(rss.baseline, child.peakRSSBytes)
             }
             ShelfGenerator.remove(database: database)
+            settle()
             let first = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", database, "--operator", "bench", csv])
             guard first.exitStatus == 0 else { throw BenchError("registry import exited with \(first.exitStatus)") }
+            settle()
             let second = try ChildProcess.run(
                 shelfguard, ["registry", "import", "--db", database, "--operator", "bench", csv])
             guard second.exitStatus == 0 else {
@@ -90,9 +157,10 @@ struct RegistryImportBenchmark: ParsableCommand {
             rss.fresh = max(rss.fresh, first.peakRSSBytes)
             rss.again = max(rss.again, second.peakRSSBytes)
             print(
-                "  run \(run + 1): import \(secondsText(first.seconds)) (peak RSS \(megabytes(first.peakRSSBytes))), again \(secondsText(second.seconds))"
+                "  run \(run + 1)\(postgres == nil ? "" : " SQLite    "): import \(secondsText(first.seconds)) (peak RSS \(megabytes(first.peakRSSBytes))), again \(secondsText(second.seconds))"
                     + (baseline.last.map { "; sqlite3 .import \(secondsText($0))" } ?? "")
                     + "; cat \(secondsText(cat.seconds))")
+            if let postgres, run % 2 == 0 { try postgresRun(run, postgres) }
         }
         let databaseSize = ((try? FileManager.default.attributesOfItem(atPath: database))?[.size] as? Int64) ?? 0
         print("")
@@ -112,6 +180,20 @@ struct RegistryImportBenchmark: ParsableCommand {
         }
         let r = Summary(reading)
         print("  cat (reading the file):           median \(secondsText(r.median))")
+        if postgres != nil {
+            let p = Summary(server.fresh)
+            let q = Summary(server.again)
+            let c = Summary(server.copy)
+            print(
+                "  PostgreSQL, fresh database:       median \(secondsText(p.median)) (min \(secondsText(p.min)), max \(secondsText(p.max))), \(String(format: "%.0f", Double(rows) / p.median)) rows/s, peak RSS \(megabytes(server.rss.fresh)), database \(megabytes(server.size)); PostgreSQL/SQLite = \(ratio(p.median, a.median))"
+            )
+            print(
+                "  PostgreSQL, again unchanged:      median \(secondsText(q.median)) (min \(secondsText(q.min)), max \(secondsText(q.max))), \(String(format: "%.0f", Double(rows) / q.median)) rows/s, peak RSS \(megabytes(server.rss.again)); PostgreSQL/SQLite = \(ratio(q.median, b.median))"
+            )
+            print(
+                "  psql \\copy:                       median \(secondsText(c.median)) (min \(secondsText(c.min)), max \(secondsText(c.max))); shelfguard/psql = \(String(format: "%.2f", p.median / c.median))×"
+            )
+        }
     }
 
     /// Writes a filing list of `rows` distinct, valid numbers, as the published lists look.

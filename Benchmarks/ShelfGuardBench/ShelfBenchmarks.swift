@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GRDB
 import ShelfGuardKit
+import ShelfGuardPostgres
 import ShelfGuardSQLite
 
 /// Issue 7's benchmarks on generated shelves: `shelfguard daily` over 100,000 versions, and
@@ -14,7 +15,7 @@ struct DailyBenchmark: ParsableCommand {
     @Option(help: "Versions on the shelf.")
     var versions = 100_000
 
-    @Option(help: "Runs of each case (the median is reported).")
+    @Option(help: "Runs of each case (the median is reported; 0: make the templates only).")
     var runs = 3
 
     @Option(help: "The shelfguard executable.")
@@ -35,12 +36,49 @@ struct DailyBenchmark: ParsableCommand {
             valueName: "argument"))
     var dailyArgument: [String] = []
 
+    @OptionGroup var postgresOption: PostgresOption
+
+    /// One store's figures.
+    struct Figures {
+        var quiet: [Double] = []
+        var cancelled: [Double] = []
+        var reading: [Double] = []
+    }
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let template = "\(workDirectory)/daily-\(versions).db"
+        let generator = ShelfGenerator(samples: samples, policies: policies)
         try ShelfGenerator.once(template) {
-            try ShelfGenerator(samples: samples, policies: policies).dailyShelf(at: template, versions: versions)
+            try generator.dailyShelf(into: try SQLiteLedger(path: template), versions: versions)
         }
+        let postgres = try postgresOption.server()
+        let postgresTemplate = "shelfguard_bench_daily_\(versions)"
+        if let postgres {
+            // Generated through the store's API once (slow: a transaction per version), then kept
+            // as a pg_dump file beside the SQLite template, restored into each new server.
+            let dump = "\(workDirectory)/daily-\(versions).pgdump"
+            try postgres.once(postgresTemplate) {
+                let url = postgres.url(database: postgresTemplate)
+                if FileManager.default.fileExists(atPath: dump + ".complete") {
+                    let restored = try ChildProcess.run(
+                        try postgres.tool("pg_restore"), ["--no-owner", "--exit-on-error", "-d", url, dump])
+                    guard restored.exitStatus == 0 else { throw BenchError("pg_restore of \(dump) failed") }
+                    print("restored \(dump) in \(String(format: "%.0f", restored.seconds)) s")
+                    return
+                }
+                let started = Date()
+                try generator.dailyShelf(into: try PostgresLedger(url: url), versions: versions)
+                print(
+                    "generated the PostgreSQL shelf through the store's API in \(String(format: "%.0f", Date().timeIntervalSince(started))) s"
+                )
+                try? FileManager.default.removeItem(atPath: dump + ".complete")
+                let dumped = try ChildProcess.run(try postgres.tool("pg_dump"), ["-Fc", "-f", dump, url])
+                guard dumped.exitStatus == 0 else { throw BenchError("pg_dump to \(dump) failed") }
+                _ = FileManager.default.createFile(atPath: dump + ".complete", contents: nil)
+            }
+        }
+        guard runs > 0 else { return }  // --runs 0: the templates only
         let notice = "\(workDirectory)/cancellation.csv"
         try """
         备案编号,注销日期,公告日期,公告标题,算法名称,角色,主体名称,应用产品
@@ -56,56 +94,99 @@ struct DailyBenchmark: ParsableCommand {
                 ? "Baseline skipped: no sqlite3 shell (scripts/setup --with-tools installs it)."
                 : "Baseline: the sqlite3 shell reading the rows daily judges (inventory facts, declaration) and nothing else, once per run."
         )
-        var quiet: [Double] = []
-        var cancelled: [Double] = []
-        var reading: [Double] = []
+        if postgres != nil {
+            print(
+                "PostgreSQL, interleaved with SQLite: each run on a copy of a template database (CREATE DATABASE … TEMPLATE, then CHECKPOINT, not timed); baseline psql reading the same rows."
+            )
+        }
+        var sqlite = Figures()
+        var server = Figures()
+        let reports = "\(workDirectory)/daily-report"
+        let runDatabase = "shelfguard_bench_daily_run"
+        /// One daily run on a fresh copy; its seconds.
+        func daily(_ postgres: PostgresServer?, withNotice: Bool, run: Int) throws -> Double {
+            let database: String
+            var extra: [String] = []
+            if let postgres {
+                try postgres.create(database: runDatabase, template: postgresTemplate)
+                database = postgres.url(database: runDatabase)
+                extra = ["--bundle-store", "\(workDirectory)/daily-run.bundles"]
+            } else {
+                database = "\(workDirectory)/daily-run.db"
+                try ShelfGenerator.copy(template, to: database)
+            }
+            if withNotice {
+                let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
+                guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
+            }
+            settle()
+            let child = try ChildProcess.run(
+                shelfguard,
+                [
+                    "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", reports, "--policies",
+                    policies,
+                ] + extra + dailyArgument)
+            guard child.exitStatus != 1 else { throw BenchError("daily failed") }
+            let report = try JSONDecoder().decode(
+                DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)/daily.json")))
+            guard report.checked == versions else {
+                throw BenchError("daily judged \(report.checked) of \(versions) versions")
+            }
+            if let postgres { try postgres.drop(database: runDatabase) }
+            print(
+                "  run \(run + 1) \(postgres == nil ? "SQLite    " : "PostgreSQL") \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", child.seconds)) s, \(report.measures.suspend) suspended, \(report.newAlerts) new alerts, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+            )
+            return child.seconds
+        }
         for run in 0..<runs {
             if let sqlite3 {
                 let child = try ChildProcess.run(sqlite3, ["-readonly", template, Self.baselineSQL])
                 guard child.exitStatus == 0 else { throw BenchError("the sqlite3 baseline failed") }
-                reading.append(child.seconds)
+                sqlite.reading.append(child.seconds)
             }
-            for withNotice in run % 2 == 0 ? [false, true] : [true, false] {
-                let database = "\(workDirectory)/daily-run.db"
-                try ShelfGenerator.copy(template, to: database)
-                if withNotice {
-                    let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
-                    guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
-                }
-                let reports = "\(workDirectory)/daily-report"
+            if let postgres {
                 let child = try ChildProcess.run(
-                    shelfguard,
-                    [
-                        "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", reports, "--policies",
-                        policies,
-                    ] + dailyArgument)
-                guard child.exitStatus != 1 else { throw BenchError("daily failed") }
-                let report = try JSONDecoder().decode(
-                    DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)/daily.json")))
-                guard report.checked == versions else {
-                    throw BenchError("daily judged \(report.checked) of \(versions) versions")
+                    postgres.psql, postgres.arguments(Self.baselineSQL, database: postgresTemplate))
+                guard child.exitStatus == 0 else { throw BenchError("the psql baseline failed") }
+                server.reading.append(child.seconds)
+            }
+            // nil: SQLite. The order alternates between runs and cases.
+            let stores: [PostgresServer?] = postgres == nil ? [nil] : run % 2 == 0 ? [nil, postgres] : [postgres, nil]
+            let cases: [Bool] = run % 2 == 0 ? [false, true] : [true, false]
+            for (index, withNotice) in cases.enumerated() {
+                let order: [PostgresServer?] = index % 2 == 0 ? stores : Array(stores.reversed())
+                for store in order {
+                    let seconds = try daily(store, withNotice: withNotice, run: run)
+                    if store == nil {
+                        (withNotice ? { sqlite.cancelled.append(seconds) } : { sqlite.quiet.append(seconds) })()
+                    } else {
+                        (withNotice ? { server.cancelled.append(seconds) } : { server.quiet.append(seconds) })()
+                    }
                 }
-                (withNotice ? { cancelled.append(child.seconds) } : { quiet.append(child.seconds) })()
+            }
+        }
+        print("")
+        func report(_ name: String, _ figures: Figures, baseline: String, versus: Figures? = nil) {
+            let a = Summary(figures.quiet)
+            let b = Summary(figures.cancelled)
+            let against = versus.map { (Summary($0.quiet).median, Summary($0.cancelled).median) }
+            print(
+                "  \(name) nothing changed:      median \(String(format: "%.2f", a.median)) s (min \(String(format: "%.2f", a.min)), max \(String(format: "%.2f", a.max))), \(String(format: "%.0f", Double(versions) / a.median)) versions/s, \(String(format: "%.0f", 1e6 * a.median / Double(versions))) µs per version"
+                    + (against.map { "; PostgreSQL/SQLite = \(ratio(a.median, $0.0))" } ?? "")
+            )
+            print(
+                "  \(name) after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s, \(String(format: "%.0f", 1e6 * b.median / Double(versions))) µs per version"
+                    + (against.map { "; PostgreSQL/SQLite = \(ratio(b.median, $0.1))" } ?? "")
+            )
+            if !figures.reading.isEmpty {
+                let c = Summary(figures.reading)
                 print(
-                    "  run \(run + 1) \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", child.seconds)) s, \(report.measures.suspend) suspended, \(report.newAlerts) new alerts, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+                    "  \(name) \(baseline) reading alone: median \(String(format: "%.2f", c.median)) s; daily/reading = \(String(format: "%.1f", a.median / c.median))× (nothing changed), \(String(format: "%.1f", b.median / c.median))× (after a cancellation)"
                 )
             }
         }
-        let a = Summary(quiet)
-        let b = Summary(cancelled)
-        print("")
-        print(
-            "  nothing changed:      median \(String(format: "%.2f", a.median)) s (min \(String(format: "%.2f", a.min)), max \(String(format: "%.2f", a.max))), \(String(format: "%.0f", Double(versions) / a.median)) versions/s"
-        )
-        print(
-            "  after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s"
-        )
-        if !reading.isEmpty {
-            let c = Summary(reading)
-            print(
-                "  sqlite3 reading alone: median \(String(format: "%.2f", c.median)) s; daily/reading = \(String(format: "%.1f", a.median / c.median))× (nothing changed), \(String(format: "%.1f", b.median / c.median))× (after a cancellation)"
-            )
-        }
+        report(postgres == nil ? "" : "SQLite:    ", sqlite, baseline: "sqlite3")
+        if postgres != nil { report("PostgreSQL:", server, baseline: "psql", versus: sqlite) }
     }
 
     /// What daily reads of every shelved version, read by SQLite alone.
@@ -130,7 +211,7 @@ struct TakedownBenchmark: ParsableCommand {
     @Option(help: "Versions citing the filing taken down.")
     var hits = 100_000
 
-    @Option(help: "Runs (the median is reported).")
+    @Option(help: "Runs (the median is reported; 0: make the templates only).")
     var runs = 5
 
     @Option(help: "The shelfguard executable.")
@@ -139,11 +220,19 @@ struct TakedownBenchmark: ParsableCommand {
     @Option(help: "Folder for the template database and the runs.")
     var workDirectory = ".build/bench-shelf"
 
+    @OptionGroup var postgresOption: PostgresOption
+
     static let filing = "网信算备440305900000101250017号"
 
     /// The sqlite3 shell, the baselines' tool, when installed.
     static var sqlite3: String? {
         ["/usr/bin/sqlite3", "/usr/local/bin/sqlite3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// One store's figures: shelfguard's times and the baseline's.
+    struct Figures {
+        var times: [Double] = []
+        var baseline: [Double] = []
     }
 
     func run() throws {
@@ -152,6 +241,20 @@ struct TakedownBenchmark: ParsableCommand {
         try ShelfGenerator.once(template) {
             try ShelfGenerator.takedownShelf(at: template, versions: versions, hits: hits, filing: Self.filing)
         }
+        let postgres = try postgresOption.server()
+        let postgresTemplate = "shelfguard_bench_takedown_\(versions)_\(hits)"
+        if let postgres {
+            try postgres.once(postgresTemplate) {
+                // The schema, by the ledger's own migrations; then the same rows as the SQLite shelf.
+                let migrated = try ChildProcess.run(
+                    shelfguard, ["registry", "stats", "--db", postgres.url(database: postgresTemplate)])
+                guard migrated.exitStatus == 0 else { throw BenchError("registry stats (the migrations) failed") }
+                try postgres.execute(
+                    ShelfGenerator.takedownShelfSQL(versions: versions, hits: hits, filing: Self.filing),
+                    database: postgresTemplate)
+            }
+        }
+        guard runs > 0 else { return }  // --runs 0: the templates only
         print(
             "Takedown benchmark: shelfguard takedown --filing on \(versions) shelved versions, \(hits) of them citing the filing; a fresh copy of the database each run, \(runs) runs; the time is the whole command: start, select, \(hits) state changes and \(hits) chained audit entries in one transaction, commit, checkpoint."
         )
@@ -163,28 +266,31 @@ struct TakedownBenchmark: ParsableCommand {
         } else {
             print("Baseline skipped: no sqlite3 shell (scripts/setup --with-tools installs it).")
         }
-        var times: [Double] = []
-        var baseline: [Double] = []
-        let database = "\(workDirectory)/takedown-run.db"
-        func fresh() throws {
-            try ShelfGenerator.copy(template, to: database)
+        if postgres != nil {
+            print(
+                "PostgreSQL, interleaved with SQLite: each run on a copy of a template database (CREATE DATABASE … TEMPLATE, then CHECKPOINT, not timed); baseline psql writing the same rows set-based in one transaction."
+            )
         }
-        for run in 0..<runs {
+        var sqlite = Figures()
+        var server = Figures()
+        let database = "\(workDirectory)/takedown-run.db"
+        let runDatabase = "shelfguard_bench_takedown_run"
+        let arguments = [
+            "takedown", "--filing", Self.filing, "--reason", "benchmark", "--order", "BENCH-1", "--operator", "bench",
+        ]
+        func sqliteRun(_ run: Int) throws {
             if let sqlite3 {
-                try fresh()
+                try ShelfGenerator.copy(template, to: database)
+                settle()
                 let child = try ChildProcess.run(sqlite3, [database, Self.baselineSQL])
                 guard child.exitStatus == 0 else {
                     throw BenchError("the sqlite3 baseline failed (\(child.exitStatus))")
                 }
-                baseline.append(child.seconds)
+                sqlite.baseline.append(child.seconds)
             }
-            try fresh()
-            let child = try ChildProcess.run(
-                shelfguard,
-                [
-                    "takedown", "--db", database, "--filing", Self.filing, "--reason", "benchmark", "--order",
-                    "BENCH-1", "--operator", "bench",
-                ])
+            try ShelfGenerator.copy(template, to: database)
+            settle()
+            let child = try ChildProcess.run(shelfguard, arguments + ["--db", database])
             guard child.exitStatus == 0 else { throw BenchError("takedown failed (\(child.exitStatus))") }
             let (moved, audited) = try DatabaseQueue(path: database).read { db in
                 (
@@ -195,21 +301,64 @@ struct TakedownBenchmark: ParsableCommand {
             guard moved == hits && audited == hits else {
                 throw BenchError("moved \(moved), audited \(audited), expected \(hits)")
             }
-            times.append(child.seconds)
+            sqlite.times.append(child.seconds)
             print(
-                "  run \(run + 1): \(String(format: "%.3f", child.seconds)) s, \(moved) taken down, \(audited) audit entries, peak RSS \(ByteCount.format(child.peakRSSBytes))"
-                    + (baseline.last.map { "; sqlite3 alone \(String(format: "%.3f", $0)) s" } ?? "")
+                "  run \(run + 1) SQLite:     \(String(format: "%.3f", child.seconds)) s, \(moved) taken down, \(audited) audit entries, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+                    + (sqlite.baseline.last.map { "; sqlite3 alone \(String(format: "%.3f", $0)) s" } ?? "")
             )
         }
-        let s = Summary(times)
+        func postgresRun(_ run: Int, _ postgres: PostgresServer) throws {
+            try postgres.create(database: runDatabase, template: postgresTemplate)
+            settle()
+            let baseline = try ChildProcess.run(
+                postgres.psql, postgres.arguments(Self.postgresBaselineSQL, database: runDatabase))
+            guard baseline.exitStatus == 0 else {
+                throw BenchError("the psql baseline failed (\(baseline.exitStatus))")
+            }
+            server.baseline.append(baseline.seconds)
+            try postgres.create(database: runDatabase, template: postgresTemplate)
+            settle()
+            let child = try ChildProcess.run(shelfguard, arguments + ["--db", postgres.url(database: runDatabase)])
+            guard child.exitStatus == 0 else { throw BenchError("takedown on PostgreSQL failed (\(child.exitStatus))") }
+            let counts = try postgres.integers(
+                """
+                SELECT (SELECT COUNT(*) FROM shelf_state WHERE state = 'taken_down'),
+                    (SELECT COUNT(*) FROM audit_log WHERE action = 'take_down'),
+                    (SELECT COUNT(*) FROM state_change WHERE to_state = 'taken_down')
+                """, database: runDatabase)
+            guard counts == [hits, hits, hits] else {
+                throw BenchError("PostgreSQL: taken down, audited, state changes \(counts); expected \(hits) each")
+            }
+            try postgres.drop(database: runDatabase)
+            server.times.append(child.seconds)
+            print(
+                "  run \(run + 1) PostgreSQL: \(String(format: "%.3f", child.seconds)) s, \(hits) taken down, \(hits) audit entries, peak RSS \(ByteCount.format(child.peakRSSBytes)); psql alone \(String(format: "%.3f", baseline.seconds)) s"
+            )
+        }
+        for run in 0..<runs {
+            if let postgres, run % 2 == 1 { try postgresRun(run, postgres) }
+            try sqliteRun(run)
+            if let postgres, run % 2 == 0 { try postgresRun(run, postgres) }
+        }
+        let s = Summary(sqlite.times)
         print("")
         print(
             "  shelfguard takedown: median \(String(format: "%.3f", s.median)) s (min \(String(format: "%.3f", s.min)), max \(String(format: "%.3f", s.max))), \(String(format: "%.0f", Double(hits) / s.median)) versions/s"
         )
-        if !baseline.isEmpty {
-            let b = Summary(baseline)
+        if !sqlite.baseline.isEmpty {
+            let b = Summary(sqlite.baseline)
             print(
                 "  sqlite3 alone:       median \(String(format: "%.3f", b.median)) s (min \(String(format: "%.3f", b.min)), max \(String(format: "%.3f", b.max))); shelfguard/sqlite3 = \(String(format: "%.2f", s.median / b.median))×"
+            )
+        }
+        if postgres != nil {
+            let p = Summary(server.times)
+            let b = Summary(server.baseline)
+            print(
+                "  PostgreSQL, shelfguard takedown: median \(String(format: "%.3f", p.median)) s (min \(String(format: "%.3f", p.min)), max \(String(format: "%.3f", p.max))), \(String(format: "%.0f", Double(hits) / p.median)) versions/s; PostgreSQL/SQLite = \(ratio(p.median, s.median))"
+            )
+            print(
+                "  PostgreSQL, psql alone:          median \(String(format: "%.3f", b.median)) s (min \(String(format: "%.3f", b.min)), max \(String(format: "%.3f", b.max))); shelfguard/psql = \(String(format: "%.2f", p.median / b.median))×"
             )
         }
     }
@@ -230,6 +379,27 @@ struct TakedownBenchmark: ParsableCommand {
         INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
             SELECT id, state, 'taken_down', '2026-11-25T00:00:00.000Z', 'bench', 'benchmark', 'measure', rowid, 'BENCH-1'
             FROM hit;
+        COMMIT;
+        """
+
+    /// The same writes in PostgreSQL's SQL, set-based in one transaction: the floor the server
+    /// sets on this shelf (random hashes, no chain, no Swift, no round trips).
+    static let postgresBaselineSQL = """
+        BEGIN;
+        CREATE TEMP TABLE hit AS SELECT row_number() OVER (ORDER BY v.id) AS n, v.id, v.app_id, v.version_name,
+                v.bundle_sha256, s.state
+            FROM version v JOIN shelf_state s ON s.version_id = v.id
+            WHERE v.id IN (SELECT version_id FROM version_filing WHERE number = '\(filing)');
+        INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
+            SELECT n, '2026-11-25T00:00:00.000Z', 'bench', 'take_down',
+                app_id || ' ' || version_name || ' (' || substr(bundle_sha256, 1, 12) || ')', 'benchmark',
+                '{"bundle_sha256":"' || bundle_sha256 || '","from":"approved","order":"BENCH-1","selected_by":"filing \(filing)","to":"taken_down"}',
+                encode(sha256(random()::text::bytea), 'hex'), encode(sha256(random()::text::bytea), 'hex')
+            FROM hit ORDER BY n;
+        UPDATE shelf_state SET state = 'taken_down' WHERE version_id IN (SELECT id FROM hit);
+        INSERT INTO state_change (version_id, from_state, to_state, at, actor, reason, cause, audit_seq, order_ref)
+            SELECT id, state, 'taken_down', '2026-11-25T00:00:00.000Z', 'bench', 'benchmark', 'measure', n, 'BENCH-1'
+            FROM hit ORDER BY n;
         COMMIT;
         """
 }
@@ -267,8 +437,7 @@ struct ShelfGenerator {
 
     /// The approved samples, judged once, then copied under new app ids and bundle digests, each
     /// copy judged and recorded through the ledger as a review would record it.
-    func dailyShelf(at path: String, versions: Int) throws {
-        let ledger = try SQLiteLedger(path: path)
+    func dailyShelf(into ledger: any LedgerStore, versions: Int) throws {
         for file in try RegistryFile.expand(["\(samples)/registry"]) {
             _ = try ledger.importEvidence(
                 try RegistryFile.read(URL(fileURLWithPath: file)), fileSHA256: "", actor: "bench")
@@ -340,5 +509,27 @@ struct ShelfGenerator {
                 try cites.execute(arguments: [i + 1, number])
             }
         }
+    }
+
+    /// The rows `takedownShelf` writes, in PostgreSQL's SQL (set-based, one transaction), for a
+    /// database the ledger's migrations made.
+    static func takedownShelfSQL(versions: Int, hits: Int, filing: String) -> String {
+        let every = max(1, versions / max(hits, 1))
+        let at = "2026-11-24T08:00:00.000Z"
+        return """
+            INSERT INTO app (app_id, name, platform, developer, uscc, first_seen, updated_at)
+                SELECT 'com.bench.app' || (i / 5), 'App ' || (i / 5), 'android', '开发者' || (i % 997), '', '\(at)', '\(at)'
+                FROM generate_series(0, \(versions - 1), 5) AS i;
+            INSERT INTO version (id, app_id, bundle_sha256, format, size, version_name, version_code, first_seen)
+                SELECT i + 1, 'com.bench.app' || (i / 5), lpad(to_hex(i + 1), 64, '0'), 'apk', 1000000, '1.' || (i % 5),
+                    (i % 5)::text, '\(at)'
+                FROM generate_series(0, \(versions - 1)) AS i;
+            INSERT INTO shelf_state (version_id, state) SELECT i + 1, 'approved' FROM generate_series(0, \(versions - 1)) AS i;
+            INSERT INTO version_filing (version_id, number)
+                SELECT i + 1, CASE WHEN i % \(every) = 0 AND i / \(every) < \(hits) THEN '\(filing)'
+                    ELSE '网信算备1101089' || lpad((i % 1000)::text, 6, '0') || '01230011号' END
+                FROM generate_series(0, \(versions - 1)) AS i;
+            SELECT setval(pg_get_serial_sequence('version', 'id'), \(max(versions, 1)));
+            """
     }
 }
