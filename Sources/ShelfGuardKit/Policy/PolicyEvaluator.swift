@@ -13,9 +13,11 @@ public struct PolicyEvaluator: Sendable {
             // One Checks for every rule: the context is copied once, and what several rules work
             // out from it is shared.
             var checks = Checks(rule: first, context: context)
-            for rule in policy.rules {
-                checks.rule = rule
+            for index in policy.rules.indices {
+                checks.rule = policy.rules[index]
                 let messages = try PolicyEvaluator.run(checks)
+                guard !messages.isEmpty else { continue }
+                let rule = checks.rule
                 findings += messages.map {
                     Finding(
                         rule: rule.id, severity: rule.outcome, message: $0.message, basis: rule.basis,
