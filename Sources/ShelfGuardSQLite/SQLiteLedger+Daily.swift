@@ -32,7 +32,9 @@ extension SQLiteLedger {
 
     public func shelvedVersions(after versionID: Int64, limit: Int, shard: DailyShard) throws -> [ShelvedVersion] {
         try read { db in
-            let rows = try Row.fetchAll(
+            // Read through a cursor, columns by position (in the SELECT's order): fetchAll copies
+            // every row first, and a column by name is looked up again at every access.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT v.id, v.app_id, st.state, \(SQLiteLedger.stateSince) AS state_since,
@@ -46,7 +48,17 @@ extension SQLiteLedger {
                     WHERE st.state IN ('approved', 'warned', 'suspended') AND v.id > ? AND v.id % ? = ?
                     ORDER BY v.id LIMIT ?
                     """, arguments: [versionID, shard.count, shard.index, limit])
-            guard let first = rows.first?["id"] as Int64?, let last = rows.last?["id"] as Int64? else { return [] }
+            var versions: [ShelvedVersion] = []
+            while let row = try rows.next() {
+                versions.append(
+                    ShelvedVersion(
+                        versionID: row[0], appID: row[1],
+                        versionLabel: (row[6] as String?) ?? (row[7] as String?) ?? "?",
+                        state: ShelfState(rawValue: row[2]) ?? .approved, stateSince: row[3], stateEffectiveOn: row[4],
+                        bundleSHA256: row[5], submissionID: row[10], bundlePath: row[11], declaration: row[12],
+                        extractor: row[8], facts: row[9], findingsDigest: (row[13] as String?) ?? "", openAlerts: []))
+            }
+            guard let first = versions.first?.versionID, let last = versions.last?.versionID else { return [] }
             var alerts: [Int64: Set<String>] = [:]
             for row in try Row.fetchAll(
                 db,
@@ -56,17 +68,8 @@ extension SQLiteLedger {
             {
                 alerts[row["version_id"], default: []].insert(row["fingerprint"])
             }
-            return rows.map { row in
-                let id: Int64 = row["id"]
-                return ShelvedVersion(
-                    versionID: id, appID: row["app_id"],
-                    versionLabel: row["version_name"] ?? row["version_code"] ?? "?",
-                    state: ShelfState(rawValue: row["state"]) ?? .approved, stateSince: row["state_since"],
-                    stateEffectiveOn: row["effective_on"],
-                    bundleSHA256: row["bundle_sha256"], submissionID: row["submission_id"],
-                    bundlePath: row["bundle_path"], declaration: row["declaration"], extractor: row["extractor"],
-                    facts: row["facts"], findingsDigest: row["digest"] ?? "", openAlerts: alerts[id] ?? [])
-            }
+            for i in versions.indices { versions[i].openAlerts = alerts[versions[i].versionID] ?? [] }
+            return versions
         }
     }
 

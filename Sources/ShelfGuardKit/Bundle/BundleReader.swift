@@ -51,7 +51,21 @@ public struct BundleReader: Sendable {
 
     /// The bundle's file name as every location starts with it, control characters escaped.
     public static func displayName(of path: String) -> String {
-        EntryName.escapeControls(RawPath.display(path.split(separator: "/").last.map(String.init) ?? path))
+        EntryName.escapeControls(RawPath.display(lastComponent(of: path)))
+    }
+
+    /// `path.split(separator: "/").last ?? path`, found on the bytes when the last `/` is one
+    /// Character by itself (ASCII on both sides: nothing can join it to a neighbour).
+    static func lastComponent(of path: String) -> String {
+        let utf8 = path.utf8
+        if let last = utf8.last, last != 0x2F {
+            guard let slash = utf8.lastIndex(of: 0x2F) else { return path }
+            let after = utf8.index(after: slash)
+            if utf8[after] < 0x80 && (slash == utf8.startIndex || utf8[utf8.index(before: slash)] < 0x80) {
+                return String(path[after...])
+            }
+        }
+        return path.split(separator: "/").last.map(String.init) ?? path
     }
 
     /// Reads every entry of the bundle at `path`; nothing is delivered to any visitor.

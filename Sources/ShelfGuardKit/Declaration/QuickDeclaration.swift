@@ -139,17 +139,20 @@ enum QuickDeclaration {
             aiGeneration: aiGeneration, features: features, source: source, positions: positions)
     }
 
-    /// A mapping's values by key: nil unless every key is allowed and every required one there
-    /// (the parser already refused keys written twice).
-    static func mapping(_ node: Node?, allowed: [String], required: [String]) -> [String: Node]? {
+    /// A mapping's values by key (a handful: looked up in order, not hashed).
+    struct Fields {
+        var pairs: [(key: String, value: Node)]
+        subscript(key: String) -> Node? { pairs.first { $0.key == key }?.value }
+    }
+
+    /// A mapping's values: nil unless every key is allowed and every required one there (the
+    /// parser already refused keys written twice).
+    static func mapping(_ node: Node?, allowed: [String], required: [String]) -> Fields? {
         guard case .mapping(let pairs, _) = node else { return nil }
-        var values: [String: Node] = [:]
-        for (key, value) in pairs {
-            guard allowed.contains(key) else { return nil }
-            values[key] = value
-        }
-        for key in required where values[key] == nil { return nil }
-        return values
+        let fields = Fields(pairs: pairs)
+        for (key, _) in pairs where !allowed.contains(key) { return nil }
+        for key in required where fields[key] == nil { return nil }
+        return fields
     }
 
     /// Non-empty text (`StrictYAML.string`).

@@ -9,13 +9,15 @@ public struct PolicyEvaluator: Sendable {
     /// Findings of every rule, waivers applied, and the verdict they make.
     public func evaluate(_ context: ReviewContext) throws -> (outcome: VerdictOutcome, findings: [Finding]) {
         var findings: [Finding] = []
-        if let first = policy.rules.first {
+        if !policy.rules.isEmpty {
             // One Checks for every rule: the context is copied once, and what several rules work
             // out from it is shared.
-            var checks = Checks(rule: first, context: context)
-            for rule in policy.rules {
-                checks.rule = rule
+            var checks = Checks(rules: policy.rules, context: context)
+            for index in policy.rules.indices {
+                checks.index = index
                 let messages = try PolicyEvaluator.run(checks)
+                guard !messages.isEmpty else { continue }
+                let rule = policy.rules[index]
                 findings += messages.map {
                     Finding(
                         rule: rule.id, severity: rule.outcome, message: $0.message, basis: rule.basis,

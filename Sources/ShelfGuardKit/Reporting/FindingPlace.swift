@@ -49,7 +49,9 @@ struct FindingPlace: Equatable {
     /// as a `:` may belong to the Character before it.
     static func lineAndColumn(_ location: String) -> (file: String, line: Int, column: Int)? {
         let utf8 = location.utf8
-        if let second = utf8.lastIndex(of: 0x3A), let first = utf8[..<second].lastIndex(of: 0x3A),
+        // Fewer than two `:` bytes, fewer than two `:` Characters.
+        guard let second = utf8.lastIndex(of: 0x3A), utf8[..<second].contains(0x3A) else { return nil }
+        if let first = utf8[..<second].lastIndex(of: 0x3A),
             first == utf8.startIndex || utf8[utf8.index(before: first)] < 0x80
         {
             guard let line = Int(location[utf8.index(after: first)..<second]),

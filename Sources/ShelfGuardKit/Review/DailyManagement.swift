@@ -104,6 +104,7 @@ public struct DailyManagement: Sendable {
             signatureSHA256: check.inspector.signatures?.database.digest ?? "")
         let (tallies, complaintDay) = try complaints(runID: runID)
         let collector = DailyCollector()
+        let extractor = check.inspector.extractorID
         var after: Int64 = 0
         var interrupted = false
         var failure: (any Error)?
@@ -119,7 +120,8 @@ public struct DailyManagement: Sendable {
                     defer { group.leave() }
                     while !shouldStop(), let i = next.take(below: page.count) {
                         do {
-                            let item = try judge(page[i], runID: runID, complaints: tallies[page[i].appID])
+                            let item = try judge(
+                                page[i], runID: runID, complaints: tallies[page[i].appID], extractor: extractor)
                             collector.add(item)
                         } catch {
                             collector.fail(error)
@@ -210,7 +212,10 @@ public struct DailyManagement: Sendable {
 
     /// One version: judge it again, decide the measure, write what changed. Returns nil when
     /// nothing happened; throws only when the ledger fails.
-    func judge(_ version: ShelvedVersion, runID: Int64, complaints: ComplaintRules.AppTally?) throws -> Item? {
+    /// `extractor`: the inspector's `extractorID`, worked out once per run.
+    func judge(
+        _ version: ShelvedVersion, runID: Int64, complaints: ComplaintRules.AppTally?, extractor: String? = nil
+    ) throws -> Item? {
         let started = Monotonic.now()
         var item = Item(
             versionID: version.versionID, app: version.appID, version: version.versionLabel, from: version.state,
@@ -231,7 +236,7 @@ public struct DailyManagement: Sendable {
         }
         var change = DailyVersionChange(
             runID: runID, version: version, actor: actor, asOf: check.asOf, findingsDigest: "")
-        if version.extractor != check.inspector.extractorID {
+        if version.extractor != extractor ?? check.inspector.extractorID {
             switch reread(version) {
             case .success(let fresh):
                 inspection = fresh

@@ -108,40 +108,43 @@ enum QuickJSON {
         func unescape(_ start: Int, _ end: Int) -> [UInt8]? {
             var out: [UInt8] = []
             out.reserveCapacity(end - start)
-            var i = start
-            while i < end {
-                let b = bytes[i]
-                guard b == 0x5C else {
-                    out.append(b)
-                    i += 1
-                    continue
-                }
-                let e = bytes[i + 1]
-                i += 2
-                switch e {
-                case 0x62: out.append(0x08)
-                case 0x66: out.append(0x0C)
-                case 0x6E: out.append(0x0A)
-                case 0x72: out.append(0x0D)
-                case 0x74: out.append(0x09)
-                case 0x75:
-                    var scalar = hex4(i)
-                    i += 4
-                    if (0xD800...0xDBFF).contains(scalar) {
-                        guard i + 6 <= end, bytes[i] == 0x5C, bytes[i + 1] == 0x75 else { return nil }
-                        let low = hex4(i + 2)
-                        guard (0xDC00...0xDFFF).contains(low) else { return nil }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        i += 6
-                    } else if (0xDC00...0xDFFF).contains(scalar) {
-                        return nil
+            let ok = bytes.withUnsafeBufferPointer { all -> Bool in
+                var i = start
+                while i < end {
+                    // The run up to the next backslash, at once.
+                    var run = i
+                    while run < end && all[run] != 0x5C { run += 1 }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: all[i..<run]))
+                    i = run
+                    guard i < end else { break }
+                    let e = all[i + 1]
+                    i += 2
+                    switch e {
+                    case 0x62: out.append(0x08)
+                    case 0x66: out.append(0x0C)
+                    case 0x6E: out.append(0x0A)
+                    case 0x72: out.append(0x0D)
+                    case 0x74: out.append(0x09)
+                    case 0x75:
+                        var scalar = hex4(i)
+                        i += 4
+                        if (0xD800...0xDBFF).contains(scalar) {
+                            guard i + 6 <= end, all[i] == 0x5C, all[i + 1] == 0x75 else { return false }
+                            let low = hex4(i + 2)
+                            guard (0xDC00...0xDFFF).contains(low) else { return false }
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                        } else if (0xDC00...0xDFFF).contains(scalar) {
+                            return false
+                        }
+                        guard let unicode = Unicode.Scalar(scalar) else { return false }
+                        out.append(contentsOf: UTF8.encode(unicode)!)
+                    default: out.append(e)  // " \ /
                     }
-                    guard let unicode = Unicode.Scalar(scalar) else { return nil }
-                    out.append(contentsOf: UTF8.encode(unicode)!)
-                default: out.append(e)  // " \ /
                 }
+                return true
             }
-            return out
+            return ok ? out : nil
         }
 
         /// Four hex digits, already checked by the tokenizer.
@@ -227,6 +230,18 @@ enum QuickJSON {
                     i = Int(tokens[i].next)
                 }
                 return unsafeBitCast(strings, to: T.self)
+            }
+            if T.self == [UInt8].self, tokens[index].kind == .array {
+                // Bytes kept from a bundle (embedded declarations): as Array<UInt8>.init(from:)
+                // decodes them, element by element, without a decoder per element.
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(Int(tokens[index].count))
+                var i = index + 1
+                for _ in 0..<tokens[index].count {
+                    bytes.append(try integer(UInt8.self, at: i))
+                    i = Int(tokens[i].next)
+                }
+                return unsafeBitCast(bytes, to: T.self)
             }
             if T.self == Date.self || T.self == Data.self || T.self == URL.self || T.self == Decimal.self
                 || T.self == Float.self
@@ -393,7 +408,13 @@ enum QuickJSON {
             i += 1
             let start = i
             var escaped = false
+            let base = UnsafeRawPointer(p.baseAddress!)
             while i < p.count {
+                // Eight bytes at a time while none is a quote, a backslash or a control character.
+                if i + 8 <= p.count && !Tokenizer.special(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                    i += 8
+                    continue
+                }
                 let b = p[i]
                 if b == 0x22 {
                     tokens.append(
@@ -425,6 +446,18 @@ enum QuickJSON {
                 i += 1
             }
             return false
+        }
+
+        /// Whether any of eight bytes is a quote, a backslash or below 0x20 (the classic
+        /// "has zero byte" and "has byte less than" word tricks, exact for "any").
+        static func special(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            func zero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+            let quote = zero(word ^ (0x22 &* ones))
+            let backslash = zero(word ^ (0x5C &* ones))
+            let control = (word &- 0x20 &* ones) & ~word & highs
+            return quote | backslash | control != 0
         }
 
         mutating func literal(_ p: UnsafeBufferPointer<UInt8>, _ word: StaticString, _ kind: Kind) -> Bool {

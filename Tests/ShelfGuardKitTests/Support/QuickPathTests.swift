@@ -156,6 +156,19 @@ struct QuickPathTests {
         }
     }
 
+    @Test("a bundle's display name is the last part of its path, as the Character split finds it")
+    func displayName() {
+        let edge = [
+            "samples/facefun.apk", "facefun.apk", "/a/b/", "a//b", "", "/", "a/\u{301}b", "a\u{600}/b", "深/圳.apk",
+            "a/b\u{301}", "//",
+        ]
+        for text in edge + Self.randomTexts(3_000, seed: 8) {
+            #expect(
+                BundleReader.lastComponent(of: text) == (text.split(separator: "/").last.map(String.init) ?? text),
+                "\(text.debugDescription)")
+        }
+    }
+
     @Test("days read on the bytes as they read split by Characters")
     func days() {
         var texts = [

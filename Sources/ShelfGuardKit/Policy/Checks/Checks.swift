@@ -4,15 +4,17 @@ import Foundation
 /// each means). A check returns what it found; the rule gives it severity, basis and remedy.
 struct Checks {
     typealias Hit = PolicyEvaluator.Hit
-    /// The rule being run: the evaluator sets each in turn on one `Checks` (copying the
-    /// context once per bundle, not once per rule).
-    var rule: PolicyRule
+    /// The policy's rules and the one being run: the evaluator moves `index` along them on one
+    /// `Checks` (the context is copied once per bundle, not once per rule, and no rule at all).
+    let rules: [PolicyRule]
+    var index = 0
+    var rule: PolicyRule { _read { yield rules[index] } }
     let context: ReviewContext
     /// What several rules work out from the same context, worked out once.
     let shared = Shared()
 
-    init(rule: PolicyRule, context: ReviewContext) {
-        self.rule = rule
+    init(rules: [PolicyRule], context: ReviewContext) {
+        self.rules = rules
         self.context = context
     }
 
