@@ -8,7 +8,7 @@ import Foundation
 struct PostgresOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "A PostgreSQL server to run the same cases on beside SQLite (postgres://USER@HOST:PORT/DATABASE; the benchmark creates and drops databases named shelfguard_bench_* on it). Default: $SHELFGUARD_BENCH_POSTGRES; empty: SQLite only.",
+            "A PostgreSQL server (13 or later) to run the same cases on beside SQLite (postgres://USER@HOST:PORT/DATABASE; the benchmark creates and drops databases named shelfguard_bench_* on it). Default: $SHELFGUARD_BENCH_POSTGRES; empty: SQLite only.",
             valueName: "url"))
     var postgres: String?
 

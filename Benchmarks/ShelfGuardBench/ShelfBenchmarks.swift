@@ -171,22 +171,22 @@ struct DailyBenchmark: ParsableCommand {
             let b = Summary(figures.cancelled)
             let against = versus.map { (Summary($0.quiet).median, Summary($0.cancelled).median) }
             print(
-                "  \(name) nothing changed:      median \(String(format: "%.2f", a.median)) s (min \(String(format: "%.2f", a.min)), max \(String(format: "%.2f", a.max))), \(String(format: "%.0f", Double(versions) / a.median)) versions/s, \(String(format: "%.0f", 1e6 * a.median / Double(versions))) µs per version"
+                "  \(name)nothing changed:      median \(String(format: "%.2f", a.median)) s (min \(String(format: "%.2f", a.min)), max \(String(format: "%.2f", a.max))), \(String(format: "%.0f", Double(versions) / a.median)) versions/s, \(String(format: "%.0f", 1e6 * a.median / Double(versions))) µs per version"
                     + (against.map { "; PostgreSQL/SQLite = \(ratio(a.median, $0.0))" } ?? "")
             )
             print(
-                "  \(name) after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s, \(String(format: "%.0f", 1e6 * b.median / Double(versions))) µs per version"
+                "  \(name)after a cancellation: median \(String(format: "%.2f", b.median)) s (min \(String(format: "%.2f", b.min)), max \(String(format: "%.2f", b.max))), \(String(format: "%.0f", Double(versions) / b.median)) versions/s, \(String(format: "%.0f", 1e6 * b.median / Double(versions))) µs per version"
                     + (against.map { "; PostgreSQL/SQLite = \(ratio(b.median, $0.1))" } ?? "")
             )
             if !figures.reading.isEmpty {
                 let c = Summary(figures.reading)
                 print(
-                    "  \(name) \(baseline) reading alone: median \(String(format: "%.2f", c.median)) s; daily/reading = \(String(format: "%.1f", a.median / c.median))× (nothing changed), \(String(format: "%.1f", b.median / c.median))× (after a cancellation)"
+                    "  \(name)\(baseline) reading alone: median \(String(format: "%.2f", c.median)) s; daily/reading = \(String(format: "%.1f", a.median / c.median))× (nothing changed), \(String(format: "%.1f", b.median / c.median))× (after a cancellation)"
                 )
             }
         }
-        report(postgres == nil ? "" : "SQLite:    ", sqlite, baseline: "sqlite3")
-        if postgres != nil { report("PostgreSQL:", server, baseline: "psql", versus: sqlite) }
+        report(postgres == nil ? "" : "SQLite:     ", sqlite, baseline: "sqlite3")
+        if postgres != nil { report("PostgreSQL: ", server, baseline: "psql", versus: sqlite) }
     }
 
     /// What daily reads of every shelved version, read by SQLite alone.
