@@ -257,7 +257,9 @@ struct RegistryStreamTests {
         #expect(try ledger.verifyAudit().entries == 1)
     }
 
-    @Test("the stored JSON and content hash are those of JSONEncoder, for plain and hostile texts and sources")
+    @Test(
+        "the one encoder both stores keep records with writes the JSON and hash JSONEncoder would, for plain and hostile texts"
+    )
     func canonicalJSON() throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -307,25 +309,21 @@ struct RegistryStreamTests {
                         app: "com.x", rule: text, reason: other, expires: "2027-01-01", grantedBy: text, source: source)
                 ))
         }
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            var writer = RegistryWriter(db, at: "2026-01-01T00:00:00.000Z")
-            func check<T: Encodable>(_ value: T, _ keyPath: WritableKeyPath<T, String>, _ record: RegistryRecord) throws
-            {
-                let (json, hash) = try writer.encoded(record)
-                #expect(json == (try canonical(value)))
-                var blank = value
-                blank[keyPath: keyPath] = ""
-                #expect(hash == SHA256.hash(data: Data(try canonical(blank).utf8)).hexString, "\(json)")
-            }
-            for record in records {
-                switch record {
-                case .filing(let r): try check(r, \.source, record)
-                case .cancellation(let r): try check(r, \.source, record)
-                case .genai(let r): try check(r, \.source, record)
-                case .assessment(let r): try check(r, \.source, record)
-                case .waiver(let r): try check(r, \.source, record)
-                }
+        var writer = RegistryRecordEncoder()
+        func check<T: Encodable>(_ value: T, _ keyPath: WritableKeyPath<T, String>, _ record: RegistryRecord) throws {
+            let (json, hash) = try writer.encoded(record)
+            #expect(json == (try canonical(value)))
+            var blank = value
+            blank[keyPath: keyPath] = ""
+            #expect(hash == SHA256.hash(data: Data(try canonical(blank).utf8)).hexString, "\(json)")
+        }
+        for record in records {
+            switch record {
+            case .filing(let r): try check(r, \.source, record)
+            case .cancellation(let r): try check(r, \.source, record)
+            case .genai(let r): try check(r, \.source, record)
+            case .assessment(let r): try check(r, \.source, record)
+            case .waiver(let r): try check(r, \.source, record)
             }
         }
     }
