@@ -2,8 +2,8 @@ import Foundation
 import ShelfGuardKit
 
 /// Daily management in the PostgreSQL ledger: reading the shelf back page by page (one query
-/// per page, plus one for the page's open alerts), and writing what changed for a version in
-/// one transaction.
+/// per page, plus one for the page's open alerts), and writing what changed for a group of
+/// versions in one transaction with set-based statements.
 extension PostgresLedger {
     public func startDailyRun(
         actor: String, asOf: String, policySHA256: String, signatureSHA256: String
@@ -89,73 +89,150 @@ extension PostgresLedger {
         }
     }
 
-    public func recordDaily(_ change: DailyVersionChange) throws -> StateChange? {
-        guard !change.isEmpty else { return nil }
+    public func recordDaily(_ changes: [DailyVersionChange]) throws -> [StateChange?] {
+        guard changes.contains(where: { !$0.isEmpty }) else { return changes.map { _ in nil } }
         let at = AuditEntry.timestamp(now())
-        let version = change.version
-        let result = change.result
         return try write { session in
-            // The version may have moved since it was read (a takedown racing the run): measures
-            // are decided against the state it is in now.
-            guard
-                let current = try session.scalar(
-                    "SELECT state FROM shelf_state WHERE version_id = $1", [version.versionID], as: String.self
-                ).flatMap(ShelfState.init(rawValue:))
-            else { return nil }
-            if let inventory = change.inventory {
-                try session.execute(
-                    "UPDATE inventory SET extractor = $1, facts = $2, entries = $3, created_at = $4 WHERE version_id = $5",
-                    [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
+            // Groups of distinct versions: within one, every state is read before any is written.
+            var results: [StateChange?] = []
+            var group: [DailyVersionChange] = []
+            var seen = Set<Int64>()
+            for change in changes {
+                if !seen.insert(change.version.versionID).inserted {
+                    results += try recordDaily(session, group, at: at)
+                    group = []
+                    seen = [change.version.versionID]
+                }
+                group.append(change)
             }
-            let (move, audit) = change.recorded(from: current)
-            let entry = try appendAudit(session, actor: change.actor, audit)
-            if let result {
-                guard
-                    let reviewID = try session.scalar(
-                        """
-                        INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
-                            policy_sha256, signature_sha256, as_of, reviewed_at, audit_seq, findings_sha256)
-                        VALUES ($1, $2, 'daily', NULL, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id
-                        """,
-                        [
-                            version.submissionID, version.versionID, result.verdict.rawValue, result.stamp.toolVersion,
-                            result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at, entry.seq,
-                            change.findingsDigest,
-                        ], as: Int64.self)
-                else { throw LedgerError("the shelf database gave no id for the daily review") }
-                try PostgresLedger.insertFindings(session, reviewID: reviewID, result.findings)
-            }
-            if !change.newAlerts.isEmpty {
-                // In the order given; an alert already open is left as it is.
-                try session.execute(
-                    """
-                    INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen, daily_run)
-                    SELECT $1, u.fingerprint, u.rule, u.severity, u.message, $6, $6, $7
-                    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-                        AS u(fingerprint, rule, severity, message, n)
-                    ORDER BY u.n
-                    ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
-                    """,
-                    [
-                        version.versionID, change.newAlerts.map(\.fingerprint), change.newAlerts.map(\.rule),
-                        change.newAlerts.map(\.severity.rawValue), change.newAlerts.map(\.message), at, change.runID,
-                    ])
-            }
-            if !change.resolvedAlerts.isEmpty {
-                try session.execute(
-                    """
-                    UPDATE alert SET resolved_at = $1
-                    WHERE version_id = $2 AND fingerprint = ANY($3) AND resolved_at IS NULL
-                    """,
-                    [at, version.versionID, change.resolvedAlerts])
-            }
-            guard let move else { return nil }
-            try PostgresLedger.recordStateChange(
-                session, versionID: version.versionID, from: current, to: move.to, at: at, effectiveOn: change.asOf,
-                actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entry.seq)
-            return StateChange(
-                versionID: version.versionID, appID: version.appID, from: current, to: move.to, at: at,
-                actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entry.seq)
+            return results + (try recordDaily(session, group, at: at))
         }
+    }
+
+    /// Distinct versions' changes, set-based: each statement covers the whole group, so the
+    /// group costs about ten round trips to the server however many versions it holds.
+    private func recordDaily(
+        _ session: SQLSession, _ group: [DailyVersionChange], at: String
+    ) throws -> [StateChange?] {
+        var current: [Int64: ShelfState] = [:]
+        let ids = group.filter { !$0.isEmpty }.map(\.version.versionID)
+        guard !ids.isEmpty else { return group.map { _ in nil } }
+        for row in try session.query("SELECT version_id, state FROM shelf_state WHERE version_id = ANY($1)", [ids]) {
+            current[try row.get("version_id", as: Int64.self)] = ShelfState(rawValue: try row.get("state"))
+        }
+        // The version may have moved since it was read (a takedown racing the run): measures
+        // are decided against the state it is in now. A version with no state is left alone.
+        let live = group.filter { !$0.isEmpty && current[$0.version.versionID] != nil }
+        guard !live.isEmpty else { return group.map { _ in nil } }
+
+        let inventories = live.compactMap { change in change.inventory.map { (change.version.versionID, $0) } }
+        if !inventories.isEmpty {
+            try session.execute(
+                """
+                UPDATE inventory i SET extractor = u.extractor, facts = u.facts, entries = u.entries, created_at = $5
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS u(version_id, extractor, facts, entries)
+                WHERE i.version_id = u.version_id
+                """,
+                [
+                    inventories.map(\.0), inventories.map(\.1.extractor), inventories.map(\.1.facts),
+                    inventories.map(\.1.entries), at,
+                ])
+        }
+
+        let recorded = live.map { $0.recorded(from: current[$0.version.versionID]!) }
+        let entries = try appendAudit(
+            session, at: at, recorded.enumerated().map { (live[$0.offset].actor, $0.element.1) })
+
+        // Reviews, with ids drawn first so that their findings go in with the same statement count.
+        let judged = live.indices.filter { live[$0].result != nil }
+        if !judged.isEmpty {
+            let reviewIDs = try session.query(
+                "SELECT nextval(pg_get_serial_sequence('review', 'id')) AS id FROM generate_series(1, $1)",
+                [judged.count]
+            ).map { try $0.get("id", as: Int64.self) }
+            let results = judged.map { live[$0].result! }
+            try session.execute(
+                """
+                INSERT INTO review (id, submission_id, version_id, kind, review_key, verdict, tool_version,
+                    policy_sha256, signature_sha256, as_of, reviewed_at, audit_seq, findings_sha256)
+                SELECT u.id, u.submission_id, u.version_id, 'daily', NULL, u.verdict, u.tool_version, u.policy_sha256,
+                    u.signature_sha256, u.as_of, $11, u.audit_seq, u.findings_sha256
+                FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                    $8::text[], $9::bigint[], $10::text[])
+                    AS u(id, submission_id, version_id, verdict, tool_version, policy_sha256, signature_sha256, as_of,
+                        audit_seq, findings_sha256)
+                """,
+                [
+                    reviewIDs, judged.map { live[$0].version.submissionID }, judged.map { live[$0].version.versionID },
+                    results.map(\.verdict.rawValue), results.map(\.stamp.toolVersion),
+                    results.map(\.stamp.policyDigest), results.map(\.stamp.signatureDigest),
+                    results.map(\.stamp.asOf), judged.map { entries[$0].seq }, judged.map { live[$0].findingsDigest },
+                    at,
+                ])
+            try PostgresLedger.insertFindings(
+                session, reviews: zip(reviewIDs, results.map(\.findings)).map { ($0, $1) })
+        }
+
+        // Alerts raised, in the order given; an alert already open is left as it is.
+        let raised = live.flatMap { change in change.newAlerts.map { (change.version.versionID, change.runID, $0) } }
+        if !raised.isEmpty {
+            try session.execute(
+                """
+                INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen, daily_run)
+                SELECT u.version_id, u.fingerprint, u.rule, u.severity, u.message, $7, $7, u.daily_run
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) WITH ORDINALITY
+                    AS u(version_id, fingerprint, rule, severity, message, daily_run, n)
+                ORDER BY u.n
+                ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
+                """,
+                [
+                    raised.map(\.0), raised.map(\.2.fingerprint), raised.map(\.2.rule),
+                    raised.map(\.2.severity.rawValue), raised.map(\.2.message), raised.map(\.1), at,
+                ])
+        }
+        let resolved = live.flatMap { change in change.resolvedAlerts.map { (change.version.versionID, $0) } }
+        if !resolved.isEmpty {
+            try session.execute(
+                """
+                UPDATE alert a SET resolved_at = $1
+                FROM unnest($2::bigint[], $3::text[]) AS u(version_id, fingerprint)
+                WHERE a.version_id = u.version_id AND a.fingerprint = u.fingerprint AND a.resolved_at IS NULL
+                """,
+                [at, resolved.map(\.0), resolved.map(\.1)])
+        }
+
+        // The measures: states, then their changes in the order of the audit entries.
+        var moves: [Int64: StateChange] = [:]
+        for (i, change) in live.enumerated() {
+            guard let move = recorded[i].0 else { continue }
+            let version = change.version
+            moves[version.versionID] = StateChange(
+                versionID: version.versionID, appID: version.appID, from: current[version.versionID]!, to: move.to,
+                at: at, actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entries[i].seq)
+        }
+        let moved = live.compactMap { moves[$0.version.versionID] }
+        if !moved.isEmpty {
+            try session.execute(
+                """
+                UPDATE shelf_state s SET state = u.state
+                FROM unnest($1::bigint[], $2::text[]) AS u(version_id, state) WHERE s.version_id = u.version_id
+                """,
+                [moved.map(\.versionID), moved.map(\.to.rawValue)])
+            try session.execute(
+                """
+                INSERT INTO state_change (version_id, from_state, to_state, at, effective_on, actor, reason, cause,
+                    audit_seq)
+                SELECT u.version_id, u.from_state, u.to_state, $8, u.effective_on, u.actor, u.reason, $9, u.audit_seq
+                FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+                    WITH ORDINALITY AS u(version_id, from_state, to_state, effective_on, actor, reason, audit_seq, n)
+                ORDER BY u.n
+                """,
+                [
+                    moved.map(\.versionID), moved.map(\.from.rawValue), moved.map(\.to.rawValue),
+                    live.filter { moves[$0.version.versionID] != nil }.map(\.asOf), moved.map(\.actor),
+                    moved.map(\.reason), moved.map(\.auditSeq), at, ShelfState.Cause.daily.rawValue,
+                ])
+        }
+        return group.map { change in change.isEmpty ? nil : moves[change.version.versionID] }
     }
 }

@@ -178,20 +178,28 @@ extension PostgresLedger {
 
     /// Inserts a review's findings in one statement, numbered from 0 in their order.
     static func insertFindings(_ session: SQLSession, reviewID: Int64, _ findings: [Finding]) throws {
+        try insertFindings(session, reviews: [(reviewID, findings)])
+    }
+
+    /// Several reviews' findings in one statement, each review's in its order.
+    static func insertFindings(_ session: SQLSession, reviews: [(id: Int64, findings: [Finding])]) throws {
+        let findings = reviews.flatMap(\.findings)
         guard !findings.isEmpty else { return }
+        let reviewIDs = reviews.flatMap { review in review.findings.map { _ in review.id } }
+        let ordinals = reviews.flatMap { review in review.findings.indices.map(Int64.init) }
         // A text array cannot carry NULLs here: each optional column comes with a "is NULL" array.
         try session.execute(
             """
             INSERT INTO finding (review_id, ordinal, rule, severity, message, basis, location, remedy, waiver, subject)
-            SELECT $1, f.n - 1, f.rule, f.severity, f.message, f.basis, f.location, f.remedy,
+            SELECT f.review_id, f.ordinal, f.rule, f.severity, f.message, f.basis, f.location, f.remedy,
                 CASE WHEN f.no_waiver THEN NULL ELSE f.waiver END, CASE WHEN f.no_subject THEN NULL ELSE f.subject END
-            FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::bool[], $10::text[], $11::bool[])
-                WITH ORDINALITY AS f(rule, severity, message, basis, location, remedy, waiver, no_waiver, subject,
-                    no_subject, n)
+            FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $8::text[], $9::text[], $10::bool[], $11::text[], $12::bool[])
+                AS f(review_id, ordinal, rule, severity, message, basis, location, remedy, waiver, no_waiver, subject,
+                    no_subject)
             """,
             [
-                reviewID, findings.map(\.rule), findings.map(\.severity.rawValue), findings.map(\.message),
+                reviewIDs, ordinals, findings.map(\.rule), findings.map(\.severity.rawValue), findings.map(\.message),
                 findings.map(\.basis), findings.map(\.location), findings.map(\.remedy),
                 findings.map { $0.waiver ?? "" }, findings.map { $0.waiver == nil },
                 findings.map { $0.subject ?? "" }, findings.map { $0.subject == nil },

@@ -438,31 +438,56 @@ extension PostgresLedger {
     func appendAudit(
         _ session: SQLSession, actor: String, action: String, subject: String, reason: String, details: String
     ) throws -> AuditEntry {
+        try appendAudit(
+            session, at: AuditEntry.timestamp(now()),
+            [(actor, AuditRecord(action: action, subject: subject, reason: reason, details: details))]
+        )[0]
+    }
+
+    /// Appends entries in the order given, all stamped `at`: the head is read once, the entries
+    /// go in with one statement, the head is written once.
+    func appendAudit(
+        _ session: SQLSession, at: String, _ records: [(actor: String, record: AuditRecord)]
+    ) throws
+        -> [AuditEntry]
+    {
+        guard !records.isEmpty else { return [] }
         let head = try session.one("SELECT seq, hash FROM audit_head WHERE id = 1")
-        let seq: Int64 = (try head?.get("seq", as: Int64.self) ?? 0) + 1
-        let prevHash: String = try head?.get("hash", as: String.self) ?? AuditEntry.genesis
-        let at = AuditEntry.timestamp(now())
-        let hash = AuditEntry.hash(
-            prevHash: prevHash, seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason,
-            details: details)
+        var seq: Int64 = try head?.get("seq", as: Int64.self) ?? 0
+        var previous: String = try head?.get("hash", as: String.self) ?? AuditEntry.genesis
+        var entries: [AuditEntry] = []
+        entries.reserveCapacity(records.count)
+        for (actor, record) in records {
+            seq += 1
+            let hash = AuditEntry.hash(
+                prevHash: previous, seq: seq, at: at, actor: actor, action: record.action, subject: record.subject,
+                reason: record.reason, details: record.details)
+            entries.append(
+                AuditEntry(
+                    seq: seq, at: at, actor: actor, action: record.action, subject: record.subject,
+                    reason: record.reason, details: record.details, prevHash: previous, hash: hash))
+            previous = hash
+        }
         try session.execute(
             """
             INSERT INTO audit_log (seq, at, actor, action, subject, reason, details, prev_hash, hash)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            SELECT u.seq, $1, u.actor, u.action, u.subject, u.reason, u.details, u.prev_hash, u.hash
+            FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::text[]) AS u(seq, actor, action, subject, reason, details, prev_hash, hash)
             """,
-            [seq, at, actor, action, subject, reason, details, prevHash, hash])
+            [
+                at, entries.map(\.seq), entries.map(\.actor), entries.map(\.action), entries.map(\.subject),
+                entries.map(\.reason), entries.map(\.details), entries.map(\.prevHash), entries.map(\.hash),
+            ])
         try session.execute(
             """
             INSERT INTO audit_head (id, seq, hash) VALUES (1, $1, $2)
             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash
             """,
-            [seq, hash])
-        return AuditEntry(
-            seq: seq, at: at, actor: actor, action: action, subject: subject, reason: reason, details: details,
-            prevHash: prevHash, hash: hash)
+            [seq, previous])
+        return entries
     }
 
-    /// Appends the entry a change makes (`AuditRecord` decides its words for every store).
     func appendAudit(_ session: SQLSession, actor: String, _ record: AuditRecord) throws -> AuditEntry {
         try appendAudit(
             session, actor: actor, action: record.action, subject: record.subject, reason: record.reason,

@@ -73,68 +73,72 @@ extension SQLiteLedger {
         }
     }
 
-    public func recordDaily(_ change: DailyVersionChange) throws -> StateChange? {
-        guard !change.isEmpty else { return nil }
+    public func recordDaily(_ changes: [DailyVersionChange]) throws -> [StateChange?] {
+        guard changes.contains(where: { !$0.isEmpty }) else { return changes.map { _ in nil } }
         let at = AuditEntry.timestamp(now())
+        return try write { db in try changes.map { try recordDaily(db, $0, at: at) } }
+    }
+
+    /// One version's daily change, inside the group's transaction.
+    private func recordDaily(_ db: Database, _ change: DailyVersionChange, at: String) throws -> StateChange? {
+        guard !change.isEmpty else { return nil }
         let version = change.version
         let result = change.result
-        return try write { db in
-            // The version may have moved since it was read (a takedown racing the run): measures
-            // are decided against the state it is in now.
-            guard
-                let current = try String.fetchOne(
-                    db, sql: "SELECT state FROM shelf_state WHERE version_id = ?", arguments: [version.versionID]
-                ).flatMap(ShelfState.init(rawValue:))
-            else { return nil }
-            if let inventory = change.inventory {
-                try db.run(
-                    sql:
-                        "UPDATE inventory SET extractor = ?, facts = ?, entries = ?, created_at = ? WHERE version_id = ?",
-                    arguments: [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
-            }
-            let (move, audit) = change.recorded(from: current)
-            let entry = try appendAudit(db, actor: change.actor, audit)
-            if let result {
-                try db.run(
-                    sql: """
-                        INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
-                            policy_sha256, signature_sha256, as_of, reviewed_at, audit_seq, findings_sha256)
-                        VALUES (?, ?, 'daily', NULL, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        version.submissionID, version.versionID, result.verdict.rawValue, result.stamp.toolVersion,
-                        result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at, entry.seq,
-                        change.findingsDigest,
-                    ])
-                try SQLiteLedger.insertFindings(db, reviewID: db.lastInsertedRowID, result.findings)
-            }
-            for alert in change.newAlerts {
-                try db.run(
-                    sql: """
-                        INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen, daily_run)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
-                        """,
-                    arguments: [
-                        version.versionID, alert.fingerprint, alert.rule, alert.severity.rawValue, alert.message, at,
-                        at,
-                        change.runID,
-                    ])
-            }
-            for fingerprint in change.resolvedAlerts {
-                try db.run(
-                    sql:
-                        "UPDATE alert SET resolved_at = ? WHERE version_id = ? AND fingerprint = ? AND resolved_at IS NULL",
-                    arguments: [at, version.versionID, fingerprint])
-            }
-            guard let move else { return nil }
-            try SQLiteLedger.move(
-                db, versionID: version.versionID, from: current, to: move.to, at: at, effectiveOn: change.asOf,
-                actor: change.actor,
-                reason: move.reason, cause: .daily, auditSeq: entry.seq)
-            return StateChange(
-                versionID: version.versionID, appID: version.appID, from: current, to: move.to, at: at,
-                actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entry.seq)
+        // The version may have moved since it was read (a takedown racing the run): measures
+        // are decided against the state it is in now.
+        guard
+            let current = try String.fetchOne(
+                db, sql: "SELECT state FROM shelf_state WHERE version_id = ?", arguments: [version.versionID]
+            ).flatMap(ShelfState.init(rawValue:))
+        else { return nil }
+        if let inventory = change.inventory {
+            try db.run(
+                sql:
+                    "UPDATE inventory SET extractor = ?, facts = ?, entries = ?, created_at = ? WHERE version_id = ?",
+                arguments: [inventory.extractor, inventory.facts, inventory.entries, at, version.versionID])
         }
+        let (move, audit) = change.recorded(from: current)
+        let entry = try appendAudit(db, actor: change.actor, audit)
+        if let result {
+            try db.run(
+                sql: """
+                    INSERT INTO review (submission_id, version_id, kind, review_key, verdict, tool_version,
+                        policy_sha256, signature_sha256, as_of, reviewed_at, audit_seq, findings_sha256)
+                    VALUES (?, ?, 'daily', NULL, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    version.submissionID, version.versionID, result.verdict.rawValue, result.stamp.toolVersion,
+                    result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at, entry.seq,
+                    change.findingsDigest,
+                ])
+            try SQLiteLedger.insertFindings(db, reviewID: db.lastInsertedRowID, result.findings)
+        }
+        for alert in change.newAlerts {
+            try db.run(
+                sql: """
+                    INSERT INTO alert (version_id, fingerprint, rule, severity, message, first_seen, last_seen, daily_run)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (version_id, fingerprint) WHERE resolved_at IS NULL DO NOTHING
+                    """,
+                arguments: [
+                    version.versionID, alert.fingerprint, alert.rule, alert.severity.rawValue, alert.message, at,
+                    at,
+                    change.runID,
+                ])
+        }
+        for fingerprint in change.resolvedAlerts {
+            try db.run(
+                sql:
+                    "UPDATE alert SET resolved_at = ? WHERE version_id = ? AND fingerprint = ? AND resolved_at IS NULL",
+                arguments: [at, version.versionID, fingerprint])
+        }
+        guard let move else { return nil }
+        try SQLiteLedger.move(
+            db, versionID: version.versionID, from: current, to: move.to, at: at, effectiveOn: change.asOf,
+            actor: change.actor,
+            reason: move.reason, cause: .daily, auditSeq: entry.seq)
+        return StateChange(
+            versionID: version.versionID, appID: version.appID, from: current, to: move.to, at: at,
+            actor: change.actor, reason: move.reason, cause: .daily, auditSeq: entry.seq)
     }
 }

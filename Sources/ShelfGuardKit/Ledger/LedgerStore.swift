@@ -137,10 +137,14 @@ public protocol LedgerStore: EvidenceRegistry {
     /// With a shard, only the versions in it (`DailyShard.contains`), chosen in the query.
     func shelvedVersions(after versionID: Int64, limit: Int, shard: DailyShard) throws -> [ShelvedVersion]
 
-    /// Writes what daily management found for one version in one transaction with one audit
-    /// entry: a fresh inventory, a review when the findings changed, alerts raised and resolved,
-    /// the measure taken. Returns the state change, if any.
-    func recordDaily(_ change: DailyVersionChange) throws -> StateChange?
+    /// Writes what daily management found for a group of versions in one transaction, one audit
+    /// entry per version whose change is not empty: a fresh inventory, a review when the findings
+    /// changed, alerts raised and resolved, the measure taken. Each measure is decided against
+    /// the state the version is in when the transaction runs (a takedown may have raced the run).
+    /// Returns each change's state change, if any, in the order given. Daily hands over a few
+    /// dozen versions at a time, so that a server-backed store pays its round trips once per
+    /// group rather than once per version.
+    func recordDaily(_ changes: [DailyVersionChange]) throws -> [StateChange?]
 
     // MARK: Complaints (DSP Art. 12)
 
@@ -168,6 +172,11 @@ extension LedgerStore {
     /// The whole shelf's versions after `versionID`.
     public func shelvedVersions(after versionID: Int64, limit: Int) throws -> [ShelvedVersion] {
         try shelvedVersions(after: versionID, limit: limit, shard: .whole)
+    }
+
+    /// Writes what daily management found for one version (see `recordDaily(_:)` for a group).
+    public func recordDaily(_ change: DailyVersionChange) throws -> StateChange? {
+        try recordDaily([change]).first ?? nil
     }
 
     /// Merges one evidence file already read into memory (its records kept).

@@ -16,6 +16,11 @@ public struct DailyManagement: Sendable {
     public var jobs: Int
     /// Versions read from the ledger at once.
     public var pageSize = 1_000
+    /// Versions whose changes each worker writes in one transaction: a run that suspends a
+    /// hundred thousand versions pays a server's round trips once per group. At least 1.
+    public var writeGroup = 64 {
+        didSet { writeGroup = max(1, writeGroup) }
+    }
     /// The part of the shelf this run judges, when several run at once (`--shard K/N`). The
     /// first shard also opens and closes reviewers' tasks for complaints; every shard counts
     /// the complaints, so each judges its versions with the same tallies.
@@ -118,16 +123,34 @@ public struct DailyManagement: Sendable {
                 group.enter()
                 let thread = Thread { [self] in
                     defer { group.leave() }
-                    while !shouldStop(), let i = next.take(below: page.count) {
+                    // Changes are written `writeGroup` at a time, one transaction each.
+                    var pending: [Judged] = []
+                    func write() {
+                        guard !pending.isEmpty else { return }
+                        defer { pending.removeAll(keepingCapacity: true) }
                         do {
-                            let item = try judge(
-                                page[i], runID: runID, complaints: tallies[page[i].appID], extractor: extractor)
-                            collector.add(item)
+                            let moved = try ledger.recordDaily(pending.map(\.change))
+                            for (judged, move) in zip(pending, moved) { collector.add(judged.finished(moved: move)) }
                         } catch {
-                            collector.fail(error)
+                            for _ in pending { collector.fail(error) }
                         }
                         progress(Progress(done: collector.checked, elapsed: Monotonic.seconds(since: started)))
                     }
+                    while !shouldStop(), let i = next.take(below: page.count) {
+                        do {
+                            switch try assess(
+                                page[i], runID: runID, complaints: tallies[page[i].appID], extractor: extractor)
+                            {
+                            case .done(let item): collector.add(item)
+                            case .pending(let judged): pending.append(judged)
+                            }
+                        } catch {
+                            collector.fail(error)
+                        }
+                        if pending.count >= writeGroup { write() }
+                        progress(Progress(done: collector.checked, elapsed: Monotonic.seconds(since: started)))
+                    }
+                    write()
                 }
                 thread.stackSize = 16 << 20
                 thread.start()
@@ -216,6 +239,48 @@ public struct DailyManagement: Sendable {
     func judge(
         _ version: ShelvedVersion, runID: Int64, complaints: ComplaintRules.AppTally?, extractor: String? = nil
     ) throws -> Item? {
+        switch try assess(version, runID: runID, complaints: complaints, extractor: extractor) {
+        case .done(let item): return item
+        case .pending(let judged): return judged.finished(moved: try ledger.recordDaily(judged.change))
+        }
+    }
+
+    /// A version judged whose change is still to be written (`recordDaily`, a group at a time).
+    struct Judged: Sendable {
+        var item: Item
+        var change: DailyVersionChange
+        /// The measure decided, and the part of it a complaint category called for.
+        var measure: Measure
+        var complaintMeasure: Measure
+
+        /// The item once the change is written: `moved` is the state change the ledger made.
+        func finished(moved: StateChange?) -> Item? {
+            var item = item
+            item.to = moved?.to
+            item.measure = moved == nil ? nil : measure
+            item.reason = moved?.reason
+            if moved != nil && complaintMeasure > .none { item.complaints = change.complaintIDs }
+            if moved == nil && change.newAlerts.isEmpty && change.resolvedAlerts.isEmpty && item.problem == nil
+                && !item.reread
+            {
+                return nil  // only the recorded findings changed
+            }
+            return item
+        }
+    }
+
+    /// What judging one version came to before anything is written.
+    enum Assessment: Sendable {
+        /// Nothing to write: the item to report, if any.
+        case done(Item?)
+        /// A change to write.
+        case pending(Judged)
+    }
+
+    /// Judges one version again and decides the measure, writing nothing.
+    func assess(
+        _ version: ShelvedVersion, runID: Int64, complaints: ComplaintRules.AppTally?, extractor: String? = nil
+    ) throws -> Assessment {
         let started = Monotonic.now()
         var item = Item(
             versionID: version.versionID, app: version.appID, version: version.versionLabel, from: version.state,
@@ -225,14 +290,14 @@ public struct DailyManagement: Sendable {
             inspection = try StoredJSON.decode(Inspection.self, from: version.facts)
         } catch {
             item.problem = "the stored inventory cannot be read: \(error)"
-            return item
+            return .done(item)
         }
         let snapshot: DeclarationSnapshot
         do {
             snapshot = try StoredJSON.decode(DeclarationSnapshot.self, from: version.declaration)
         } catch {
             item.problem = "the stored declaration cannot be read: \(error)"
-            return item
+            return .done(item)
         }
         var change = DailyVersionChange(
             runID: runID, version: version, actor: actor, asOf: check.asOf, findingsDigest: "")
@@ -312,18 +377,8 @@ public struct DailyManagement: Sendable {
             change.move = (target, measure, "\(measure.rawValue.replacingOccurrences(of: "_", with: " ")): \(why)")
         }
         item.seconds = Monotonic.seconds(since: started)
-        guard !change.isEmpty else { return item.problem == nil ? nil : item }
-        let moved = try ledger.recordDaily(change)
-        item.to = moved?.to
-        item.measure = moved == nil ? nil : measure
-        item.reason = moved?.reason
-        if moved != nil && complaintMeasure > .none { item.complaints = change.complaintIDs }
-        if moved == nil && change.newAlerts.isEmpty && change.resolvedAlerts.isEmpty && item.problem == nil
-            && !item.reread
-        {
-            return nil  // only the recorded findings changed
-        }
-        return item
+        guard !change.isEmpty else { return .done(item.problem == nil ? nil : item) }
+        return .pending(Judged(item: item, change: change, measure: measure, complaintMeasure: complaintMeasure))
     }
 
     enum RereadProblem: Error, CustomStringConvertible {

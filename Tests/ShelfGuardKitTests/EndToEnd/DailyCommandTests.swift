@@ -91,6 +91,26 @@ struct DailyCommandTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
     }
 
+    @Test("--write-group: one version per transaction or all at once, the same run; out of range is refused")
+    func writeGroup() throws {
+        var outcomes: [[String]] = []
+        for group in ["1", "10000"] {
+            let (_, db) = try Self.shelf("daily-group-\(group)")
+            let (status, report) = try Self.daily(db, "2027-07-01", ["--write-group", group, "--jobs", "2"])
+            #expect(status == 3, "warnings applied")
+            outcomes.append(
+                report.items.map { "\($0.app) \($0.to?.rawValue ?? "-") \($0.newAlerts.map(\.rule).sorted())" }.sorted()
+            )
+            #expect(try ShelfGuardBinary.run(["audit", "verify", "--db", db]).status == 0)
+        }
+        #expect(outcomes[0] == outcomes[1] && !outcomes[0].isEmpty)
+        let (_, db) = try Self.shelf("daily-group-bad")
+        for bad in ["0", "10001"] {
+            let run = try ShelfGuardBinary.run(["daily", "--db", db, "--as-of", "2027-07-01", "--write-group", bad])
+            #expect(run.status == 1 && run.stderr.contains("--write-group must be between 1 and 10000"))
+        }
+    }
+
     @Test("an expired assessment warns, once")
     func expiredAssessment() throws {
         let (_, db) = try Self.shelf("daily-expired")

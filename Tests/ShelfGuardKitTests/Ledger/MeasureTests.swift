@@ -277,4 +277,62 @@ struct MeasureTests {
         #expect(try ledger.complaintTasks(openOnly: false).first?.closedOn == "2026-11-30")
         #expect(try ledger.verifyAudit().problems.isEmpty)
     }
+
+    @Test(
+        "daily writes a group of versions at once: each measured against its state now, one audit entry each",
+        arguments: StoreKind.available)
+    func dailyGroup(_ kind: StoreKind) throws {
+        let ledger = try Self.shelf(kind, 4)
+        let shelved = try ledger.shelvedVersions(after: 0, limit: 100)
+        try #require(shelved.map(\.appID) == (0..<4).map { "com.example.app\($0)" })
+        // A takedown lands between daily's read and its write.
+        _ = try ledger.apply(Self.order(.takeDown, MeasureSelector(app: "com.example.app2")), dryRun: false)
+        // A judgement with findings: the supplier's filing is not in the registry.
+        var scenario = ReviewScenario()
+        scenario.feature.suppliers = [
+            .init(name: ReviewScenario.supplier, algorithmFiling: ReviewScenario.filing("11010890000020124007"))
+        ]
+        let result = try scenario.result()
+        try #require(result.findings.count >= 1)
+        func change(_ i: Int) -> DailyVersionChange {
+            DailyVersionChange(
+                runID: 7, version: shelved[i], actor: "daily", asOf: "2026-11-24", findingsDigest: "d\(i)")
+        }
+        func alert(_ fingerprint: String) -> Alert {
+            Alert(fingerprint: fingerprint, rule: "filing_cancelled", severity: .refuse, message: "cancelled")
+        }
+        var suspend = change(0)
+        suspend.move = (.suspended, .suspend, "suspend: filing_cancelled")
+        suspend.newAlerts = [alert("f0"), alert("f0b")]
+        suspend.result = result
+        let nothing = change(1)
+        var raced = change(2)
+        raced.move = (.suspended, .suspend, "suspend: filing_cancelled")
+        var reread = change(3)
+        reread.newAlerts = [alert("f3")]
+        reread.inventory = ("extractor-2", shelved[3].facts, "[]")
+        var again = change(0)  // the same version later in the group: written after the first
+        again.resolvedAlerts = ["f0b"]
+        let before = try ledger.auditHead()?.seq ?? 0
+
+        let moved = try ledger.recordDaily([suspend, nothing, raced, reread, again])
+        #expect(moved.map { $0?.to } == [.suspended, nil, nil, nil, nil])
+        let entries = try ledger.auditEntries(after: before, limit: 10)
+        #expect(entries.map(\.action) == ["daily_suspend", "daily_review", "daily_review", "daily_review"])
+        #expect(moved[0]?.auditSeq == entries.first?.seq)
+        #expect(entries[1].details.contains(#""to":"taken_down""#), "the raced version is judged where it is now")
+        #expect(try Self.states(ledger)["com.example.app0"] == .suspended)
+        #expect(try Self.states(ledger)["com.example.app2"] == .takenDown)
+        let now = try ledger.shelvedVersions(after: 0, limit: 100)
+        #expect(now.first { $0.appID == "com.example.app0" }?.openAlerts == ["f0"])
+        #expect(now.first { $0.appID == "com.example.app3" }?.openAlerts == ["f3"])
+        #expect(now.first { $0.appID == "com.example.app3" }?.extractor == "extractor-2")
+        let history = try #require(try ledger.history(app: "com.example.app0"))
+        let daily = try #require(history.versions.first?.reviews.last)
+        #expect(daily.kind == "daily" && daily.findings == result.findings)
+        #expect(try ledger.feed(since: 0, limit: 100).last?.app == "com.example.app0")
+        #expect(try ledger.verifyAudit().problems.isEmpty)
+        #expect(try ledger.recordDaily([nothing]) == [nil], "an empty change writes nothing")
+        #expect(try ledger.auditHead()?.seq == entries.last?.seq)
+    }
 }
