@@ -36,6 +36,18 @@ struct DailyBenchmark: ParsableCommand {
             valueName: "argument"))
     var dailyArgument: [String] = []
 
+    @Option(
+        help: ArgumentHelp(
+            "Versions recorded through the store's API, as a review records them; the rest of the shelf is made by copying their rows in SQL, each copy under its own app id and bundle digest (minutes instead of hours for a million). Must divide --versions. Default: all of them.",
+            valueName: "count"))
+    var recorded: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "daily processes run at once, each judging its part (--shard K/N); the time is until the last ends.",
+            valueName: "count"))
+    var shards = 1
+
     @OptionGroup var postgresOption: PostgresOption
 
     /// One store's figures.
@@ -45,15 +57,23 @@ struct DailyBenchmark: ParsableCommand {
         var reading: [Double] = []
     }
 
+    func validate() throws {
+        if let recorded, recorded < 1 || versions % recorded != 0 {
+            throw ValidationError("--recorded must divide --versions (\(versions))")
+        }
+        guard shards >= 1 && shards <= 64 else { throw ValidationError("--shards must be between 1 and 64") }
+    }
+
     func run() throws {
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        let template = "\(workDirectory)/daily-\(versions).db"
+        let recorded = recorded ?? versions
+        let template = "\(workDirectory)/daily-\(recorded).db"
         let generator = ShelfGenerator(samples: samples, policies: policies)
         try ShelfGenerator.once(template) {
-            try generator.dailyShelf(into: try SQLiteLedger(path: template), versions: versions)
+            try generator.dailyShelf(into: try SQLiteLedger(path: template), versions: recorded)
         }
         let postgres = try postgresOption.server()
-        let postgresTemplate = "shelfguard_bench_daily_\(versions)"
+        let postgresTemplate = "shelfguard_bench_daily_\(recorded)"
         if let postgres {
             // Generated through the store's API once (slow: a transaction per version), then kept
             // as a pg_dump file beside the SQLite template, restored into each new server.
@@ -68,7 +88,7 @@ struct DailyBenchmark: ParsableCommand {
                     return
                 }
                 let started = Date()
-                try generator.dailyShelf(into: try PostgresLedger(url: url), versions: versions)
+                try generator.dailyShelf(into: try PostgresLedger(url: url), versions: recorded)
                 print(
                     "generated the PostgreSQL shelf through the store's API in \(String(format: "%.0f", Date().timeIntervalSince(started))) s"
                 )
@@ -76,6 +96,25 @@ struct DailyBenchmark: ParsableCommand {
                 let dumped = try ChildProcess.run(try postgres.tool("pg_dump"), ["-Fc", "-f", dump, url])
                 guard dumped.exitStatus == 0 else { throw BenchError("pg_dump to \(dump) failed") }
                 _ = FileManager.default.createFile(atPath: dump + ".complete", contents: nil)
+            }
+        }
+        // The shelf of `versions`: the recorded one, or copies of it.
+        var shelf = template
+        var postgresShelf = postgresTemplate
+        if recorded < versions {
+            let copies = versions / recorded
+            shelf = "\(workDirectory)/daily-\(versions)-from-\(recorded).db"
+            try ShelfGenerator.once(shelf) {
+                try ShelfGenerator.copy(template, to: shelf)
+                try ShelfGenerator.multiplySQLite(shelf, copies: copies)
+            }
+            if let postgres {
+                postgresShelf = "shelfguard_bench_daily_\(versions)_from_\(recorded)"
+                try postgres.once(postgresShelf) {
+                    try postgres.drop(database: postgresShelf)
+                    try postgres.execute("CREATE DATABASE \(postgresShelf) TEMPLATE \(postgresTemplate)")
+                    try ShelfGenerator.multiplyPostgres(postgres, database: postgresShelf, copies: copies)
+                }
             }
         }
         guard runs > 0 else { return }  // --runs 0: the templates only
@@ -88,6 +127,16 @@ struct DailyBenchmark: ParsableCommand {
         print(
             "Daily benchmark: shelfguard daily over \(versions) shelved versions (copies of the approved samples, each with its inventory and declaration), a fresh copy of the database each run, \(runs) runs per case."
         )
+        if recorded < versions {
+            print(
+                "The shelf: \(recorded) versions recorded through the store's API, then copied \(versions / recorded) times in SQL (each copy its own app id and bundle digest, the same inventory and declaration bytes)."
+            )
+        }
+        if shards > 1 {
+            print(
+                "\(shards) daily processes at once (--shard K/\(shards)); each run's time is until the last ends."
+            )
+        }
         let sqlite3 = TakedownBenchmark.sqlite3
         print(
             sqlite3 == nil
@@ -108,45 +157,54 @@ struct DailyBenchmark: ParsableCommand {
             let database: String
             var extra: [String] = []
             if let postgres {
-                try postgres.create(database: runDatabase, template: postgresTemplate)
+                try postgres.create(database: runDatabase, template: postgresShelf)
                 database = postgres.url(database: runDatabase)
                 extra = ["--bundle-store", "\(workDirectory)/daily-run.bundles"]
             } else {
                 database = "\(workDirectory)/daily-run.db"
-                try ShelfGenerator.copy(template, to: database)
+                try ShelfGenerator.copy(shelf, to: database)
             }
             if withNotice {
                 let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", database, notice])
                 guard imported.exitStatus == 0 else { throw BenchError("the cancellation did not import") }
             }
             settle()
-            let child = try ChildProcess.run(
-                shelfguard,
-                [
-                    "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", reports, "--policies",
-                    policies,
-                ] + extra + dailyArgument)
-            guard child.exitStatus != 1 else { throw BenchError("daily failed") }
-            let report = try JSONDecoder().decode(
-                DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)/daily.json")))
-            guard report.checked == versions else {
-                throw BenchError("daily judged \(report.checked) of \(versions) versions")
+            let started = Date()
+            let children = try (1...shards).map { k in
+                try ChildProcess.start(
+                    shelfguard,
+                    [
+                        "daily", "--db", database, "--as-of", "2026-11-26", "--report-dir", "\(reports)-\(k)",
+                        "--policies", policies,
+                    ] + (shards > 1 ? ["--shard", "\(k)/\(shards)"] : []) + extra + dailyArgument,
+                    stderr: "\(reports)-\(k).log")
             }
+            let ends = try children.map { try ChildProcess.wait($0) }
+            let seconds = Date().timeIntervalSince(started)
+            guard ends.allSatisfy({ $0.exitStatus != 1 }) else {
+                throw BenchError("daily failed (see \(reports)-K.log)")
+            }
+            let shardReports = try (1...shards).map { k in
+                try JSONDecoder().decode(
+                    DailyReport.self, from: Data(contentsOf: URL(fileURLWithPath: "\(reports)-\(k)/daily.json")))
+            }
+            let checked = shardReports.map(\.checked).reduce(0, +)
+            guard checked == versions else { throw BenchError("daily judged \(checked) of \(versions) versions") }
             if let postgres { try postgres.drop(database: runDatabase) }
             print(
-                "  run \(run + 1) \(postgres == nil ? "SQLite    " : "PostgreSQL") \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", child.seconds)) s, \(report.measures.suspend) suspended, \(report.newAlerts) new alerts, peak RSS \(ByteCount.format(child.peakRSSBytes))"
+                "  run \(run + 1) \(postgres == nil ? "SQLite    " : "PostgreSQL") \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", seconds)) s, \(shardReports.map(\.measures.suspend).reduce(0, +)) suspended, \(shardReports.map(\.newAlerts).reduce(0, +)) new alerts, peak RSS \(ends.map { ByteCount.format($0.peakRSSBytes) }.joined(separator: " + "))"
             )
-            return child.seconds
+            return seconds
         }
         for run in 0..<runs {
             if let sqlite3 {
-                let child = try ChildProcess.run(sqlite3, ["-readonly", template, Self.baselineSQL])
+                let child = try ChildProcess.run(sqlite3, ["-readonly", shelf, Self.baselineSQL])
                 guard child.exitStatus == 0 else { throw BenchError("the sqlite3 baseline failed") }
                 sqlite.reading.append(child.seconds)
             }
             if let postgres {
                 let child = try ChildProcess.run(
-                    postgres.psql, postgres.arguments(Self.baselineSQL, database: postgresTemplate))
+                    postgres.psql, postgres.arguments(Self.baselineSQL, database: postgresShelf))
                 guard child.exitStatus == 0 else { throw BenchError("the psql baseline failed") }
                 server.reading.append(child.seconds)
             }
@@ -469,6 +527,92 @@ struct ShelfGenerator {
                     extractor: check.inspector.extractorID))
             if i % 10_000 == 9_999 { print("  \(i + 1) versions recorded") }
         }
+    }
+
+    /// The tables a shelf's versions live in, parents first, and how a copy of a row differs
+    /// from the row: its ids moved past the template's, its app id and bundle digest its own.
+    static let copiedTables = [
+        "app", "version", "submission", "review", "finding", "inventory", "shelf_state", "state_change", "alert",
+        "decision", "version_filing", "version_signature", "version_feature",
+    ]
+
+    /// `INSERT … SELECT` copying every row of `table` for each copy `c.k` (1…): `columns` are
+    /// the table's, `maxID` each id column's largest value in the template, `digest` the SQL
+    /// giving a copy's bundle digest.
+    static func copyStatement(
+        _ table: String, columns: [String], maxID: [String: Int], digest: String, from: String
+    ) -> String {
+        let values = columns.map { column -> String in
+            switch column {
+            case "id": "t.id + c.k * \(maxID[table] ?? 0)"
+            case "version_id": "t.version_id + c.k * \(maxID["version"] ?? 0)"
+            case "submission_id": "t.submission_id + c.k * \(maxID["submission"] ?? 0)"
+            case "review_id": "t.review_id + c.k * \(maxID["review"] ?? 0)"
+            case "app_id": "t.app_id || '.c' || c.k"
+            case "review_key": "t.review_key || '.c' || c.k"
+            case "bundle_sha256": digest
+            default: "t.\(column)"
+            }
+        }
+        return
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) SELECT \(values.joined(separator: ", ")) FROM \(table) t, \(from)"
+    }
+
+    /// Copies a recorded SQLite shelf in place until it holds `copies` times its versions.
+    static func multiplySQLite(_ path: String, copies: Int) throws {
+        guard let sqlite3 = TakedownBenchmark.sqlite3 else {
+            throw BenchError("copying a shelf needs the sqlite3 shell (scripts/setup --with-tools)")
+        }
+        func query(_ sql: String) throws -> [String] {
+            let (output, status) = try ChildProcess.output(sqlite3, [path, sql])
+            guard status == 0 else { throw BenchError("sqlite3 failed on \(sql.prefix(120))") }
+            return output.split(separator: "\n").map(String.init)
+        }
+        var script = [
+            "PRAGMA journal_mode = DELETE;", "PRAGMA synchronous = OFF;", "PRAGMA foreign_keys = OFF;", "BEGIN;",
+        ]
+        var maxID: [String: Int] = [:]
+        for table in copiedTables {
+            let columns = try query("SELECT name FROM pragma_table_info('\(table)')")
+            if columns.contains("id") { maxID[table] = Int(try query("SELECT COALESCE(MAX(id), 0) FROM \(table)")[0]) }
+            script.append(
+                "WITH RECURSIVE c(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM c WHERE k < \(copies - 1)) "
+                    + copyStatement(
+                        table, columns: columns, maxID: maxID,
+                        digest: "substr(t.bundle_sha256, 1, 52) || printf('%012d', c.k)", from: "c") + ";")
+        }
+        script += ["COMMIT;", "ANALYZE;", "PRAGMA journal_mode = WAL;"]
+        let run = try ChildProcess.run(sqlite3, [path, script.joined(separator: "\n")])
+        guard run.exitStatus == 0 else { throw BenchError("copying the shelf in \(path) failed") }
+    }
+
+    /// The same on a PostgreSQL database, its identity sequences moved past the copies.
+    static func multiplyPostgres(_ server: PostgresServer, database: String, copies: Int) throws {
+        var statements: [String] = []
+        var maxID: [String: Int] = [:]
+        for table in copiedTables {
+            let columns =
+                try server.row(
+                    "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '\(table)'",
+                    database: database
+                ).first?.split(separator: ",").map(String.init) ?? []
+            guard !columns.isEmpty else { throw BenchError("no table \(table) in \(database)") }
+            if columns.contains("id") {
+                maxID[table] = try server.integers("SELECT COALESCE(MAX(id), 0) FROM \(table)", database: database)[0]
+            }
+            statements.append(
+                copyStatement(
+                    table, columns: columns, maxID: maxID,
+                    digest: "substr(t.bundle_sha256, 1, 52) || lpad(c.k::text, 12, '0')",
+                    from: "generate_series(1, \(copies - 1)) AS c(k)"))
+            if columns.contains("id") {
+                statements.append(
+                    "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), GREATEST((SELECT MAX(id) FROM \(table)), 1))"
+                )
+            }
+        }
+        try server.execute(
+            "BEGIN; " + statements.joined(separator: "; ") + "; COMMIT;", database: database)
     }
 
     /// A large shelf for emergency measures: apps with five versions each, every version
