@@ -47,6 +47,29 @@ struct APIKeyTests {
         #expect(APIRole.admin.permissionNames == APIPermission.allCases.map(\.rawValue))
     }
 
+    @Test("the README's table of roles is APIRole.permissions, cell for cell")
+    func readmeTable() throws {
+        let readme = try String(
+            contentsOf: TestFiles.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let lines = readme.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("| permission | what it lets a caller do |") })
+        func cells(_ line: String) -> [String] {
+            line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast().map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let roles = Array(cells(lines[start]).dropFirst(2))
+        #expect(roles == APIRole.allCases.map(\.rawValue))
+        let rows = lines[(start + 2)...].prefix { $0.hasPrefix("|") }.map(cells)
+        #expect(rows.map { $0[0] } == APIPermission.allCases.map { "`\($0.rawValue)`" })
+        for row in rows {
+            let permission = try #require(APIPermission(rawValue: row[0].trimmingCharacters(in: ["`"])))
+            for (role, cell) in zip(APIRole.allCases, row.dropFirst(2)) {
+                #expect((cell == "✓") == role.allows(permission), "\(role) \(permission): '\(cell)'")
+            }
+        }
+    }
+
     @Test("a secret: sgk_ and 43 characters of base64url, different every time; the hint is its start")
     func secrets() {
         let secrets = (0..<200).map { _ in APIKeySecret.generate() }
