@@ -444,6 +444,28 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     CREATE INDEX review_job_ready ON review_job(state, not_before);
                     """)
         }
+        // The service's keys (`shelfguard keys`): never the secret, only its SHA-256 and its first
+        // characters. Names are unique regardless of case (ASCII), revoked keys included, so that
+        // an audit entry's `api:NAME` names one key for good. Each row names the audit entries
+        // of its creation and its revocation, which `audit verify` checks.
+        migrator.registerMigration("v8: the service's API keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_key (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+                        role TEXT NOT NULL,
+                        secret_sha256 TEXT NOT NULL UNIQUE,
+                        hint TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_audit_seq INTEGER NOT NULL,
+                        revoked_at TEXT,
+                        revoked_by TEXT,
+                        revoked_audit_seq INTEGER
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -550,7 +572,13 @@ extension SQLiteLedger {
         var states: [Int64: String] = [:]
         let stateRows = try Row.fetchCursor(db, sql: "SELECT version_id, state FROM shelf_state")
         while let row = try stateRows.next() { states[row["version_id"]] = row["state"] }
-        return AuditLedgerFacts(references: references, stateChanges: changes, shelfStates: states)
+        let keys = try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY id").map { row in
+            AuditLedgerFacts.APIKeyRow(
+                id: row["id"], name: row["name"], role: row["role"], hint: row["hint"],
+                createdSeq: row["created_audit_seq"], revoked: (row["revoked_at"] as String?) != nil,
+                revokedSeq: row["revoked_audit_seq"])
+        }
+        return AuditLedgerFacts(references: references, stateChanges: changes, shelfStates: states, apiKeys: keys)
     }
 
     /// The last entry of the log as its head row records it (nil for an empty log): what reports

@@ -24,7 +24,7 @@ struct ShelfGuard: ParsableCommand {
         subcommands: [
             Inspect.self, Check.self, Review.self, ShelfCommand.self, Daily.self, Takedown.self, Suspend.self,
             Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, Worker.self, QueueCommand.self,
-            RegistryCommand.self, AuditCommand.self,
+            RegistryCommand.self, AuditCommand.self, KeysCommand.self,
             Signatures.self, PolicyCommand.self, Labels.self,
         ]
     )

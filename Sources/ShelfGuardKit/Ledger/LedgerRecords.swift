@@ -93,6 +93,30 @@ public struct AuditRecord: Sendable, Equatable {
             ]))
     }
 
+    /// The audit action of a key's creation, and of its revocation.
+    public static let apiKeyCreatedAction = "api_key_created"
+    public static let apiKeyRevokedAction = "api_key_revoked"
+
+    /// A key handed out for the service: its name is the subject; its role and hint are the
+    /// details. Never the secret, nor its digest: the log is read by auditors, and a digest in it
+    /// would let anyone who reads the log tell which secret a key has.
+    public static func apiKeyCreated(_ key: APIKey) -> AuditRecord {
+        AuditRecord(
+            action: apiKeyCreatedAction, subject: key.name,
+            reason: "a key for the service, role \(key.role.rawValue)",
+            details: CanonicalJSON.object(["role": .string(key.role.rawValue), "hint": .string(key.hint)]))
+    }
+
+    /// A key revoked: from now on it authenticates no one.
+    public static func apiKeyRevoked(_ key: APIKey) -> AuditRecord {
+        AuditRecord(
+            action: apiKeyRevokedAction, subject: key.name,
+            reason: "key revoked: it no longer authenticates",
+            details: CanonicalJSON.object([
+                "role": .string(key.role.rawValue), "hint": .string(key.hint), "created_at": .string(key.createdAt),
+            ]))
+    }
+
     public static func decision(
         app: String, version: String?, bundleSHA256: String, outcome: ReviewerDecision.Outcome, reason: String,
         from: ShelfState, to: ShelfState

@@ -4,8 +4,9 @@ import Foundation
 /// append-only, hash-chained audit log every change writes to. SQLite is the embedded default
 /// (`SQLiteLedger`, in the ShelfGuardSQLite target); the protocol names what any other store
 /// (PostgreSQL) must provide, so that the pipeline and the CLI never depend on which one they
-/// talk to.
-public protocol LedgerStore: EvidenceRegistry {
+/// talk to. The service's keys are kept in the ledger too (`APIKeyStore`), so that every server
+/// against the same database accepts the same keys, and their creation and revocation are audited.
+public protocol LedgerStore: EvidenceRegistry, APIKeyStore {
     /// Where the store is, as messages and reports name it: a SQLite file's path; a server's
     /// URL with its credentials redacted.
     var location: String { get }

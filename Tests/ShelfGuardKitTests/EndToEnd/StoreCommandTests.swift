@@ -164,7 +164,10 @@ struct StoreCommandTests {
         let table = kind == .sqlite ? "grdb_migrations (identifier)" : "shelfguard_migration (name, applied_at)"
         let values = kind == .sqlite ? "('v99: from the future')" : "('pg99: from the future', 'x')"
         try TestStores.tamper(target.store, "INSERT INTO \(table) VALUES \(values)")
-        for command in [["shelf", "list"], ["audit", "verify"], ["registry", "stats"]] {
+        for command in [
+            ["shelf", "list"], ["audit", "verify"], ["registry", "stats"], ["keys", "list"],
+            ["keys", "create", "--role", "admin", "--name", "late"], ["keys", "revoke", "late"],
+        ] {
             let run = try ShelfGuardBinary.run(command + target.arguments)
             #expect(run.status == 1 && run.stderr.contains("newer ShelfGuard"), "\(command): \(run.stderr)")
         }

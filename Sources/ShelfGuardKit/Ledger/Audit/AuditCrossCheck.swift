@@ -37,16 +37,49 @@ public struct AuditLedgerFacts: Sendable, Equatable {
         }
     }
 
+    /// One row of `api_key`: the service's key, with the entries that record its creation and
+    /// its revocation. A key is checked more closely than other rows (its entries' action,
+    /// subject, role and hint), because a key row edited or slipped in by hand lets someone in.
+    public struct APIKeyRow: Sendable, Equatable {
+        public var id: Int64
+        public var name: String
+        public var role: String
+        public var hint: String
+        public var createdSeq: Int64
+        /// Whether the row says the key is revoked.
+        public var revoked: Bool
+        /// The entry the row names for its revocation, if any.
+        public var revokedSeq: Int64?
+
+        public init(
+            id: Int64, name: String, role: String, hint: String, createdSeq: Int64, revoked: Bool,
+            revokedSeq: Int64?
+        ) {
+            self.id = id
+            self.name = name
+            self.role = role
+            self.hint = hint
+            self.createdSeq = createdSeq
+            self.revoked = revoked
+            self.revokedSeq = revokedSeq
+        }
+    }
+
     public var references: [Reference]
     /// In the order they were written (by id).
     public var stateChanges: [StateChange]
     /// Each version's current state, as `shelf_state` holds it.
     public var shelfStates: [Int64: String]
+    /// Every key of the service, revoked ones too (by id).
+    public var apiKeys: [APIKeyRow]
 
-    public init(references: [Reference], stateChanges: [StateChange], shelfStates: [Int64: String]) {
+    public init(
+        references: [Reference], stateChanges: [StateChange], shelfStates: [Int64: String], apiKeys: [APIKeyRow] = []
+    ) {
         self.references = references
         self.stateChanges = stateChanges
         self.shelfStates = shelfStates
+        self.apiKeys = apiKeys
     }
 
     /// The state every version starts in, before its first state change.
@@ -65,7 +98,8 @@ extension AuditVerification {
     /// this). Every row that names an audit entry must find it; every entry of an action that
     /// always writes a row must have its row; every state change must match the from and to of
     /// its entry, one row per entry that moves a version; each version's current state must be
-    /// what replaying its state changes from `submitted` gives.
+    /// what replaying its state changes from `submitted` gives; every key of the service must be
+    /// what its entries say (`crossCheckKeys`).
     public static func crossCheck(_ entries: [AuditEntry], _ facts: AuditLedgerFacts) -> [Problem] {
         var problems: [Problem] = []
         var bySeq: [Int64: AuditEntry] = [:]
@@ -187,6 +221,7 @@ extension AuditVerification {
                     kind: .stateMismatch, seq: 0,
                     detail: "version \(version) has state changes but no state on the shelf"))
         }
+        problems += crossCheckKeys(entries, bySeq: bySeq, facts.apiKeys)
         return problems
     }
 
