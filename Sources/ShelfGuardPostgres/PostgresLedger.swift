@@ -32,7 +32,8 @@ public final class PostgresLedger: Sendable {
 
     /// Connects to the database the URL names and, unless `readOnly`, applies the migrations it
     /// lacks. `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require]`;
-    /// `?host=/run/postgresql` connects through the server's Unix socket in that folder.
+    /// `?host=/run/postgresql` connects through the server's Unix socket in that folder;
+    /// `pool_max_conns` (16) and `pool_wait` (30 s) bound the connections it opens (`PoolSettings`).
     public init(
         url: String, readOnly: Bool = false, bundleStore: BundleStore = BundleStore(directory: "shelfguard.bundles"),
         now: @escaping @Sendable () -> Date = { WallClock.now() }
@@ -43,7 +44,8 @@ public final class PostgresLedger: Sendable {
         let configuration = try PostgresLedger.configuration(url: url)
         var logger = Logger(label: "shelfguard.postgres")
         logger.logLevel = .critical
-        pool = ConnectionPool(configuration: configuration, logger: logger)
+        pool = ConnectionPool(
+            configuration: configuration, settings: try PostgresLedger.poolSettings(url: url), logger: logger)
         let location = location
         do {
             try pool.withSession { session in
@@ -69,6 +71,13 @@ public final class PostgresLedger: Sendable {
     }
 
     deinit { pool.close() }
+
+    /// The pool's settings a database URL names (`pool_max_conns`, `pool_wait`).
+    static func poolSettings(url text: String) throws(LedgerError) -> PoolSettings {
+        let items = URLComponents(string: text)?.queryItems ?? []
+        return try PoolSettings(
+            query: Dictionary(items.map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last }))
+    }
 
     /// The connection settings a database URL names.
     static func configuration(url text: String) throws(LedgerError) -> PostgresConnection.Configuration {

@@ -109,18 +109,58 @@ public struct SQLSession {
     }
 }
 
+/// How many connections a ledger opens to its server, and how long a transaction waits for one
+/// when all are busy. Set in the URL, as pgx and others do: `?pool_max_conns=16&pool_wait=30`.
+struct PoolSettings: Sendable, Equatable {
+    /// Connections open at once, at most: a `serve` answering a hundred pollers, or a `review
+    /// --jobs 8`, shares these (the server's own `max_connections` is 100 by default).
+    var maxOpen = 16
+    /// Seconds a transaction waits for a connection before it fails with a clear message.
+    var wait = 30.0
+
+    static let maxOpenRange = 1...1000
+    static let waitRange = 0.001...3600.0
+
+    init() {}
+
+    /// Reads `pool_max_conns` and `pool_wait` from a URL's query; anything out of range is an
+    /// error that names the range.
+    init(query: [String: String]) throws(LedgerError) {
+        if let text = query["pool_max_conns"] {
+            guard let value = Int(text), Self.maxOpenRange.contains(value) else {
+                throw LedgerError("pool_max_conns must be a whole number from 1 to 1000, not '\(text)'")
+            }
+            maxOpen = value
+        }
+        if let text = query["pool_wait"] {
+            guard let value = Double(text), Self.waitRange.contains(value) else {
+                throw LedgerError("pool_wait must be a number of seconds from 0.001 to 3600, not '\(text)'")
+            }
+            wait = value
+        }
+    }
+}
+
 /// A small pool of connections to one database: a connection is taken for one transaction and
-/// given back; a broken one is dropped, and a new one opened when none is idle.
-final class ConnectionPool: Sendable {
+/// given back; a broken one is dropped. At most `settings.maxOpen` are open at once: a caller
+/// finding all of them busy waits up to `settings.wait` seconds for one, then fails.
+final class ConnectionPool: @unchecked Sendable {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
-    private let state = NIOLockedValueBox<(idle: [PostgresConnection], nextID: Int, closed: Bool)>(([], 1, false))
-    /// Idle connections kept; more may be open while in use.
+    let settings: PoolSettings
+    /// Guards the fields below; waiters sleep on it.
+    private let condition = NSCondition()
+    private var idle: [PostgresConnection] = []
+    private var open = 0
+    private var nextID = 1
+    private var closed = false
+    /// Idle connections kept; the others are closed when given back.
     let keepIdle: Int
 
-    init(configuration: PostgresConnection.Configuration, keepIdle: Int = 4, logger: Logger) {
+    init(configuration: PostgresConnection.Configuration, settings: PoolSettings = PoolSettings(), logger: Logger) {
         self.configuration = configuration
-        self.keepIdle = keepIdle
+        self.settings = settings
+        self.keepIdle = min(4, settings.maxOpen)
         self.logger = logger
     }
 
@@ -136,37 +176,79 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Connections open now (in use or idle), for tests.
+    var openCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return open
+    }
+
     private func take() throws -> PostgresConnection {
-        let (idle, id) = state.withLockedValue { state -> (PostgresConnection?, Int) in
-            while let connection = state.idle.popLast() {
-                if !connection.isClosed { return (connection, 0) }
+        let deadline = Date(timeIntervalSinceNow: settings.wait)
+        condition.lock()
+        var id = 0
+        while true {
+            while let connection = idle.popLast() {
+                if !connection.isClosed {
+                    condition.unlock()
+                    return connection
+                }
+                open -= 1
             }
-            state.nextID += 1
-            return (nil, state.nextID)
+            if open < settings.maxOpen {
+                open += 1
+                nextID += 1
+                id = nextID
+                break
+            }
+            guard condition.wait(until: deadline) || open < settings.maxOpen || !idle.isEmpty else {
+                condition.unlock()
+                throw LedgerError(
+                    "all \(settings.maxOpen) connections to the shelf database were busy for \(settings.wait) s (raise pool_max_conns or pool_wait in the database URL)"
+                )
+            }
         }
-        if let idle { return idle }
-        return try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
-        ).wait()
+        condition.unlock()
+        do {
+            return try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
+            ).wait()
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    /// One connection fewer is open: a waiter may open its own.
+    private func release() {
+        condition.lock()
+        open -= 1
+        condition.signal()
+        condition.unlock()
     }
 
     private func give(_ connection: PostgresConnection) {
-        guard !connection.isClosed else { return }
-        let surplus = state.withLockedValue { state -> Bool in
-            if state.closed || state.idle.count >= keepIdle { return true }
-            state.idle.append(connection)
-            return false
+        guard !connection.isClosed else { return release() }
+        condition.lock()
+        let surplus = closed || idle.count >= keepIdle
+        if !surplus { idle.append(connection) }
+        condition.signal()
+        condition.unlock()
+        if surplus {
+            try? connection.close().wait()
+            release()
         }
-        if surplus { try? connection.close().wait() }
     }
 
     /// Closes every idle connection; connections in use close when given back.
     func close() {
-        let idle = state.withLockedValue { state -> [PostgresConnection] in
-            state.closed = true
-            defer { state.idle = [] }
-            return state.idle
-        }
+        condition.lock()
+        closed = true
+        let idle = self.idle
+        self.idle = []
+        open -= idle.count
+        condition.broadcast()
+        condition.unlock()
         for connection in idle { try? connection.close().wait() }
     }
 }

@@ -146,6 +146,39 @@ struct PostgresLedgerTests {
         let closed = #expect(throws: LedgerError.self) { try PostgresLedger(url: "postgres://shelf:pw@127.0.0.1:1/x") }
         #expect(closed?.description.contains("pw") == false, "no password in messages")
     }
+
+    @Test("the connection pool: pool_max_conns bounds the connections; a caller waits pool_wait, then is told why")
+    func pool() throws {
+        #expect(try PostgresLedger.poolSettings(url: "postgres://db/x") == PoolSettings())
+        let set = try PostgresLedger.poolSettings(url: "postgres://db/x?sslmode=disable&pool_max_conns=3&pool_wait=0.5")
+        #expect(set.maxOpen == 3 && set.wait == 0.5)
+        for bad in ["pool_max_conns=0", "pool_max_conns=1001", "pool_max_conns=many", "pool_wait=0", "pool_wait=3601"] {
+            let error = #expect(throws: LedgerError.self) {
+                try PostgresLedger.poolSettings(url: "postgres://db/x?\(bad)")
+            }
+            #expect(error?.description.contains("from ") == true, "\(bad): the message names the range")
+        }
+        let store = try PostgresLedger(url: try TestStores.freshDatabase("pool") + "?pool_max_conns=1&pool_wait=0.3")
+        // Eight threads at once share the one connection.
+        let errors = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            do { for _ in 0..<10 { _ = try store.auditHead() } } catch { errors.add(error) }
+        }
+        #expect(errors.first == nil, "\(String(describing: errors.first))")
+        #expect(store.pool.openCount <= 1)
+        // While it is held, another caller waits 0.3 s and fails with a message that says what to change.
+        let waited = ValueBox<String>()
+        try store.pool.withSession { _ in
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                do { _ = try store.auditHead() } catch { waited.set("\(error)") }
+                done.signal()
+            }.start()
+            done.wait()
+        }
+        #expect(waited.value?.contains("pool_max_conns") == true, "\(String(describing: waited.value))")
+        #expect(try store.auditHead() == nil, "the pool works again once the connection is given back")
+    }
 }
 
 /// Errors from several threads, first one kept.
