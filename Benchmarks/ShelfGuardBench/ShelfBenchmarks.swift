@@ -77,7 +77,7 @@ struct DailyBenchmark: ParsableCommand {
         if let postgres {
             // Generated through the store's API once (slow: a transaction per version), then kept
             // as a pg_dump file beside the SQLite template, restored into each new server.
-            let dump = "\(workDirectory)/daily-\(versions).pgdump"
+            let dump = "\(workDirectory)/daily-\(recorded).pgdump"
             try postgres.once(postgresTemplate) {
                 let url = postgres.url(database: postgresTemplate)
                 if FileManager.default.fileExists(atPath: dump + ".complete") {
@@ -192,7 +192,7 @@ struct DailyBenchmark: ParsableCommand {
             guard checked == versions else { throw BenchError("daily judged \(checked) of \(versions) versions") }
             if let postgres { try postgres.drop(database: runDatabase) }
             print(
-                "  run \(run + 1) \(postgres == nil ? "SQLite    " : "PostgreSQL") \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", seconds)) s, \(shardReports.map(\.measures.suspend).reduce(0, +)) suspended, \(shardReports.map(\.newAlerts).reduce(0, +)) new alerts, peak RSS \(ends.map { ByteCount.format($0.peakRSSBytes) }.joined(separator: " + "))"
+                "  run \(run + 1) \(postgres == nil ? "SQLite    " : "PostgreSQL") \(withNotice ? "after a cancellation" : "nothing changed     "): \(String(format: "%.2f", seconds)) s (CPU \(ends.map { String(format: "%.2f", $0.cpuSeconds) }.joined(separator: " + ")) s), \(shardReports.map(\.measures.suspend).reduce(0, +)) suspended, \(shardReports.map(\.newAlerts).reduce(0, +)) new alerts, peak RSS \(ends.map { ByteCount.format($0.peakRSSBytes) }.joined(separator: " + "))"
             )
             return seconds
         }
