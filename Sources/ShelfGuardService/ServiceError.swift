@@ -71,7 +71,9 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
 
     var body: [UInt8] {
         let object = ["error": ["code": code, "message": message]]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return Array(data)
     }
 
