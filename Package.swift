@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "shelfguard", targets: ["shelfguard"]),
         .library(name: "ShelfGuardKit", targets: ["ShelfGuardKit"]),
         .library(name: "ShelfGuardSQLite", targets: ["ShelfGuardSQLite"]),
+        .library(name: "ShelfGuardService", targets: ["ShelfGuardService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libarchive, from the system (Debian: libarchive-dev), behind a tiny shim header.
@@ -81,6 +87,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The HTTP service (`shelfguard serve`): handlers generated from the repository's openapi.yaml
+        // (Sources/ShelfGuardService/openapi.yaml is a link to it), over Hummingbird. It reaches the
+        // shelf only through LedgerStore and APIKeyStore: no database is imported here.
+        .target(
+            name: "ShelfGuardService",
+            dependencies: [
+                "ShelfGuardKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings,
+            plugins: [
+                .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"),
+                // The same openapi.yaml built in, served at /openapi.yaml byte for byte.
+                "EmbedOpenAPI",
+            ]
+        ),
+        .plugin(name: "EmbedOpenAPI", capability: .buildTool(), dependencies: ["shelfguard-embed"]),
         // Writes the policies/ folder as Swift source, for the EmbedPolicies build plugin.
         // Its policies/ is a link to the project's: SwiftPM plans the build again when files are
         // added to it or removed from it, so that the plugin's list of inputs stays current.
@@ -93,8 +122,10 @@ let package = Package(
                 "ShelfGuardKit",
                 "ShelfGuardSQLite",
                 "ShelfGuardPostgres",
+                "ShelfGuardService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,7 +172,11 @@ let package = Package(
                 "ShelfGuardPostgres",
                 "BundleFactory",
                 "shelfguard",
+                "ShelfGuardService",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,8 +1,9 @@
 import Foundation
 
 // Writes `BuiltInPolicyFiles.swift`: the policy files given, as Swift string literals keyed by
-// their path relative to the policies folder. Run by the EmbedPolicies build plugin.
-// Arguments: POLICIES_FOLDER OUTPUT_FILE FILE…
+// their path relative to the policies folder. Run by the EmbedPolicies build plugin, and by
+// EmbedOpenAPI (with `--enum BuiltInOpenAPIFiles`, for the service's openapi.yaml).
+// Arguments: [--enum NAME] FOLDER OUTPUT_FILE FILE…
 
 /// A Swift string literal holding `text` exactly.
 func literal(_ text: String) -> String {
@@ -25,9 +26,15 @@ func literal(_ text: String) -> String {
     return out + "\""
 }
 
-let arguments = CommandLine.arguments
+var arguments = CommandLine.arguments
+/// The name of the generated enum.
+var enumName = "BuiltInPolicyFiles"
+if arguments.count >= 3 && arguments[1] == "--enum" {
+    enumName = arguments[2]
+    arguments.removeSubrange(1...2)
+}
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: shelfguard-embed POLICIES_FOLDER OUTPUT_FILE FILE…\n".utf8))
+    FileHandle.standardError.write(Data("usage: shelfguard-embed [--enum NAME] FOLDER OUTPUT_FILE FILE…\n".utf8))
     exit(1)
 }
 let folder = URL(fileURLWithPath: arguments[1]).standardizedFileURL.path
@@ -47,9 +54,9 @@ for path in arguments.dropFirst(3) {
 }
 entries.sort { $0.0 < $1.0 }
 var source = """
-    // Generated at build time by shelfguard-embed from the project's policies/ folder: do not edit.
+    // Generated at build time by shelfguard-embed from files of the project: do not edit.
 
-    enum BuiltInPolicyFiles {
+    enum \(enumName) {
         static let files: [(name: String, text: String)] = [
 
     """

@@ -26,21 +26,21 @@ extension AuditCommand {
 
         func run() throws {
             let ledger = try database.openForReading()
-            let verification = try ledger.verifyAudit()
-            guard verification.intact else {
+            let keyFile = key ?? ProcessInfo.processInfo.environment["SHELFGUARD_AUDIT_KEY"]
+            let checkpoint: AuditCheckpoint
+            let taking = try AuditCheckpoint.take(from: ledger, at: WallClock.now()) {
+                try keyFile.map { try AuditSigningKey.privateKey(try AuditCommand.readText($0), source: $0) }
+            }
+            switch taking {
+            case .taken(let taken): checkpoint = taken
+            case .broken(let verification):
                 for problem in verification.problems { AuditCommand.note(problem.description) }
                 AuditCommand.note(
                     "\(ledger.location): audit log BROKEN (\(verification.problems.count) problems): no checkpoint taken"
                 )
                 throw ExitCode(ExitStatus.refused.rawValue)
-            }
-            guard let head = try ledger.auditHead() else {
+            case .empty:
                 throw ToolError("\(ledger.location): the audit log is empty: there is nothing to checkpoint yet")
-            }
-            var checkpoint = AuditCheckpoint(head: head, takenAt: AuditEntry.timestamp(WallClock.now()))
-            if let keyFile = key ?? ProcessInfo.processInfo.environment["SHELFGUARD_AUDIT_KEY"] {
-                let privateKey = try AuditSigningKey.privateKey(try AuditCommand.readText(keyFile), source: keyFile)
-                try checkpoint.sign(with: privateKey)
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

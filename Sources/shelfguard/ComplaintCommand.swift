@@ -61,60 +61,27 @@ struct ComplaintCommand: ParsableCommand {
         @OptionGroup var policyChoice: PolicyChoice
 
         func validate() throws {
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw ValidationError("--text is empty")
-            }
-            guard text.count <= 20_000 else { throw ValidationError("--text is longer than 20,000 characters") }
-            guard !app.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw ValidationError("--app is empty")
+            do { try ComplaintDesk.check(app: app, text: text, naming: .options) } catch {
+                throw ValidationError(error.message)
             }
             if let asOf, let problem = CalendarDay.problem(asOf) {
                 throw ValidationError("--as-of \(problem)")
             }
         }
 
-        /// What the answer says about a complaint just kept.
-        struct Answer: Encodable {
-            var complaint: Complaint
-            /// counted, duplicate, app_not_on_shelf.
-            var standing: String
-            var duplicateOf: Int64?
-            var appKnown: Bool
-        }
-
         func run() throws {
             let rules = try policyChoice.load().complaints
-            let category = category ?? rules.defaultCategory
-            guard rules.knows(category) else {
-                let ids = rules.categories.map(\.id).joined(separator: ", ")
-                throw ToolError("unknown complaint category '\(category)'; the policy's categories are \(ids)")
-            }
-            let receivedOn = asOf ?? CalendarDay.today()
-            guard let due = ComplaintRules.dueOn(receivedOn: receivedOn, category: category, policy: rules) else {
-                throw ToolError("cannot count a due day from \(receivedOn)")
-            }
-            let ledger = try database.openForWriting()
-            let answer: Answer
+            let intake: ComplaintIntake
             do {
-                let complaint = try ledger.addComplaint(
-                    ComplaintIntake(
-                        app: app, text: text, contact: contact, category: category, receivedOn: receivedOn, dueOn: due),
-                    actor: operatorOption.name ?? "public")
-                let open = try ledger.complaints(app: app, openOnly: true, limit: Int.max)
-                let assessment = ComplaintRules.assess(
-                    open, appsOnShelf: try ledger.appsOnShelf(among: [app]), policy: rules)
-                var standing = "counted"
-                var duplicateOf: Int64?
-                switch assessment.standing[complaint.id] {
-                case .duplicate(let first):
-                    standing = "duplicate"
-                    duplicateOf = first
-                case .appNotOnShelf: standing = "app_not_on_shelf"
-                default: break
-                }
-                answer = Answer(
-                    complaint: complaint, standing: standing, duplicateOf: duplicateOf,
-                    appKnown: try ledger.appKnown(app))
+                intake = try ComplaintDesk.intake(
+                    app: app, text: text, contact: contact, category: category,
+                    receivedOn: asOf ?? CalendarDay.today(), policy: rules)
+            } catch { throw ToolError(error.message) }
+            let ledger = try database.openForWriting()
+            let answer: ComplaintDesk.Receipt
+            do {
+                answer = try ComplaintDesk.receive(
+                    intake, actor: operatorOption.name ?? "public", policy: rules, on: ledger)
             } catch let error as LedgerError {
                 throw ToolError(error.description)
             }

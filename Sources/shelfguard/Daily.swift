@@ -170,7 +170,7 @@ struct Feed: ParsableCommand {
     var since: Int64 = 0
 
     @Option(help: "At most this many events.")
-    var limit = 1_000
+    var limit = FeedPage.defaultLimit
 
     @Option(help: "Output format: json (what storefronts consume, the default) or text (one line per event).")
     var format: FeedFormat = .json
@@ -183,21 +183,14 @@ struct Feed: ParsableCommand {
         case text
     }
 
-    struct Answer: Encodable {
-        var cursor: String
-        var more: Bool
-        var events: [FeedEvent]
-    }
-
     func validate() throws {
-        guard since >= 0 else { throw ValidationError("--since cannot be negative") }
-        guard limit >= 1 && limit <= 100_000 else { throw ValidationError("--limit must be between 1 and 100000") }
+        do { try FeedPage.check(since: since, limit: limit, naming: .options) } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     func run() throws {
-        let events = try database.openForReading().feed(since: since, limit: limit + 1)
-        let page = Array(events.prefix(limit))
-        let answer = Answer(cursor: String(page.last?.id ?? since), more: events.count > limit, events: page)
+        let answer = try FeedPage.read(from: database.openForReading(), since: since, limit: limit)
         switch format {
         case .json: try printJSON(answer)
         case .text: Output.text(Self.text(answer))
@@ -205,7 +198,7 @@ struct Feed: ParsableCommand {
     }
 
     /// One line per event, then the cursor to poll from next.
-    static func text(_ answer: Answer) -> String {
+    static func text(_ answer: FeedPage) -> String {
         let e = SafeText.escape
         var lines = answer.events.map { event in
             "\(event.id)  \(event.at)  \(event.action)  \(e(event.app)) \(e(event.version ?? "?")) (\(event.bundleSHA256.prefix(12)))  \(event.from.rawValue) → \(event.to.rawValue)"

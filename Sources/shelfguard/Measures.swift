@@ -39,17 +39,10 @@ struct MeasureOptions: ParsableArguments {
     }
 
     func validate(requireOrder: Bool) throws {
-        guard !selector.isEmpty else {
-            throw ValidationError(
-                "select the versions: --app, --version, --developer, --filing, --signature or --feature")
-        }
-        if let version, app == nil, !(version.count >= 12 && version.allSatisfy(\.isHexDigit)) {
-            throw ValidationError("--version \(version) needs --app (or give 12+ hex digits of the bundle's SHA-256)")
-        }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--reason is empty") }
-        if requireOrder && order.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--order is required: the reference of the instruction this measure follows")
-        }
+        do {
+            try EmergencyMeasures.check(
+                selector: selector, reason: reason, order: order, requireOrder: requireOrder, naming: .options)
+        } catch { throw ValidationError(error.message) }
         guard operatorOption.name.map({ !$0.trimmingCharacters(in: .whitespaces).isEmpty }) == true else {
             throw ValidationError("--operator is required: who takes this measure")
         }
@@ -71,25 +64,20 @@ struct MeasureOptions: ParsableArguments {
                 throw ToolError(error.description)
             }
         }
-        let problems = selector.unknownIDs(
-            features: features.taxonomy.ids + recorded.features,
-            signatures: features.signatures.map(\.id) + recorded.signatures)
-        if !problems.isEmpty { throw ToolError(problems.joined(separator: "\n")) }
+        do { try EmergencyMeasures.checkIDs(selector, features: features, recorded: recorded) } catch {
+            throw ToolError(error.message)
+        }
     }
 
     func run(_ measure: Measure) throws {
         try checkIDs()
         let ledger = dryRun ? try database.openForReading() : try database.openForWriting()
-        var result: MeasureResult
+        let result: MeasureResult
         do {
-            result = try ledger.apply(
+            result = try EmergencyMeasures.apply(
                 MeasureOrder(
                     measure: measure, selector: selector, reason: reason, order: order, actor: operatorOption.actor),
-                dryRun: dryRun)
-            if let warning = result.warning, let app {
-                let near = Vocabulary.nearest(to: app, in: try ledger.recordedIDs().apps.filter { $0 != app })
-                if !near.isEmpty { result.warning = warning + "; apps with a near id: " + near.joined(separator: ", ") }
-            }
+                dryRun: dryRun, on: ledger)
         } catch let error as LedgerError {
             throw ToolError(error.description)
         }
@@ -136,7 +124,7 @@ struct Takedown: ParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
-    func validate() throws { try options.validate(requireOrder: true) }
+    func validate() throws { try options.validate(requireOrder: EmergencyMeasures.requiresOrder(.takeDown)) }
     func run() throws { try options.run(.takeDown) }
 }
 
@@ -148,7 +136,7 @@ struct Suspend: ParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
-    func validate() throws { try options.validate(requireOrder: true) }
+    func validate() throws { try options.validate(requireOrder: EmergencyMeasures.requiresOrder(.suspend)) }
     func run() throws { try options.run(.suspend) }
 }
 
@@ -160,7 +148,7 @@ struct Warn: ParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
-    func validate() throws { try options.validate(requireOrder: true) }
+    func validate() throws { try options.validate(requireOrder: EmergencyMeasures.requiresOrder(.warn)) }
     func run() throws { try options.run(.warn) }
 }
 
@@ -172,6 +160,6 @@ struct Reinstate: ParsableCommand {
 
     @OptionGroup var options: MeasureOptions
 
-    func validate() throws { try options.validate(requireOrder: false) }
+    func validate() throws { try options.validate(requireOrder: EmergencyMeasures.requiresOrder(.reinstate)) }
     func run() throws { try options.run(.reinstate) }
 }

@@ -41,26 +41,18 @@ struct ShelfCommand: ParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
 
+        /// The filter, checked as `GET /v1/shelf` checks it.
+        func filter() throws(UseCaseError) -> ShelfFilter {
+            try ShelfFilter.parse(
+                states: state, platform: platform, developer: developer, app: app, limit: limit, naming: .options)
+        }
+
         func validate() throws {
-            for name in state where ShelfState(rawValue: name) == nil {
-                throw ValidationError(
-                    "'\(name)' is not a shelf state (one of \(ShelfState.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
-            }
-            guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-            if let platform, AppManifest.Platform(rawValue: platform) == nil {
-                throw ValidationError(
-                    "--platform "
-                        + Vocabulary.unknown(
-                            platform, what: "platform", known: AppManifest.Platform.allCases.map(\.rawValue)))
-            }
+            do { _ = try filter() } catch { throw ValidationError(error.message) }
         }
 
         func run() throws {
-            let filter = ShelfFilter(
-                states: state.compactMap(ShelfState.init(rawValue:)), platform: platform, developer: developer,
-                app: app, limit: limit)
-            let versions = try database.openForReading().versions(filter)
+            let versions = try database.openForReading().versions(try filter())
             if format == .json {
                 try printJSON(versions)
                 return
@@ -180,30 +172,14 @@ struct ShelfCommand: ParsableCommand {
 
         func run() throws {
             let ledger = try database.openForWriting()
-            let candidates = try ledger.versions(ShelfFilter(states: [.manualReview], app: app))
-            let chosen: [ShelfVersion]
-            if let version {
-                chosen = candidates.filter {
-                    $0.versionName == version || $0.versionCode == version
-                        || (version.count >= 6 && $0.bundleSHA256.hasPrefix(version.lowercased()))
-                }
-            } else {
-                chosen = candidates
-            }
-            guard let target = chosen.first else {
-                throw ToolError("\(app) has no version\(version.map { " \($0)" } ?? "") in manual review")
-            }
-            guard chosen.count == 1 else {
-                let list = chosen.map { "\($0.versionName ?? "?") (\($0.bundleSHA256.prefix(12)))" }.joined(
-                    separator: ", ")
-                throw ToolError(
-                    "\(app) has \(chosen.count) versions in manual review (\(list)): name one with --version")
-            }
+            let target: ShelfVersion
             let change: StateChange
             do {
-                change = try ledger.decide(
-                    versionID: target.versionID, outcome: approve ? .approve : .refuse, reviewer: reviewer,
-                    reason: reason)
+                (target, change) = try ReviewerDecisions.decide(
+                    app: app, version: version, outcome: approve ? .approve : .refuse, reviewer: reviewer,
+                    reason: reason, on: ledger, naming: .options)
+            } catch let error as UseCaseError {
+                throw ToolError(error.message)
             } catch let error as LedgerError {
                 throw ToolError(error.description)
             }

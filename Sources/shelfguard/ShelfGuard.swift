@@ -23,7 +23,7 @@ struct ShelfGuard: ParsableCommand {
         version: ShelfGuardVersion.current,
         subcommands: [
             Inspect.self, Check.self, Review.self, ShelfCommand.self, Daily.self, Takedown.self, Suspend.self,
-            Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, Worker.self, QueueCommand.self,
+            Warn.self, Reinstate.self, Feed.self, ComplaintCommand.self, Worker.self, QueueCommand.self, Serve.self,
             RegistryCommand.self, AuditCommand.self, KeysCommand.self,
             Signatures.self, PolicyCommand.self, Labels.self,
         ]

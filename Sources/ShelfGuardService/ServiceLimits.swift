@@ -1,0 +1,41 @@
+/// The bounds of what one caller can make the service do; each has a default and a
+/// `shelfguard serve` flag.
+public struct ServiceLimits: Sendable, Equatable {
+    /// The largest request body taken, in bytes (`--max-body`); larger ones are answered 413
+    /// before they are read whole.
+    public var maxBodyBytes: Int
+    /// The longest a feed request waits for an event, in seconds (`--max-wait`); a longer
+    /// `wait` is cut to it.
+    public var maxWaitSeconds: Double
+    /// Complaints taken from one client address per minute (`--complaint-rate`), with as many
+    /// at once; more are answered 429.
+    public var complaintsPerMinute: Int
+    /// How often a waiting feed request looks at the store again, in seconds, for changes made
+    /// by other processes (the CLI, daily runs, other servers); changes made through this
+    /// server wake it at once.
+    public var feedPollSeconds: Double
+
+    public static let defaultMaxBodyBytes = 64 * 1024
+    public static let defaultMaxWaitSeconds = 30.0
+    public static let defaultComplaintsPerMinute = 10
+    public static let defaultFeedPollSeconds = 0.5
+
+    public init(
+        maxBodyBytes: Int = defaultMaxBodyBytes, maxWaitSeconds: Double = defaultMaxWaitSeconds,
+        complaintsPerMinute: Int = defaultComplaintsPerMinute, feedPollSeconds: Double = defaultFeedPollSeconds
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxWaitSeconds = maxWaitSeconds
+        self.complaintsPerMinute = complaintsPerMinute
+        self.feedPollSeconds = feedPollSeconds
+    }
+
+    /// What is wrong with the limits, if anything: a message naming the flag.
+    public var problem: String? {
+        if maxBodyBytes < 1024 { return "--max-body must be at least 1024 bytes" }
+        if !(maxWaitSeconds >= 0 && maxWaitSeconds <= 3600) { return "--max-wait must be between 0 and 3600 seconds" }
+        if complaintsPerMinute < 1 { return "--complaint-rate must be at least 1 a minute" }
+        if !(feedPollSeconds > 0) { return "the feed's poll interval must be positive" }
+        return nil
+    }
+}
