@@ -89,10 +89,12 @@ struct Check: ParsableCommand {
         let engine = try policyOptions.signatureEngine()
         let policy = try reviewOptions.loadPolicy(policyOptions.source)
         let (registry, evidenceDatabase) = try registry()
+        var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
+        // Of check's reports only the JSON and SARIF show the bundle's SHA-256: for the others it
+        // is not worked out (a second pass over the bundle's bytes, as much CPU as inflating it).
+        inspectOptions.read.computeDigest = ([format] + outputs.map(\.format)).contains { $0 == .json || $0 == .sarif }
         var checker = ShelfCheck(
-            inspector: Inspector(
-                options: limitOptions.inspectOptions(wechatAppID: appID),
-                signatures: engine),
+            inspector: Inspector(options: inspectOptions, signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: registry, asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits
         checker.materialLimits = materialOptions.limits
