@@ -9,7 +9,8 @@ struct Bench: ParsableCommand {
         commandName: "shelfguard-bench",
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
         subcommands: [
-            ReaderBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self, ReviewBenchmark.self,
+            ReaderBenchmark.self, CheckOneBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self,
+            ReviewBenchmark.self,
             DailyBenchmark.self,
             TakedownBenchmark.self, LongNamesBenchmark.self, LabelsBenchmark.self, ReaderPass.self,
             LabelsPass.self,

@@ -6,6 +6,7 @@ extension AuditCommand {
     /// `shelfguard audit checkpoint`
     struct Checkpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "checkpoint",
             abstract: "Record the audit log's head outside the database, signed with the operator's key.",
             discussion: """
                 Verifies the log first (a checkpoint vouches for everything up to its head, so none is taken of a broken log), then prints the head's sequence number, hash and time as a JSON checkpoint, or writes it to -o FILE. With --key (or $SHELFGUARD_AUDIT_KEY, a key file from `audit keygen`) it is signed with Ed25519. Keep checkpoints where whoever can write the database cannot: a ticket, another machine, a mailing list. `shelfguard audit verify --against FILE [--public-key KEY]` later proves the log still holds the entry, which catches entries cut from the end and a rewritten log.
@@ -61,6 +62,7 @@ extension AuditCommand {
     /// `shelfguard audit keygen`
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keygen",
             abstract: "Create the operator's Ed25519 key for signing audit checkpoints.",
             discussion: """
                 Writes the private key (base64, one line) to --out, readable by its owner only, and prints the public key, the last word of the output: give it to whoever verifies checkpoints (`audit verify --against FILE --public-key KEY`). An existing file is never overwritten.

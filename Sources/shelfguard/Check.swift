@@ -38,6 +38,7 @@ struct ReportTarget: ExpressibleByArgument {
 /// `shelfguard check BUNDLE…`: the CI hook and the single-bundle shelf review.
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Review bundles against their declarations, the evidence registry and the policy: a verdict.",
         discussion: """
             For each bundle: inspect it (manifest, deep-synthesis features, hazards), find its declaration (--declaration, else <bundle>.declaration.yaml or <name>.declaration.yaml beside it, else META-INF/deep-synthesis.yaml or deep-synthesis.yaml inside it), check filings, assessments, labels and identity against the registry (--registry files; no database needed) under the review policy (the implicit labels inside the sample outputs listed as labeling materials are read and verified too, within the --label-* limits and --max-material-size), and decide: approve, warn, manual_review or refuse (DSP Art. 13, LM Art. 7).
@@ -88,10 +89,12 @@ struct Check: ParsableCommand {
         let engine = try policyOptions.signatureEngine()
         let policy = try reviewOptions.loadPolicy(policyOptions.source)
         let (registry, evidenceDatabase) = try registry()
+        var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
+        // Of check's reports only the JSON and SARIF show the bundle's SHA-256: for the others it
+        // is not worked out (a second pass over the bundle's bytes, as much CPU as inflating it).
+        inspectOptions.read.computeDigest = ([format] + outputs.map(\.format)).contains { $0 == .json || $0 == .sarif }
         var checker = ShelfCheck(
-            inspector: Inspector(
-                options: limitOptions.inspectOptions(wechatAppID: appID),
-                signatures: engine),
+            inspector: Inspector(options: inspectOptions, signatures: engine),
             policy: policy, taxonomy: engine.database.taxonomy, registry: registry, asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits
         checker.materialLimits = materialOptions.limits

@@ -29,6 +29,7 @@ struct ComplaintCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Record a complaint about an app. Open to anyone: a contact is optional.",
             discussion: """
                 The complaint is kept whatever it is about, and its due day is set from the policy's published handling time (its category's, if the category sets one), counted from --as-of. A complaint about an app with no version on the shelf is kept and said so: it does not count toward the threshold. The same text from the same source as an open complaint is kept and counts once.
@@ -108,6 +109,7 @@ struct ComplaintCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List complaints, oldest first (most overdue first with --overdue), with their due days.")
 
         @Option(help: "Only complaints about this app.")
@@ -167,7 +169,8 @@ struct ComplaintCommand: ParsableCommand {
     }
 
     struct Resolve: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resolve a complaint, with what was done.")
+        static let configuration = CommandConfiguration(
+            commandName: "resolve", abstract: "Resolve a complaint, with what was done.")
 
         @Argument(help: "The complaint's number.")
         var id: Int64
@@ -192,6 +195,7 @@ struct ComplaintCommand: ParsableCommand {
 
     struct Tasks: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tasks",
             abstract: "List the reviewers' tasks complaints opened (open ones unless --all).",
             discussion: """
                 The daily run opens a task when the distinct complainants about an app on the shelf reach the policy's threshold, and closes it when the app is under the threshold again (its complaints were resolved). A task takes nothing off the shelf by itself.

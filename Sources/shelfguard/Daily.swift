@@ -5,6 +5,7 @@ import ShelfGuardKit
 /// `shelfguard daily`: daily management of everything on the shelf.
 struct Daily: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "daily",
         abstract: "Judge every version on the shelf again against today's evidence, and apply the policy's measures.",
         discussion: """
             Re-judges every approved, warned and suspended version from its stored inventory and declaration against today's registry (import new filing lists and cancellation notices first), the review policy and the day. The stored bundle is read again only when the extractor changed (another ShelfGuard version, another feature database), within --timeout per bundle.
@@ -160,6 +161,7 @@ final class LastShown: @unchecked Sendable {
 /// `shelfguard feed`: the changes storefronts must apply.
 struct Feed: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "feed",
         abstract:
             "The shelf changes storefronts must apply (list, warn, suspend, take_down, reinstate, delist), as JSON or text.",
         discussion: """

@@ -44,6 +44,7 @@ struct KeysCommand: ParsableCommand {
     /// `shelfguard keys create`
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a key with a role; prints its secret, once.",
             discussion: """
                 The secret is the last word of the output (`key: sgk_…`): hand it to whoever runs the caller, who sends it as `Authorization: Bearer SECRET`. It cannot be shown again: the shelf database keeps only its SHA-256. A lost secret is replaced by revoking the key and creating another under a new name.
@@ -93,6 +94,7 @@ struct KeysCommand: ParsableCommand {
     /// `shelfguard keys list`
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the keys (active ones unless --all), oldest first; never their secrets.")
 
         @Flag(help: "Revoked keys too.")
@@ -156,6 +158,7 @@ struct KeysCommand: ParsableCommand {
     /// `shelfguard keys revoke NAME`
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a key: from now on it authenticates no one.",
             discussion: """
                 The key stays in `keys list --all` and in the audit log, and its name is not given to another key. Revoking is final: a caller that still needs access gets a new key under a new name.

@@ -6,6 +6,7 @@ import ShelfGuardKit
 /// outputs, each label validated; no database.
 struct Labels: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "labels",
         abstract: "Read and validate the AI-content labels (GB 45438) and C2PA credentials in sample output files.",
         discussion: """
             Reads JPEG (XMP in APP1, ExtendedXMP, EXIF), PNG (iTXt XMP, text chunks keyed AIGC), MP4/MOV (moov/udta/meta, QuickTime meta, XMP uuid), WAV (AIGC chunk), MP3 (ID3 TXXX) and docx/xlsx/pptx (docProps/custom.xml), identified by content. Media data is skipped, never read. Each label is validated strictly: the seven keys, string values, Label 1-3, the producer code's layout and its USCC check character; with --developer-uscc or --supplier-uscc (or the name flags) the producer must be the developer or a declared supplier. C2PA stores are reported (claim generator, digital source type); their signatures are not validated.

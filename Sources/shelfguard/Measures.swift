@@ -112,6 +112,7 @@ struct MeasureOptions: ParsableArguments {
 /// `shelfguard takedown`: 下架.
 struct Takedown: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "takedown",
         abstract:
             "Take versions off the shelf (下架), at once, by app, version, developer, filing, signature or feature.",
         discussion: """
@@ -131,6 +132,7 @@ struct Takedown: ParsableCommand {
 /// `shelfguard suspend`: 暂停服务.
 struct Suspend: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "suspend",
         abstract: "Suspend versions (暂停服务): off the shelf until reinstated or taken down.",
         discussion: "Selects as `takedown` does; listed versions and versions waiting for review move to suspended.")
 
@@ -143,6 +145,7 @@ struct Suspend: ParsableCommand {
 /// `shelfguard warn`: 警示.
 struct Warn: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "warn",
         abstract: "Warn listed versions (警示): they stay on the shelf, marked.",
         discussion: "Selects as `takedown` does; only approved versions move to warned.")
 
@@ -155,6 +158,7 @@ struct Warn: ParsableCommand {
 /// `shelfguard reinstate`.
 struct Reinstate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reinstate",
         abstract: "Lift a warning, suspension or takedown: the versions go back on the shelf.",
         discussion: "Selects as `takedown` does; needs --reason (the order reference is optional).")
 

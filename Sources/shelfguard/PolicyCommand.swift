@@ -11,6 +11,7 @@ struct PolicyCommand: ParsableCommand {
     /// `shelfguard policy lint [FILE…]`
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Validate review policies.",
             discussion: """
                 Reads each policy strictly: unknown keys, unknown checks, outcomes or hazard kinds, parameters a check does not take, missing basis or remedy, duplicate or non-snake_case rule ids are errors, each printed as file:line:column: message.
@@ -79,6 +80,7 @@ struct PolicyCommand: ParsableCommand {
     /// `shelfguard policy checks`
     struct Checks: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "checks",
             abstract: "List the checks a policy rule can run, with what each verifies and the keys it takes.")
 
         func run() {

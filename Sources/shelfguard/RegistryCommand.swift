@@ -14,6 +14,7 @@ struct RegistryCommand: ParsableCommand {
     /// `shelfguard registry import FILE…`
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import evidence files into the shelf database.",
             discussion: """
                 Takes the lists as CAC publishes them (CSV, UTF-8: the deep-synthesis filing lists 境内深度合成服务算法备案清单, cancellation notices, gen-AI filings and registrations; the kind is told by the header) and the store's own evidence (YAML, evidence: shelfguard/evidence/v1: security assessments and waivers). Folders are read for their .csv and .yaml files. A file in another encoding (GBK) is refused: convert it first, e.g. with iconv -f GBK -t UTF-8.
@@ -84,6 +85,7 @@ struct RegistryCommand: ParsableCommand {
     /// `shelfguard registry lookup NUMBER…`
     struct Lookup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lookup",
             abstract: "Look up filing numbers, gen-AI numbers and assessment ids in the shelf database.",
             discussion: """
                 For an algorithm filing number (spaces and colons ignored): its published row and, if any, its cancellation. For a gen-AI filing or registration number: its row. Anything else is looked up as a security assessment id.
@@ -177,6 +179,7 @@ struct RegistryCommand: ParsableCommand {
     /// `shelfguard registry stats`
     struct Stats: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "stats",
             abstract: "Show what the registry holds and every import made, with who and when.")
 
         @OptionGroup var database: DatabaseOptions
@@ -215,6 +218,7 @@ struct RegistryCommand: ParsableCommand {
     /// `shelfguard registry assess`
     struct Assess: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "assess",
             abstract: "Record a security assessment a developer submitted (DSP Art. 15).",
             discussion: """
                 There is no public registry of security assessments: the store keeps the record it was given. The document is hashed (SHA-256) so that the record can later be matched to the file.
@@ -271,6 +275,7 @@ struct RegistryCommand: ParsableCommand {
     /// `shelfguard registry waive`
     struct Waive: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "waive",
             abstract: "Grant a waiver: one policy rule does not count against one app until it expires.",
             discussion: """
                 A waived rule's findings still appear, as information, with the waiver's author, expiry and reason. Waivers are recorded in the audit log.
@@ -322,6 +327,7 @@ struct AuditCommand: ParsableCommand {
     /// `shelfguard audit verify`
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Walk the audit log's hash chain and report every edited, deleted or reordered entry.",
             discussion: """
                 Each entry's hash covers the previous entry's hash and the entry itself, so changing, removing or moving any entry breaks the chain from there on. The log is also checked against the ledger it records: every review, decision, complaint, reviewer's task, registry import and state change must find its audit entry and every entry its row; each state change must be its entry's move; each version's current state must be what replaying its state changes gives; each key of the service (`shelfguard keys`) must be what the entries of its creation and revocation say: its name, role and hint, revoked or not. So emptying the log, deleting its head, or editing shelf states or keys directly all show.
@@ -405,7 +411,8 @@ struct AuditCommand: ParsableCommand {
 
     /// `shelfguard audit log`
     struct Log: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print audit entries, oldest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "log", abstract: "Print audit entries, oldest first.")
 
         @OptionGroup var database: DatabaseOptions
 

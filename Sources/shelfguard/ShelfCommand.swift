@@ -12,6 +12,7 @@ struct ShelfCommand: ParsableCommand {
     /// `shelfguard shelf list`
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List app versions with their shelf state and latest verdict.",
             discussion: """
                 States: submitted, approved (on the shelf), warned, suspended, taken_down, refused, manual_review.
@@ -76,6 +77,7 @@ struct ShelfCommand: ParsableCommand {
     /// `shelfguard shelf show APP`
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show an app: every version, its reviews with findings, state changes and decisions.")
 
         @Argument(help: ArgumentHelp("The app id (package name, bundle id, appid).", valueName: "app"))
@@ -135,6 +137,7 @@ struct ShelfCommand: ParsableCommand {
     /// `shelfguard shelf decide APP`
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "decide",
             abstract: "Record a reviewer's decision on a version in manual review: approve or refuse.",
             discussion: """
                 The version moves from manual_review to approved or refused in one transaction with one audit entry naming the reviewer and the reason. When the app has several versions in manual review, name one with --version (version name, version code, or the start of the bundle's SHA-256).

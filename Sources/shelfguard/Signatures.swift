@@ -5,12 +5,14 @@ import ShelfGuardKit
 /// `shelfguard signatures …`: the feature database (特征库, DSP Art. 10).
 struct Signatures: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "signatures",
         abstract: "Check and list the feature database of deep-synthesis signatures.",
         subcommands: [Lint.self, List.self])
 
     /// `shelfguard signatures lint [DIR]`
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Validate the feature database and run every signature's examples.",
             discussion: """
                 Reads every .yaml file in the signature folder strictly: unknown keys, values of the wrong type, bad or over-broad patterns (fewer than 4 significant characters), duplicate ids and feature ids missing from taxonomy.yaml are errors, each printed as file:line:column: message. Then every signature's positive examples must match it and its negative examples must not.
@@ -77,7 +79,8 @@ struct Signatures: ParsableCommand {
 
     /// `shelfguard signatures list`
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the signatures of the feature database.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the signatures of the feature database.")
 
         @OptionGroup var policyOptions: PolicyOptions
 

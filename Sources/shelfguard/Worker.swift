@@ -5,6 +5,7 @@ import ShelfGuardKit
 /// `shelfguard worker`: reviews the queue `review --enqueue` fills.
 struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "worker",
         abstract: "Review queued submissions (`review --enqueue`) from the shelf database, and loop.",
         discussion: """
             Each thread (--jobs) takes the oldest job that is due, reviews it as `review` does, and records the review in the transaction that removes the job, only while the job is still held by this worker. Run as many workers as you like against one database, on this machine or others sharing it.
@@ -128,6 +129,7 @@ struct QueueCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List queued, held and failed jobs, oldest first (failed ones with their last error).")
 
         @Flag(help: "Only failed jobs.")
@@ -156,7 +158,8 @@ struct QueueCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue failed jobs again, with their attempts reset.")
+        static let configuration = CommandConfiguration(
+            commandName: "retry", abstract: "Queue failed jobs again, with their attempts reset.")
 
         @Argument(help: ArgumentHelp("Job numbers (default: every failed job).", valueName: "id"))
         var ids: [Int64] = []

@@ -37,15 +37,35 @@ public struct SignatureDatabase: Sendable {
         try load(source: .folder(policies))
     }
 
-    /// Loads the taxonomy and the signatures of a policies source (built in or a folder).
-    public static func load(source: PolicySource) throws(LoadError) -> SignatureDatabase {
-        let taxonomy = try FeatureTaxonomy.load(source: source)
-        let files: [PolicySource.File]
-        do { files = try source.files(in: "signatures") } catch { throw LoadError(error) }
-        var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
-        database.origin = ConfigSource(
+    /// Loads the taxonomy and the signatures of a policies source (built in or a folder). With a
+    /// `cache`, a snapshot made from the very same files (and executable) is read instead of the
+    /// YAML, and one is kept after parsing (see `SignatureSnapshotCache`); the database is the same.
+    public static func load(
+        source: PolicySource, cache: SignatureSnapshotCache? = nil
+    ) throws(LoadError) -> SignatureDatabase {
+        let origin = ConfigSource(
             chosenBy: source.origin.chosenBy,
             path: source.origin.path.map { URL(fileURLWithPath: $0).appendingPathComponent("signatures").path })
+        // Any file that cannot be read is reported exactly as without a cache.
+        guard let cache, let taxonomyFile = try? source.file("taxonomy.yaml"),
+            let files = try? source.files(in: "signatures"),
+            let key = SignatureSnapshotCache.key(taxonomy: taxonomyFile, signatures: files)
+        else {
+            let taxonomy = try FeatureTaxonomy.load(source: source)
+            let files: [PolicySource.File]
+            do { files = try source.files(in: "signatures") } catch { throw LoadError(error) }
+            var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
+            database.origin = origin
+            return database
+        }
+        if var kept = cache.load(key: key) {
+            kept.origin = origin
+            return kept
+        }
+        let taxonomy = try FeatureTaxonomy.parse(taxonomyFile.text, file: taxonomyFile.path)
+        var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
+        database.origin = origin
+        cache.store(database, key: key)
         return database
     }
 

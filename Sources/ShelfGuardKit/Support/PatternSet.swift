@@ -30,65 +30,74 @@ public struct PatternSet: Sendable {
 
         // Byte classes: one per distinct (folded) byte used, class 0 for the rest.
         var classOf = [UInt8](repeating: 0, count: 256)
-        var used: [UInt8] = []
-        for pattern in patterns { for b in pattern where !used.contains(fold(b)) { used.append(fold(b)) } }
+        var isUsed = [Bool](repeating: false, count: 256)
+        for pattern in patterns { for b in pattern { isUsed[Int(fold(b))] = true } }
+        let used = (0..<256).filter { isUsed[$0] }
         precondition(used.count < 255, "too many distinct bytes for one pattern set")
-        for (i, b) in used.sorted().enumerated() { classOf[Int(b)] = UInt8(i + 1) }
+        for (i, b) in used.enumerated() { classOf[b] = UInt8(i + 1) }
         if caseInsensitive {
             for upper in UInt8(0x41)...UInt8(0x5A) { classOf[Int(upper)] = classOf[Int(upper | 0x20)] }
         }
         let classes = used.count + 1
 
-        // The trie.
-        var trie: [[Int32]] = [[Int32](repeating: -1, count: classes)]
+        // The trie, flat: the child of `state` by class `c` at `state * classes + c`, -1 for none.
+        var trie = [Int32](repeating: -1, count: classes)
         var outputs: [[Int32]] = [[]]
         for (index, pattern) in patterns.enumerated() where !pattern.isEmpty {
             var state = 0
             for b in pattern {
-                let c = Int(classOf[Int(b)])
-                if trie[state][c] < 0 {
-                    trie[state][c] = Int32(trie.count)
-                    trie.append([Int32](repeating: -1, count: classes))
+                let slot = state * classes + Int(classOf[Int(b)])
+                if trie[slot] < 0 {
+                    trie[slot] = Int32(outputs.count)
+                    trie.append(contentsOf: repeatElement(-1, count: classes))
                     outputs.append([])
                 }
-                state = Int(trie[state][c])
+                state = Int(trie[slot])
             }
             outputs[state].append(Int32(index))
         }
+        let stateCount = outputs.count
 
         // Breadth-first: failure links, then the dense transition table.
-        var fail = [Int32](repeating: 0, count: trie.count)
-        var link = [Int32](repeating: -1, count: trie.count)
-        var table = [Int32](repeating: 0, count: trie.count * classes)
+        var fail = [Int32](repeating: 0, count: stateCount)
+        var link = [Int32](repeating: -1, count: stateCount)
+        var table = [Int32](repeating: 0, count: stateCount * classes)
         var queue: [Int] = []
+        queue.reserveCapacity(stateCount)
         for c in 0..<classes {
-            let child = trie[0][c]
+            let child = trie[c]
             if child >= 0 {
                 table[c] = child
                 queue.append(Int(child))
             }
         }
         var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
-            let f = Int(fail[state])
-            link[state] = outputs[f].isEmpty ? link[f] : Int32(f)
-            for c in 0..<classes {
-                let child = trie[state][c]
-                if child >= 0 {
-                    fail[Int(child)] = table[f * classes + c]
-                    table[state * classes + c] = child
-                    queue.append(Int(child))
-                } else {
-                    table[state * classes + c] = table[f * classes + c]
+        trie.withUnsafeBufferPointer { trie in
+            table.withUnsafeMutableBufferPointer { table in
+                while head < queue.count {
+                    let state = queue[head]
+                    head += 1
+                    let f = Int(fail[state])
+                    link[state] = outputs[f].isEmpty ? link[f] : Int32(f)
+                    let row = state * classes
+                    let failRow = f * classes
+                    for c in 0..<classes {
+                        let child = trie[row + c]
+                        if child >= 0 {
+                            fail[Int(child)] = table[failRow + c]
+                            table[row + c] = child
+                            queue.append(Int(child))
+                        } else {
+                            table[row + c] = table[failRow + c]
+                        }
+                    }
                 }
             }
         }
         var extra: [Int32: [Int32]] = [:]
         for (state, list) in outputs.enumerated() where list.count > 1 { extra[Int32(state)] = Array(list.dropFirst()) }
         // Premultiply, and mark transitions into states that report something.
-        let reports = (0..<trie.count).map { !outputs[$0].isEmpty || link[$0] >= 0 }
+        let reports = (0..<stateCount).map { !outputs[$0].isEmpty || link[$0] >= 0 }
         for k in table.indices {
             let target = Int(table[k])
             precondition(target * classes < Int(Int32.max), "pattern set too large")

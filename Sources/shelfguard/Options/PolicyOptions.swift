@@ -11,14 +11,23 @@ struct PolicyOptions: ParsableArguments {
             valueName: "dir"))
     var policies: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Where the feature database is kept compiled between runs (a snapshot per set of YAML files, used only while they and shelfguard are unchanged), or 'off'. Default: $SHELFGUARD_CACHE, else $XDG_CACHE_HOME/shelfguard, else ~/.cache/shelfguard. A folder that cannot be written only means the YAML is read each time.",
+            valueName: "dir"))
+    var policyCache: String?
+
     /// The built-in policies, or the folder chosen with --policies or $SHELFGUARD_POLICIES.
     var source: PolicySource { PolicySource.choose(explicit: policies) }
+
+    /// The snapshot cache chosen with --policy-cache, $SHELFGUARD_CACHE or the default; nil for off.
+    var cache: SignatureSnapshotCache? { SignatureSnapshotCache.choose(explicit: policyCache) }
 
     /// The feature database, compiled; a broken one is a tool error listing every problem.
     func signatureEngine() throws -> SignatureEngine {
         let source = self.source
         do {
-            return SignatureEngine(try SignatureDatabase.load(source: source))
+            return SignatureEngine(try SignatureDatabase.load(source: source, cache: cache))
         } catch {
             throw ToolError("the feature database (\(source.origin)) is broken:\n" + error.description)
         }

@@ -40,4 +40,43 @@ struct PatternSetTests {
         let set = PatternSet(strings: ["abc", "abc", "bc"])
         #expect(set.matches(in: Array("xabcx".utf8)) == [0, 1, 2])
     }
+
+    @Test("finds exactly what a naive search finds, on random patterns and texts")
+    func naiveDifferential() {
+        var generator = SplitMix(seed: 16)
+        for round in 0..<200 {
+            let alphabet = Array("abcAB\u{0}/.".utf8)
+            func word(_ length: Int) -> [UInt8] {
+                (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            }
+            let patterns = (0..<(1 + Int(generator.next() % 12))).map { _ in word(1 + Int(generator.next() % 5)) }
+            let text = word(Int(generator.next() % 200))
+            let folding = round % 2 == 1
+            func fold(_ bytes: [UInt8]) -> [UInt8] {
+                folding ? bytes.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 } : bytes
+            }
+            var expected = Set<Int>()
+            for (index, pattern) in patterns.enumerated() where pattern.count <= text.count {
+                for start in 0...(text.count - pattern.count)
+                where fold(Array(text[start..<(start + pattern.count)])) == fold(pattern) {
+                    expected.insert(index)
+                }
+            }
+            let set = PatternSet(patterns, caseInsensitive: folding)
+            #expect(set.matches(in: text) == expected, "round \(round): \(patterns) in \(text)")
+        }
+    }
+
+    /// A small deterministic generator for the differential test.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
 }

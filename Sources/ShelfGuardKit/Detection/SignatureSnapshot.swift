@@ -1,0 +1,499 @@
+import Crypto
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The feature database (signatures and taxonomy) as it was read from its YAML, kept as a binary
+/// snapshot in a cache folder so that the next process loads it without parsing the YAML: about
+/// 240 million instructions of YAML (Yams resolves the tag of every mapping key with regular
+/// expressions) against well under a million to read the snapshot.
+///
+/// A snapshot is used only when everything it was made from is the same: its name and its header
+/// carry the SHA-256 of the taxonomy's and every signature file's path and text, of the snapshot
+/// format and of the running executable (its size, modification time and inode), so an edited,
+/// added or removed YAML file, another folder or a rebuilt `shelfguard` all miss and parse the
+/// YAML again. A snapshot whose key, length or checksum does not match, or whose contents do not
+/// decode, is ignored (and replaced); a folder that cannot be created or written is not an error:
+/// the YAML is parsed as without a cache. Only databases that load without a problem are kept.
+public struct SignatureSnapshotCache: Sendable, Equatable {
+    /// The folder the snapshots are kept in.
+    public var folder: URL
+
+    public init(folder: URL) { self.folder = folder }
+
+    /// Names the cache folder, or `off` for none.
+    public static let environmentVariable = "SHELFGUARD_CACHE"
+
+    /// The cache folder chosen with `--policy-cache` (`explicit`), else `$SHELFGUARD_CACHE`, else
+    /// `$XDG_CACHE_HOME/shelfguard`, else `~/.cache/shelfguard`; nil when the choice is `off` (or
+    /// no home folder is known).
+    public static func choose(
+        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> SignatureSnapshotCache? {
+        func folder(_ path: String) -> SignatureSnapshotCache? {
+            path == "off" ? nil : SignatureSnapshotCache(folder: URL(fileURLWithPath: PolicySource.absolute(path)))
+        }
+        if let explicit, !explicit.isEmpty { return folder(explicit) }
+        if let named = environment[environmentVariable], !named.isEmpty { return folder(named) }
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
+            return SignatureSnapshotCache(folder: URL(fileURLWithPath: xdg).appendingPathComponent("shelfguard"))
+        }
+        if let home = environment["HOME"], home.hasPrefix("/") {
+            return SignatureSnapshotCache(
+                folder: URL(fileURLWithPath: home).appendingPathComponent(".cache/shelfguard"))
+        }
+        return nil
+    }
+
+    /// Snapshots kept in the folder; the least recently written beyond these are removed.
+    static let kept = 8
+
+    /// The key of a database read from these files: nil when the executable cannot be identified
+    /// (no snapshot is then trusted or written).
+    static func key(taxonomy: PolicySource.File, signatures: [PolicySource.File]) -> [UInt8]? {
+        guard let executable = SignatureSnapshot.executableFingerprint else { return nil }
+        var hasher = SHA256()
+        func add(_ text: String) {
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(data: [0])
+        }
+        add("shelfguard-signature-snapshot/\(SignatureSnapshot.formatVersion)")
+        add(ShelfGuardVersion.current)
+        add(executable)
+        for file in [taxonomy] + signatures {
+            add(file.name)
+            add(file.path)
+            add(file.text)
+        }
+        return Array(hasher.finalize())
+    }
+
+    func url(key: [UInt8]) -> URL {
+        folder.appendingPathComponent("signatures-\(key.prefix(16).hexString).snapshot")
+    }
+
+    /// The database kept under `key`, if there is one to trust.
+    func load(key: [UInt8]) -> SignatureDatabase? {
+        guard let bytes = Self.contents(of: url(key: key).path) else { return nil }
+        return SignatureSnapshot.decode(bytes, key: key)
+    }
+
+    /// Keeps `database` under `key`: written to a temporary file and renamed, so that another
+    /// process never reads half a snapshot. Any failure leaves the cache as it was.
+    func store(_ database: SignatureDatabase, key: [UInt8]) {
+        let bytes = SignatureSnapshot.encode(database, key: key)
+        let fileManager = FileManager.default
+        guard
+            (try? fileManager.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])) != nil
+        else { return }
+        let target = url(key: key)
+        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+        guard (try? Data(bytes).write(to: temporary)) != nil else {
+            try? fileManager.removeItem(at: temporary)
+            return
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            try? fileManager.removeItem(at: temporary)
+            return
+        }
+        prune(keeping: target.lastPathComponent)
+    }
+
+    /// Removes the oldest snapshots beyond `kept`.
+    private func prune(keeping newest: String) {
+        let fileManager = FileManager.default
+        guard let names = try? fileManager.contentsOfDirectory(atPath: folder.path) else { return }
+        let snapshots = names.filter { $0.hasPrefix("signatures-") && $0.hasSuffix(".snapshot") && $0 != newest }
+        guard snapshots.count >= Self.kept else { return }
+        let dated = snapshots.map { name -> (String, Date) in
+            let path = folder.appendingPathComponent(name).path
+            let attributes = try? fileManager.attributesOfItem(atPath: path)
+            return (name, attributes?[.modificationDate] as? Date ?? .distantPast)
+        }.sorted { $0.1 < $1.1 }
+        for (name, _) in dated.prefix(snapshots.count - (Self.kept - 1)) {
+            try? fileManager.removeItem(at: folder.appendingPathComponent(name))
+        }
+    }
+
+    /// A regular file's bytes, or nil.
+    static func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+            info.st_size < 256 << 20
+        else { return nil }
+        let size = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        let ok = bytes.withUnsafeMutableBytes { buffer -> Bool in
+            while done < size {
+                let n = read(descriptor, buffer.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { return false }
+                done += n
+            }
+            return true
+        }
+        return ok ? bytes : nil
+    }
+}
+
+/// The snapshot's binary form: a header (magic, key, payload length, payload checksum) and the
+/// database field by field, strings as UTF-8 with their length.
+enum SignatureSnapshot {
+    /// Raise when the encoding or the meaning of a field changes.
+    static let formatVersion = 1
+    static let magic = Array("SGSIGDB\u{1}".utf8)
+
+    /// The running executable, as `size:mtime:inode`: a rebuilt binary (whose reader may differ)
+    /// never trusts the snapshots of another.
+    static let executableFingerprint: String? = {
+        var info = stat()
+        #if os(Linux)
+            guard stat("/proc/self/exe", &info) == 0 else { return nil }
+            return "\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):\(info.st_ino):\(info.st_dev)"
+        #else
+            guard let path = Bundle.main.executablePath, stat(path, &info) == 0 else { return nil }
+            return "\(info.st_size):\(info.st_mtimespec.tv_sec).\(info.st_mtimespec.tv_nsec):\(info.st_ino)"
+        #endif
+    }()
+
+    static func encode(_ database: SignatureDatabase, key: [UInt8]) -> [UInt8] {
+        var w = SnapshotWriter()
+        w.string(database.digest)
+        let features = database.taxonomy.features.values.sorted { $0.id < $1.id }
+        w.count(features.count)
+        for feature in features {
+            w.string(feature.id)
+            w.string(feature.name)
+            w.bool(feature.synthesis)
+            w.bool(feature.biometric)
+            w.bool(feature.prominentLabel)
+        }
+        w.count(database.signatures.count)
+        for s in database.signatures {
+            w.string(s.id)
+            w.string(s.vendor)
+            w.string(s.product)
+            w.string(s.category.rawValue)
+            w.strings(s.features)
+            w.strings(s.possibleFeatures)
+            w.string(s.confidence.rawValue)
+            w.count(s.matchers.count)
+            for matcher in s.matchers { w.matcher(matcher) }
+            w.count(s.proofs.count)
+            for proof in s.proofs {
+                w.strings(proof.features)
+                w.string(proof.confidence.rawValue)
+            }
+            w.strings(s.platforms.map(\.rawValue))
+            w.bool(s.requireAll)
+            w.optional(s.note)
+            w.count(s.positiveExamples.count)
+            for example in s.positiveExamples { w.example(example) }
+            w.count(s.negativeExamples.count)
+            for example in s.negativeExamples { w.example(example) }
+            w.string(s.definedAt)
+            w.string(s.runs.rawValue)
+        }
+        let payload = w.bytes
+        var out = magic + key
+        SnapshotWriter.append(UInt64(payload.count), to: &out)
+        SnapshotWriter.append(checksum(payload[...]), to: &out)
+        return out + payload
+    }
+
+    /// The database in `bytes` if they are a whole snapshot made under `key`; nil otherwise.
+    static func decode(_ bytes: [UInt8], key: [UInt8]) -> SignatureDatabase? {
+        let header = magic.count + key.count + 16
+        guard bytes.count >= header, bytes.starts(with: magic),
+            bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
+        else { return nil }
+        var r = SnapshotReader(bytes: bytes, at: magic.count + key.count)
+        guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(bytes.count - header),
+            sum == checksum(bytes[header...])
+        else { return nil }
+        return try? decodePayload(&r)
+    }
+
+    private static func decodePayload(_ r: inout SnapshotReader) throws(SnapshotReader.Invalid) -> SignatureDatabase {
+        let digest = try r.string()
+        var features: [FeatureTaxonomy.Feature] = []
+        for _ in 0..<(try r.count()) {
+            features.append(
+                FeatureTaxonomy.Feature(
+                    id: try r.string(), name: try r.string(), synthesis: try r.bool(), biometric: try r.bool(),
+                    prominentLabel: try r.bool()))
+        }
+        var signatures: [Signature] = []
+        for _ in 0..<(try r.count()) {
+            let id = try r.string()
+            let vendor = try r.string()
+            let product = try r.string()
+            let category = try r.value(Signature.Category.self)
+            let signatureFeatures = try r.strings()
+            let possible = try r.strings()
+            let confidence = try r.value(Signature.Confidence.self)
+            var matchers: [Matcher] = []
+            for _ in 0..<(try r.count()) { matchers.append(try r.matcher()) }
+            var proofs: [Signature.Proof] = []
+            for _ in 0..<(try r.count()) {
+                proofs.append(
+                    Signature.Proof(features: try r.strings(), confidence: try r.value(Signature.Confidence.self)))
+            }
+            var platforms: [AppManifest.Platform] = []
+            for name in try r.strings() {
+                guard let platform = AppManifest.Platform(rawValue: name) else { throw .init() }
+                platforms.append(platform)
+            }
+            let requireAll = try r.bool()
+            let note = try r.optional()
+            var positive: [SignatureExample] = []
+            for _ in 0..<(try r.count()) { positive.append(try r.example()) }
+            var negative: [SignatureExample] = []
+            for _ in 0..<(try r.count()) { negative.append(try r.example()) }
+            let definedAt = try r.string()
+            let runs = try r.value(Signature.Runs.self)
+            guard matchers.count == proofs.count else { throw .init() }
+            signatures.append(
+                Signature(
+                    id: id, vendor: vendor, product: product, category: category, features: signatureFeatures,
+                    possibleFeatures: possible, confidence: confidence, matchers: matchers, proofs: proofs,
+                    platforms: platforms, requireAll: requireAll, note: note, positiveExamples: positive,
+                    negativeExamples: negative, definedAt: definedAt, runs: runs))
+        }
+        guard r.atEnd else { throw .init() }
+        return SignatureDatabase(signatures: signatures, taxonomy: FeatureTaxonomy(features: features), digest: digest)
+    }
+
+    /// FNV-1a over 64-bit words (then the bytes left): catches a file cut short or damaged, not
+    /// one forged on purpose (the cache folder is the user's own, created readable only by them).
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBytes { raw in
+            var i = 0
+            while i + 8 <= raw.count {
+                hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100_0000_01b3
+                i += 8
+            }
+            while i < raw.count {
+                hash = (hash ^ UInt64(raw[i])) &* 0x100_0000_01b3
+                i += 1
+            }
+        }
+        return hash ^ UInt64(bytes.count)
+    }
+}
+
+/// Appends a snapshot's fields.
+struct SnapshotWriter {
+    var bytes: [UInt8] = []
+
+    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    mutating func count(_ n: Int) { Self.append(UInt64(n), to: &bytes) }
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+    mutating func raw(_ value: [UInt8]) {
+        count(value.count)
+        bytes += value
+    }
+    mutating func string(_ value: String) { raw(Array(value.utf8)) }
+    mutating func strings(_ values: [String]) {
+        count(values.count)
+        for value in values { string(value) }
+    }
+    mutating func optional(_ value: String?) {
+        bool(value != nil)
+        if let value { string(value) }
+    }
+    mutating func optionalStrings(_ values: [String]?) {
+        bool(values != nil)
+        if let values { strings(values) }
+    }
+    mutating func scope(_ scope: Set<ContentKind>) { strings(scope.map(\.rawValue).sorted()) }
+
+    mutating func matcher(_ matcher: Matcher) {
+        switch matcher {
+        case .file(let name): tagged(0, name)
+        case .path(let glob): tagged(1, glob.pattern)
+        case .directory(let name): tagged(2, name)
+        case .fileExtension(let ext): tagged(3, ext)
+        case .kind(let kind): tagged(4, kind.rawValue)
+        case .magic(let offset, let magic):
+            bytes.append(5)
+            count(offset)
+            raw(magic)
+        case .classPrefix(let prefix): tagged(6, prefix)
+        case .string(let value, let scope):
+            bytes.append(7)
+            raw(value)
+            self.scope(scope)
+        case .host(let host, let scope):
+            tagged(8, host)
+            self.scope(scope)
+        case .symbol(let name): tagged(9, name)
+        case .permission(let name): tagged(10, name)
+        case .metaData(let name): tagged(11, name)
+        case .pluginProvider(let id): tagged(12, id)
+        case .quickAppFeature(let name): tagged(13, name)
+        }
+    }
+
+    private mutating func tagged(_ tag: UInt8, _ value: String) {
+        bytes.append(tag)
+        string(value)
+    }
+
+    mutating func example(_ e: SignatureExample) {
+        string(e.platform.rawValue)
+        optional(e.path)
+        optional(e.content)
+        optional(e.kind?.rawValue)
+        optional(e.className)
+        optional(e.symbol)
+        optional(e.permission)
+        optional(e.metaData)
+        optional(e.pluginProvider)
+        optional(e.feature)
+        optionalStrings(e.proves)
+        optionalStrings(e.rulesOut)
+        string(e.definedAt)
+    }
+}
+
+/// Reads a snapshot's fields; anything out of bounds or not what the field allows is `Invalid`.
+struct SnapshotReader {
+    struct Invalid: Error {}
+
+    let bytes: [UInt8]
+    var at: Int
+
+    init(bytes: [UInt8], at: Int) {
+        self.bytes = bytes
+        self.at = at
+    }
+
+    var atEnd: Bool { at == bytes.count }
+
+    mutating func uint64() -> UInt64? {
+        guard bytes.count - at >= 8 else { return nil }
+        var value: UInt64 = 0
+        for i in 0..<8 { value |= UInt64(bytes[at + i]) << UInt64(8 * i) }
+        at += 8
+        return value
+    }
+
+    /// A count no larger than the bytes left (every counted item takes at least one byte).
+    mutating func count() throws(Invalid) -> Int {
+        guard let value = uint64(), value <= UInt64(bytes.count - at) else { throw Invalid() }
+        return Int(value)
+    }
+
+    mutating func byte() throws(Invalid) -> UInt8 {
+        guard at < bytes.count else { throw Invalid() }
+        at += 1
+        return bytes[at - 1]
+    }
+
+    mutating func bool() throws(Invalid) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw Invalid()
+        }
+    }
+
+    mutating func raw() throws(Invalid) -> [UInt8] {
+        let n = try count()
+        defer { at += n }
+        return Array(bytes[at..<(at + n)])
+    }
+
+    mutating func string() throws(Invalid) -> String {
+        let n = try count()
+        defer { at += n }
+        guard let text = String(validating: bytes[at..<(at + n)], as: UTF8.self) else { throw Invalid() }
+        return text
+    }
+
+    mutating func strings() throws(Invalid) -> [String] {
+        var values: [String] = []
+        for _ in 0..<(try count()) { values.append(try string()) }
+        return values
+    }
+
+    mutating func optional() throws(Invalid) -> String? { try bool() ? try string() : nil }
+
+    mutating func optionalStrings() throws(Invalid) -> [String]? { try bool() ? try strings() : nil }
+
+    mutating func value<T: RawRepresentable>(_ type: T.Type) throws(Invalid) -> T where T.RawValue == String {
+        guard let value = T(rawValue: try string()) else { throw Invalid() }
+        return value
+    }
+
+    mutating func scope() throws(Invalid) -> Set<ContentKind> {
+        var scope = Set<ContentKind>()
+        for name in try strings() {
+            guard let kind = ContentKind(rawValue: name) else { throw Invalid() }
+            scope.insert(kind)
+        }
+        return scope
+    }
+
+    mutating func matcher() throws(Invalid) -> Matcher {
+        switch try byte() {
+        case 0: return .file(try string())
+        case 1: return .path(Glob(try string()))
+        case 2: return .directory(try string())
+        case 3: return .fileExtension(try string())
+        case 4: return .kind(try value(ContentKind.self))
+        case 5:
+            let offset = try count()
+            return .magic(offset: offset, bytes: try raw())
+        case 6: return .classPrefix(try string())
+        case 7:
+            let value = try raw()
+            return .string(value, scope: try scope())
+        case 8:
+            let host = try string()
+            return .host(host, scope: try scope())
+        case 9: return .symbol(try string())
+        case 10: return .permission(try string())
+        case 11: return .metaData(try string())
+        case 12: return .pluginProvider(try string())
+        case 13: return .quickAppFeature(try string())
+        default: throw Invalid()
+        }
+    }
+
+    mutating func example() throws(Invalid) -> SignatureExample {
+        var e = SignatureExample()
+        e.platform = try value(AppManifest.Platform.self)
+        e.path = try optional()
+        e.content = try optional()
+        if let kind = try optional() {
+            guard let value = ContentKind(rawValue: kind) else { throw Invalid() }
+            e.kind = value
+        }
+        e.className = try optional()
+        e.symbol = try optional()
+        e.permission = try optional()
+        e.metaData = try optional()
+        e.pluginProvider = try optional()
+        e.feature = try optional()
+        e.proves = try optionalStrings()
+        e.rulesOut = try optionalStrings()
+        e.definedAt = try string()
+        return e
+    }
+}

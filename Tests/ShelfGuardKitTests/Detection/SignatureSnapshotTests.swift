@@ -1,0 +1,247 @@
+import Foundation
+import Testing
+
+@testable import ShelfGuardKit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The compiled feature database kept between runs: used only while its YAML and the
+/// executable are unchanged, never when damaged, never an error when it cannot be kept, and
+/// always the same database as the YAML gives.
+@Suite("signature snapshot cache")
+struct SignatureSnapshotTests {
+    /// A copy of the project's policies folder to edit.
+    static func policiesCopy() throws -> URL {
+        let folder = try TestFiles.directory("snapshot-policies").appendingPathComponent("policies")
+        try FileManager.default.copyItem(at: TestFiles.packageRoot.appendingPathComponent("policies"), to: folder)
+        return folder
+    }
+
+    static func snapshots(in folder: URL) -> [URL] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
+            $0.hasSuffix(".snapshot")
+        }.sorted().map { folder.appendingPathComponent($0) }
+    }
+
+    static func expectSame(_ a: SignatureDatabase, _ b: SignatureDatabase) {
+        #expect(a.signatures == b.signatures)
+        #expect(a.taxonomy == b.taxonomy)
+        #expect(a.digest == b.digest)
+        #expect(a.origin == b.origin)
+    }
+
+    @Test("the built-in database: written once, then read, and the same as the YAML's")
+    func builtInRoundTrip() throws {
+        let cache = SignatureSnapshotCache(folder: try TestFiles.directory("snapshot-cache"))
+        let parsed = try SignatureDatabase.load(source: .builtIn)
+        let first = try SignatureDatabase.load(source: .builtIn, cache: cache)
+        #expect(Self.snapshots(in: cache.folder).count == 1)
+        let second = try SignatureDatabase.load(source: .builtIn, cache: cache)
+        Self.expectSame(first, parsed)
+        Self.expectSame(second, parsed)
+        // What the snapshot holds decodes to the same database, field by field.
+        let key = try #require(
+            SignatureSnapshotCache.key(
+                taxonomy: try PolicySource.builtIn.file("taxonomy.yaml"),
+                signatures: try PolicySource.builtIn.files(in: "signatures")))
+        var decoded = try #require(cache.load(key: key))
+        decoded.origin = parsed.origin
+        Self.expectSame(decoded, parsed)
+    }
+
+    @Test("an edited, added or removed YAML file is read again, never taken from the snapshot")
+    func staleYAML() throws {
+        let policies = try Self.policiesCopy()
+        let cache = SignatureSnapshotCache(folder: try TestFiles.directory("snapshot-cache"))
+        let source = PolicySource.folder(policies)
+        _ = try SignatureDatabase.load(source: source, cache: cache)
+        let face = policies.appendingPathComponent("signatures/face.yaml")
+        let text = try String(contentsOf: face, encoding: .utf8)
+        let vendor = try #require(text.range(of: "vendor: "))
+        try text.replacingCharacters(in: vendor, with: "vendor: Edited ").write(
+            to: face, atomically: true, encoding: .utf8)
+        let edited = try SignatureDatabase.load(source: source, cache: cache)
+        Self.expectSame(edited, try SignatureDatabase.load(source: source))
+        #expect(edited.signatures.contains { $0.vendor.hasPrefix("Edited ") })
+        try FileManager.default.removeItem(at: policies.appendingPathComponent("signatures/packers.yaml"))
+        let removed = try SignatureDatabase.load(source: source, cache: cache)
+        Self.expectSame(removed, try SignatureDatabase.load(source: source))
+        #expect(!removed.signatures.contains { $0.category == .packer })
+        // The same files in another folder: their places (definedAt) differ, so does the key.
+        let elsewhere = try Self.policiesCopy()
+        try FileManager.default.removeItem(at: elsewhere.appendingPathComponent("signatures/packers.yaml"))
+        try FileManager.default.copyItem(at: face, to: elsewhere.appendingPathComponent("signatures/face.yaml.tmp"))
+        try FileManager.default.removeItem(at: elsewhere.appendingPathComponent("signatures/face.yaml"))
+        try FileManager.default.moveItem(
+            at: elsewhere.appendingPathComponent("signatures/face.yaml.tmp"),
+            to: elsewhere.appendingPathComponent("signatures/face.yaml"))
+        let moved = try SignatureDatabase.load(source: .folder(elsewhere), cache: cache)
+        Self.expectSame(moved, try SignatureDatabase.load(source: .folder(elsewhere)))
+        #expect(moved.signatures.allSatisfy { $0.definedAt.hasPrefix(elsewhere.path) })
+    }
+
+    @Test("a broken database is reported as without a cache, and never kept")
+    func brokenYAML() throws {
+        let policies = try Self.policiesCopy()
+        let cache = SignatureSnapshotCache(folder: try TestFiles.directory("snapshot-cache"))
+        try "signatures: [".write(
+            to: policies.appendingPathComponent("signatures/zz-broken.yaml"), atomically: true, encoding: .utf8)
+        let source = PolicySource.folder(policies)
+        let plain = #expect(throws: SignatureDatabase.LoadError.self) { try SignatureDatabase.load(source: source) }
+        let cached = #expect(throws: SignatureDatabase.LoadError.self) {
+            try SignatureDatabase.load(source: source, cache: cache)
+        }
+        #expect(plain?.problems == cached?.problems)
+        #expect(Self.snapshots(in: cache.folder).isEmpty)
+    }
+
+    @Test("a damaged snapshot is ignored and replaced")
+    func corruptSnapshot() throws {
+        let cache = SignatureSnapshotCache(folder: try TestFiles.directory("snapshot-cache"))
+        let parsed = try SignatureDatabase.load(source: .builtIn)
+        _ = try SignatureDatabase.load(source: .builtIn, cache: cache)
+        let file = try #require(Self.snapshots(in: cache.folder).first)
+        let good = try Data(contentsOf: file)
+        var damages: [Data] = [Data(), good.prefix(20), good.prefix(good.count / 2), good + Data([0])]
+        for offset in [0, 9, 45, 60, good.count / 3, good.count - 1] {
+            var flipped = good
+            flipped[offset] ^= 0x20
+            damages.append(flipped)
+        }
+        for damaged in damages {
+            try damaged.write(to: file)
+            Self.expectSame(try SignatureDatabase.load(source: .builtIn, cache: cache), parsed)
+            #expect(try Data(contentsOf: file) == good, "rewritten after a damaged read")
+        }
+    }
+
+    @Test("damaged payloads that pass the checksum decode to nothing or to a database, never a crash")
+    func forgedPayloads() throws {
+        let database = try SignatureDatabase.load(source: .builtIn)
+        let key = [UInt8](repeating: 7, count: 32)
+        let good = SignatureSnapshot.encode(database, key: key)
+        let header = SignatureSnapshot.magic.count + key.count + 16
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            var payload = Array(good[header...])
+            switch round % 3 {
+            case 0: payload[Int.random(in: 0..<payload.count, using: &generator)] = UInt8.random(in: 0...255)
+            case 1: payload.removeLast(Int.random(in: 1...min(64, payload.count), using: &generator))
+            default:
+                let at = Int.random(in: 0..<payload.count, using: &generator)
+                for i in at..<min(at + 8, payload.count) { payload[i] = 0xFF }
+            }
+            var forged = SignatureSnapshot.magic + key
+            SnapshotWriter.append(UInt64(payload.count), to: &forged)
+            SnapshotWriter.append(SignatureSnapshot.checksum(payload[...]), to: &forged)
+            _ = SignatureSnapshot.decode(forged + payload, key: key)
+        }
+        #expect(SignatureSnapshot.decode(good, key: key)?.signatures == database.signatures)
+        #expect(SignatureSnapshot.decode(good, key: [UInt8](repeating: 8, count: 32)) == nil)
+    }
+
+    @Test("a cache folder that cannot be written: the YAML is read, and nothing fails")
+    func unwritableFolder() throws {
+        let parsed = try SignatureDatabase.load(source: .builtIn)
+        // A folder below a regular file cannot be made, even by root.
+        let file = try TestFiles.directory("snapshot-cache").appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let below = SignatureSnapshotCache(folder: file.appendingPathComponent("cache"))
+        Self.expectSame(try SignatureDatabase.load(source: .builtIn, cache: below), parsed)
+        Self.expectSame(try SignatureDatabase.load(source: .builtIn, cache: below), parsed)
+        // A read-only folder (root ignores the mode: then it is simply written).
+        let readOnly = try TestFiles.directory("snapshot-readonly")
+        chmod(readOnly.path, 0o555)
+        defer { chmod(readOnly.path, 0o755) }
+        let cache = SignatureSnapshotCache(folder: readOnly)
+        Self.expectSame(try SignatureDatabase.load(source: .builtIn, cache: cache), parsed)
+        Self.expectSame(try SignatureDatabase.load(source: .builtIn, cache: cache), parsed)
+        if geteuid() != 0 { #expect(Self.snapshots(in: readOnly).isEmpty) }
+    }
+
+    @Test("the cache folder: --policy-cache, else $SHELFGUARD_CACHE, else the XDG cache folder; off for none")
+    func folderChoice() {
+        let home = ["HOME": "/home/u"]
+        #expect(
+            SignatureSnapshotCache.choose(explicit: nil, environment: home)?.folder.path == "/home/u/.cache/shelfguard")
+        #expect(
+            SignatureSnapshotCache.choose(explicit: nil, environment: home.merging(["XDG_CACHE_HOME": "/x"]) { $1 })?
+                .folder.path == "/x/shelfguard")
+        #expect(
+            SignatureSnapshotCache.choose(explicit: nil, environment: home.merging(["SHELFGUARD_CACHE": "/c"]) { $1 })?
+                .folder.path == "/c")
+        #expect(
+            SignatureSnapshotCache.choose(explicit: "/d", environment: ["SHELFGUARD_CACHE": "/c"])?.folder.path == "/d")
+        #expect(SignatureSnapshotCache.choose(explicit: "off", environment: home) == nil)
+        #expect(SignatureSnapshotCache.choose(explicit: nil, environment: ["SHELFGUARD_CACHE": "off"]) == nil)
+        #expect(SignatureSnapshotCache.choose(explicit: nil, environment: [:]) == nil)
+    }
+}
+
+/// The binary with and without the cache: the same reports for every sample.
+@Suite("signature snapshot cache, end to end")
+struct SignatureSnapshotCommandTests {
+    static let samples = TestFiles.packageRoot.appendingPathComponent("samples")
+
+    static func bundles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: samples.path).filter {
+            !$0.hasSuffix(".yaml") && !["labeling", "registry"].contains($0)
+        }.sorted().map { samples.appendingPathComponent($0).path }
+    }
+
+    @Test("check --format json of every sample: the same without a cache, writing it, and reading it")
+    func sameReports() throws {
+        let cache = try TestFiles.directory("snapshot-e2e")
+        let arguments = [
+            "check", "--as-of", "2026-11-24", "--registry", Self.samples.appendingPathComponent("registry").path,
+            "--format", "json",
+        ]
+        let bundles = try Self.bundles()
+        let off = try ShelfGuardBinary.run(arguments + ["--policy-cache", "off"] + bundles)
+        #expect(!off.stdout.isEmpty && off.status == 2, "\(off.stderr)")
+        let writing = try ShelfGuardBinary.run(arguments + bundles, environment: ["SHELFGUARD_CACHE": cache.path])
+        #expect(SignatureSnapshotTests.snapshots(in: cache).count == 1)
+        let reading = try ShelfGuardBinary.run(arguments + ["--policy-cache", cache.path] + bundles)
+        for run in [writing, reading] {
+            #expect(run.status == off.status)
+            #expect(run.stdout == off.stdout)
+            #expect(run.stderr == off.stderr)
+        }
+        let inspectOff = try ShelfGuardBinary.run(["inspect", "--format", "json", "--policy-cache", "off"] + bundles)
+        let inspectCached = try ShelfGuardBinary.run(
+            ["inspect", "--format", "json", "--policy-cache", cache.path] + bundles)
+        #expect(inspectCached.stdout == inspectOff.stdout && inspectCached.status == inspectOff.status)
+    }
+
+    @Test("check works the bundle's SHA-256 out whenever a report shows it: JSON and SARIF, also through -o")
+    func digestWhenShown() throws {
+        let folder = try TestFiles.directory("snapshot-digest")
+        let bundle = Self.samples.appendingPathComponent("calculator.apk").path
+        let expected = try FileDigest.sha256(path: bundle)
+        let base = ["check", "--as-of", "2026-11-24", "--policy-cache", "off"]
+        let json = try ShelfGuardBinary.run(base + ["--format", "json", bundle])
+        #expect(json.stdout.contains(expected))
+        let sarif = try ShelfGuardBinary.run(base + ["--format", "sarif", bundle])
+        #expect(sarif.stdout.contains(expected))
+        let file = folder.appendingPathComponent("report.json")
+        let text = try ShelfGuardBinary.run(base + ["-o", "json=\(file.path)", bundle])
+        #expect(text.status == 0 && !text.stdout.contains(expected))
+        #expect(try String(contentsOf: file, encoding: .utf8).contains(expected))
+    }
+
+    @Test("every command names itself: no command name is worked out by reflection at start-up")
+    func explicitCommandNames() throws {
+        let folder = TestFiles.packageRoot.appendingPathComponent("Sources/shelfguard")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            var rest = Substring(text)
+            while let range = rest.range(of: "CommandConfiguration(") {
+                let call = rest[range.upperBound...].prefix(40).drop { $0 == " " || $0 == "\n" }
+                #expect(call.hasPrefix("commandName:"), "\(name): \(call)")
+                rest = rest[range.upperBound...]
+            }
+        }
+    }
+}
