@@ -69,7 +69,7 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     )
                 }
             } else {
-                try migrator.migrate(pool)
+                try SQLiteLedger.migrate(pool, migrator)
             }
         } catch let error as LedgerError {
             throw error
@@ -100,6 +100,25 @@ public final class SQLiteLedger: LedgerStore, Sendable {
             throw LedgerError(SQLiteLedger.readOnlyMessage(path: path, reason: SQLiteLedger.unwritable(path)))
         } catch {
             throw LedgerError("shelf database \(path): \(error)")
+        }
+    }
+
+    /// Applies the migrations the file lacks. Several processes may open the same file at once
+    /// (two `daily --shard` runs, workers starting together after an upgrade): each works out what
+    /// is missing, then runs each migration in a transaction of its own, so one of them may find
+    /// a table it meant to create already made by another. Its transaction is rolled back whole;
+    /// it then checks again and is done when the other has finished, retrying a few times
+    /// (50, 100, 150 … ms apart) while the other is still at work.
+    static func migrate(_ pool: DatabasePool, _ migrator: DatabaseMigrator, attempts: Int = 8) throws {
+        for attempt in 1... {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                if attempt >= attempts { throw error }
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
         }
     }
 

@@ -20,6 +20,24 @@ struct SQLiteLedgerTests {
         try RegistryFile.expand([samples.path]).map { try RegistryFile.read(URL(fileURLWithPath: $0)) }
     }
 
+    @Test("a database from an older ShelfGuard, opened by eight writers at once: each opens it, migrated once")
+    func concurrentUpgrade() throws {
+        let last = try #require(SQLiteLedger.knownMigrations.last)
+        let previous = SQLiteLedger.knownMigrations[SQLiteLedger.knownMigrations.count - 2]
+        for round in 0..<4 {
+            let path = try TestFiles.directory("upgrade-\(round)").appendingPathComponent("old.db").path
+            // The file as the ShelfGuard before the last migration left it.
+            try SQLiteLedger.migrator.migrate(try DatabasePool(path: path), upTo: previous)
+            let errors = ErrorBox()
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try SQLiteLedger(path: path) } catch { errors.add(error) }
+            }
+            #expect(errors.first == nil, "round \(round): \(String(describing: errors.first))")
+            let applied = try DatabaseQueue(path: path).read { try SQLiteLedger.migrator.appliedIdentifiers($0) }
+            #expect(applied.contains(last))
+        }
+    }
+
     @Test("read-only opening needs an existing, up-to-date database")
     func readOnly() throws {
         let folder = try TestFiles.directory("ro")
