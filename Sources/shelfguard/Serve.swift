@@ -8,6 +8,7 @@ import ShelfGuardService
 /// `shelfguard serve`: the HTTP service (openapi.yaml) over the shelf database.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract:
             "Serve the shelf over HTTP: the feed, the shelf, measures, decisions, the audit head, public complaints.",
         discussion: """
