@@ -142,14 +142,18 @@ struct PoolSettings: Sendable, Equatable {
 }
 
 /// A small pool of connections to one database: a connection is taken for one transaction and
-/// given back; a broken one is dropped. At most `settings.maxOpen` are open at once: a caller
-/// finding all of them busy waits up to `settings.wait` seconds for one, then fails.
+/// given back; a broken one is dropped. At most `settings.maxOpen` are in use at once (a slot
+/// each, and a connection is only opened when no idle one is left, so no more are ever open): a
+/// caller finding every slot taken waits up to `settings.wait` seconds for one, then fails. The
+/// wait runs on the monotonic clock, so a wall clock set far ahead or back changes nothing.
 final class ConnectionPool: @unchecked Sendable {
     let configuration: PostgresConnection.Configuration
     let logger: Logger
     let settings: PoolSettings
-    /// Guards the fields below; waiters sleep on it.
-    private let condition = NSCondition()
+    /// One permit per connection that may be in use.
+    private let slots: DispatchSemaphore
+    /// Guards the fields below.
+    private let lock = NSLock()
     private var idle: [PostgresConnection] = []
     private var open = 0
     private var nextID = 1
@@ -160,6 +164,7 @@ final class ConnectionPool: @unchecked Sendable {
     init(configuration: PostgresConnection.Configuration, settings: PoolSettings = PoolSettings(), logger: Logger) {
         self.configuration = configuration
         self.settings = settings
+        self.slots = DispatchSemaphore(value: settings.maxOpen)
         self.keepIdle = min(4, settings.maxOpen)
         self.logger = logger
     }
@@ -177,78 +182,62 @@ final class ConnectionPool: @unchecked Sendable {
     }
 
     /// Connections open now (in use or idle), for tests.
-    var openCount: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return open
-    }
+    var openCount: Int { lock.withLock { open } }
 
     private func take() throws -> PostgresConnection {
-        let deadline = Date(timeIntervalSinceNow: settings.wait)
-        condition.lock()
-        var id = 0
-        while true {
+        guard slots.wait(timeout: .now() + settings.wait) == .success else {
+            throw LedgerError(
+                "all \(settings.maxOpen) connections to the shelf database were busy for \(settings.wait) s (raise pool_max_conns or pool_wait in the database URL)"
+            )
+        }
+        let (reused, id) = lock.withLock { () -> (PostgresConnection?, Int) in
             while let connection = idle.popLast() {
-                if !connection.isClosed {
-                    condition.unlock()
-                    return connection
-                }
+                if !connection.isClosed { return (connection, 0) }
                 open -= 1
             }
-            if open < settings.maxOpen {
-                open += 1
-                nextID += 1
-                id = nextID
-                break
-            }
-            guard condition.wait(until: deadline) || open < settings.maxOpen || !idle.isEmpty else {
-                condition.unlock()
-                throw LedgerError(
-                    "all \(settings.maxOpen) connections to the shelf database were busy for \(settings.wait) s (raise pool_max_conns or pool_wait in the database URL)"
-                )
-            }
+            open += 1
+            nextID += 1
+            return (nil, nextID)
         }
-        condition.unlock()
+        if let reused { return reused }
         do {
             return try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
             ).wait()
         } catch {
-            release()
+            lock.withLock { open -= 1 }
+            slots.signal()
             throw error
         }
     }
 
-    /// One connection fewer is open: a waiter may open its own.
-    private func release() {
-        condition.lock()
-        open -= 1
-        condition.signal()
-        condition.unlock()
-    }
-
     private func give(_ connection: PostgresConnection) {
-        guard !connection.isClosed else { return release() }
-        condition.lock()
-        let surplus = closed || idle.count >= keepIdle
-        if !surplus { idle.append(connection) }
-        condition.signal()
-        condition.unlock()
+        defer { slots.signal() }
+        guard !connection.isClosed else {
+            lock.withLock { open -= 1 }
+            return
+        }
+        let surplus = lock.withLock { () -> Bool in
+            if closed || idle.count >= keepIdle { return true }
+            idle.append(connection)
+            return false
+        }
         if surplus {
             try? connection.close().wait()
-            release()
+            lock.withLock { open -= 1 }
         }
     }
 
     /// Closes every idle connection; connections in use close when given back.
     func close() {
-        condition.lock()
-        closed = true
-        let idle = self.idle
-        self.idle = []
-        open -= idle.count
-        condition.broadcast()
-        condition.unlock()
+        let idle = lock.withLock { () -> [PostgresConnection] in
+            closed = true
+            defer {
+                open -= self.idle.count
+                self.idle = []
+            }
+            return self.idle
+        }
         for connection in idle { try? connection.close().wait() }
     }
 }

@@ -7,7 +7,7 @@ import Testing
 
 /// `shelfguard serve` as a store runs it: the built binary on a loopback port the system
 /// chooses, called over HTTP, stopped with SIGTERM.
-@Suite("serve, end to end")
+@Suite("serve, end to end", .disabled(if: UnderFaketime.active, UnderFaketime.reason))
 struct ServeCommandTests {
     /// The running binary and what it printed on standard error so far.
     final class Server: @unchecked Sendable {
