@@ -160,6 +160,10 @@ let package = Package(
                 "ShelfGuardPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The serve-feed benchmark's HTTP client: a hundred keep-alive connections on NIO.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/ShelfGuardBench",
             swiftSettings: swiftSettings

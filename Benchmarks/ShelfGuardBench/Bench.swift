@@ -14,7 +14,7 @@ struct Bench: ParsableCommand {
             DailyBenchmark.self,
             TakedownBenchmark.self, LongNamesBenchmark.self, LabelsBenchmark.self, ReaderPass.self,
             LabelsPass.self,
-            RegistryImportBenchmark.self,
+            RegistryImportBenchmark.self, ServeFeedBenchmark.self,
             Generate.self,
         ])
 }

@@ -451,7 +451,9 @@ extension PostgresLedger {
         -> StateChange
     {
         let at = AuditEntry.timestamp(now())
-        return try write { session in
+        // A refusal by the rules (the version moved, or a sibling is held down, since the reviewer
+        // chose it) is handed out of the transaction, which wrote nothing, as the conflict it is.
+        let decided: Result<StateChange, UseCaseError> = try write { session in
             guard
                 let row = try session.one(
                     """
@@ -464,11 +466,15 @@ extension PostgresLedger {
             let current = ShelfState(rawValue: try row.get("state")) ?? .submitted
             let versionName = try row.get("version_name", as: String?.self) ?? "?"
             let bundleSHA256: String = try row.get("bundle_sha256")
-            let target = try ShelfRules.decision(
+            let target: ShelfState
+            switch ShelfRules.decision(
                 app: appID, versionName: versionName, current: current, outcome: outcome,
                 heldSibling: outcome == .approve
                     ? try PostgresLedger.heldDown(session, app: appID, except: versionID) : nil
-            ).get()
+            ) {
+            case .success(let state): target = state
+            case .failure(let refusal): return .failure(refusal)
+            }
             let entry = try appendAudit(
                 session, actor: reviewer,
                 AuditRecord.decision(
@@ -481,9 +487,11 @@ extension PostgresLedger {
                 session, versionID: versionID, from: current, to: target, at: at,
                 effectiveOn: CalendarDay.today(now: now()), actor: reviewer, reason: reason, cause: .decision,
                 auditSeq: entry.seq)
-            return StateChange(
-                versionID: versionID, appID: appID, from: current, to: target, at: at, actor: reviewer, reason: reason,
-                cause: .decision, auditSeq: entry.seq)
+            return .success(
+                StateChange(
+                    versionID: versionID, appID: appID, from: current, to: target, at: at, actor: reviewer,
+                    reason: reason, cause: .decision, auditSeq: entry.seq))
         }
+        return try decided.get()
     }
 }

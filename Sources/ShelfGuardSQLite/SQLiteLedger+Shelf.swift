@@ -392,7 +392,9 @@ extension SQLiteLedger {
         -> StateChange
     {
         let at = AuditEntry.timestamp(now())
-        return try write { db in
+        // A refusal by the rules (the version moved, or a sibling is held down, since the reviewer
+        // chose it) is handed out of the transaction, which wrote nothing, as the conflict it is.
+        let decided: Result<StateChange, UseCaseError> = try write { db in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -404,10 +406,14 @@ extension SQLiteLedger {
             else { throw LedgerError("no app version \(versionID) in the shelf database") }
             let appID: String = row["app_id"]
             let current = ShelfState(rawValue: row["state"]) ?? .submitted
-            let target = try ShelfRules.decision(
+            let target: ShelfState
+            switch ShelfRules.decision(
                 app: appID, versionName: row["version_name"] as String? ?? "?", current: current, outcome: outcome,
                 heldSibling: outcome == .approve ? try SQLiteLedger.heldDown(db, app: appID, except: versionID) : nil
-            ).get()
+            ) {
+            case .success(let state): target = state
+            case .failure(let refusal): return .failure(refusal)
+            }
             let entry = try appendAudit(
                 db, actor: reviewer,
                 AuditRecord.decision(
@@ -421,9 +427,11 @@ extension SQLiteLedger {
                 db, versionID: versionID, from: current, to: target, at: at, effectiveOn: CalendarDay.today(now: now()),
                 actor: reviewer, reason: reason,
                 cause: .decision, auditSeq: entry.seq)
-            return StateChange(
-                versionID: versionID, appID: appID, from: current, to: target, at: at, actor: reviewer, reason: reason,
-                cause: .decision, auditSeq: entry.seq)
+            return .success(
+                StateChange(
+                    versionID: versionID, appID: appID, from: current, to: target, at: at, actor: reviewer,
+                    reason: reason, cause: .decision, auditSeq: entry.seq))
         }
+        return try decided.get()
     }
 }

@@ -2,9 +2,28 @@ import ShelfGuardKit
 
 /// The public complaint page (DSP Art. 12): a form that posts to `/v1/complaints`, in Chinese and
 /// English, readable on a phone, stating the published handling time of each category from the
-/// review policy. Without script the browser posts the form itself (URL-encoded); with script
-/// the page sends JSON and shows the answer in place.
+/// review policy. Without script the browser posts the form itself (URL-encoded) and is
+/// answered with `receipt`, a page of its own; with script the page sends JSON and shows the
+/// answer in place.
 enum ComplaintPage {
+    /// The page's head and style, shared by the form and the receipt.
+    private static let head = """
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <style>
+          body { font-family: system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 0 auto; max-width: 40rem; padding: 1rem; line-height: 1.5; color: #1a1a1a; overflow-wrap: anywhere; }
+          h1 { font-size: 1.4rem; }
+          label { display: block; margin-top: 1rem; font-weight: 600; }
+          input, select, textarea, button { box-sizing: border-box; width: 100%; font: inherit; padding: .6rem; margin-top: .3rem; border: 1px solid #888; border-radius: .3rem; }
+          textarea { min-height: 9rem; }
+          button { margin-top: 1.2rem; background: #0b57d0; color: #fff; border: none; font-weight: 600; }
+          .hint { font-weight: normal; color: #555; font-size: .9rem; }
+          #answer { margin-top: 1rem; padding: .8rem; border-radius: .3rem; display: none; }
+          #answer.ok, .ok { display: block; background: #e6f4ea; padding: .8rem; border-radius: .3rem; }
+          #answer.error { display: block; background: #fce8e6; }
+        </style>
+        """
+
     static func render(policy: ComplaintPolicy) -> String {
         let e = escape
         let general = policy.handlingDays
@@ -23,21 +42,8 @@ enum ComplaintPage {
             <!DOCTYPE html>
             <html lang="zh-CN">
             <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
+            \(head)
             <title>投诉举报 · Complaints and reports</title>
-            <style>
-              body { font-family: system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif; margin: 0 auto; max-width: 40rem; padding: 1rem; line-height: 1.5; color: #1a1a1a; }
-              h1 { font-size: 1.4rem; }
-              label { display: block; margin-top: 1rem; font-weight: 600; }
-              input, select, textarea, button { box-sizing: border-box; width: 100%; font: inherit; padding: .6rem; margin-top: .3rem; border: 1px solid #888; border-radius: .3rem; }
-              textarea { min-height: 9rem; }
-              button { margin-top: 1.2rem; background: #0b57d0; color: #fff; border: none; font-weight: 600; }
-              .hint { font-weight: normal; color: #555; font-size: .9rem; }
-              #answer { margin-top: 1rem; padding: .8rem; border-radius: .3rem; display: none; }
-              #answer.ok { display: block; background: #e6f4ea; }
-              #answer.error { display: block; background: #fce8e6; }
-            </style>
             </head>
             <body>
             <h1>投诉举报 · Complaints and reports</h1>
@@ -68,7 +74,7 @@ enum ComplaintPage {
               const body = {};
               for (const [key, value] of new FormData(form)) { if (value !== "") body[key] = value; }
               try {
-                const response = await fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+                const response = await fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" }, body: JSON.stringify(body) });
                 const json = await response.json();
                 if (response.status === 201) {
                   answer.className = "ok";
@@ -88,6 +94,42 @@ enum ComplaintPage {
             </html>
 
             """
+    }
+
+    /// The page a browser posting the form without script is answered with: the complaint's
+    /// number, its due day and the handling time, in Chinese and English, and the way back.
+    static func receipt(_ complaint: Complaint, handlingDays: Int) -> String {
+        let e = escape
+        return """
+            <!DOCTYPE html>
+            <html lang="zh-CN">
+            <head>
+            \(head)
+            <title>已收到 · Received</title>
+            </head>
+            <body>
+            <h1>已收到您的投诉 · Your complaint was received</h1>
+            <div class="ok" id="receipt" role="status">
+            <p>编号 · Number: <strong id="complaint-id">\(complaint.id)</strong></p>
+            <p>应用 · App: <code>\(e(complaint.app))</code></p>
+            <p>类别 · Category: <code>\(e(complaint.category))</code></p>
+            <p>收到日期 · Received on: \(e(complaint.receivedOn))</p>
+            <p>答复期限 · Answer due by: <strong id="due-on">\(e(complaint.dueOn))</strong>（\(handlingDays) 天 / days）</p>
+            </div>
+            <p>请保存编号以便查询。· Keep the number to ask about your complaint.</p>
+            <p><a href="/complaints">再提交一个 · File another</a></p>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// Whether a complaint's receipt is sent as the HTML page: when the request's `Accept`
+    /// ranks `text/html` above `application/json` (their quality values; nil when not named).
+    /// A browser's form post names text/html only; `fetch`, curl and programs get JSON.
+    static func prefersHTML(html: Double?, json: Double?) -> Bool {
+        guard let html, html > 0 else { return false }
+        return html > (json ?? 0)
     }
 
     /// Text for HTML: the five characters that mean something there, as references.

@@ -28,10 +28,12 @@ enum RequestScope {
 
 /// The first thing every request meets: the body is read up to the size limit (413 past it,
 /// before it is read whole), the client's address is noted, and errors the router raises
-/// itself (no such path, a wrong method) are answered as the service's JSON errors.
+/// itself (no such path, a wrong method) are answered as the service's JSON errors: a path of
+/// the document asked with a method it does not take is 405 with `Allow`, any other 404.
 struct FrontDoorMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
     let maxBodyBytes: Int
+    let allowedMethods: AllowedMethods
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -53,9 +55,14 @@ struct FrontDoorMiddleware: RouterMiddleware {
         } catch let error as HTTPError {
             let service: ServiceError =
                 switch error.status {
-                case .notFound: .notFound("no such endpoint: \(request.method) \(request.uri.path)")
-                case .methodNotAllowed:
-                    ServiceError(.methodNotAllowed, "method_not_allowed", "\(request.method) is not allowed here")
+                case .notFound, .methodNotAllowed:
+                    if let allowed = allowedMethods.allowed(path: request.uri.path),
+                        !allowed.contains(request.method.rawValue)
+                    {
+                        .methodNotAllowed(request.method.rawValue, path: request.uri.path, allowed: allowed)
+                    } else {
+                        .notFound("no such endpoint: \(request.method) \(request.uri.path)")
+                    }
                 default:
                     ServiceError(error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase)
                 }

@@ -7,13 +7,15 @@ import ShelfGuardKit
 /// `{"error": {"code", "message"}}` with its HTTP status.
 struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     var status: HTTPResponse.Status
-    /// A stable word for programs: bad_request, unauthorized, forbidden, not_found, conflict,
-    /// too_large, too_many_requests, internal.
+    /// A stable word for programs: bad_request, unauthorized, forbidden, not_found,
+    /// method_not_allowed, conflict, too_large, too_many_requests, internal.
     var code: String
     /// What went wrong, for people.
     var message: String
     /// Seconds to wait before trying again (429).
     var retryAfter: Int?
+    /// The methods the path takes (405), for the `Allow` header.
+    var allow: [String]?
 
     init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
@@ -29,6 +31,13 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     static func forbidden(_ message: String) -> ServiceError { ServiceError(.forbidden, "forbidden", message) }
     static func notFound(_ message: String) -> ServiceError { ServiceError(.notFound, "not_found", message) }
     static func conflict(_ message: String) -> ServiceError { ServiceError(.conflict, "conflict", message) }
+    static func methodNotAllowed(_ method: String, path: String, allowed: [String]) -> ServiceError {
+        var error = ServiceError(
+            .methodNotAllowed, "method_not_allowed",
+            "\(path) does not take \(method): it takes \(allowed.joined(separator: ", "))")
+        error.allow = allowed
+        return error
+    }
     static func tooLarge(limit: Int) -> ServiceError {
         ServiceError(.contentTooLarge, "too_large", "the request body is larger than \(limit) bytes")
     }
@@ -82,6 +91,7 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     var httpHeaderFields: HTTPFields {
         var fields: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+        if let allow { fields[.allow] = allow.joined(separator: ", ") }
         return fields
     }
 

@@ -71,6 +71,14 @@ struct ServiceHandlers: APIProtocol {
             try ComplaintDesk.receive(intake, actor: "public", policy: policy, on: ledger)
         }
         let complaint = receipt.complaint
+        let accept = input.headers.accept
+        if ComplaintPage.prefersHTML(
+            html: accept.first { $0.contentType == .html }?.quality.doubleValue,
+            json: accept.first { $0.contentType == .json }?.quality.doubleValue)
+        {
+            let page = ComplaintPage.receipt(complaint, handlingDays: policy.handlingDays(for: complaint.category))
+            return .created(.init(body: .html(HTTPBody(page))))
+        }
         return .created(
             .init(
                 body: .json(

@@ -43,14 +43,16 @@ public struct ShelfGuardService: Sendable {
     /// The routes: the front door (body limit, client address, JSON errors), request logging,
     /// then the document's operations behind the error and key checks.
     public func router(logger: Logger = Logger(label: "shelfguard.serve")) throws -> Router<ServiceRequestContext> {
-        let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: FrontDoorMiddleware(maxBodyBytes: limits.maxBodyBytes))
-        router.add(middleware: LogRequestsMiddleware(.info))
         let handlers = ServiceHandlers(
             ledger: ledger, features: features, complaintPolicy: complaintPolicy, limits: limits, now: now,
             signingKey: signingKey, feedSignal: FeedSignal(),
             complaintLimiter: RateLimiter(perMinute: limits.complaintsPerMinute, now: now),
             complaintPage: ComplaintPage.render(policy: complaintPolicy))
+        let routes = AllowedMethods.Recorder()
+        try handlers.registerHandlers(on: routes)
+        let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: FrontDoorMiddleware(maxBodyBytes: limits.maxBodyBytes, allowedMethods: routes.table))
+        router.add(middleware: LogRequestsMiddleware(.info))
         try handlers.registerHandlers(
             on: router, middlewares: [ErrorMiddleware(logger: logger), AuthMiddleware(keys: keys)])
         return router

@@ -35,21 +35,25 @@ public enum ShelfRules {
 
     /// The state a reviewer's decision moves a version to, or why it cannot: only a version in
     /// manual review is decided, and none is listed while another version of its app is held
-    /// down.
+    /// down. Both refusals are conflicts with the shelf's present state (409 from the service):
+    /// the reviewer chose the version while it was in manual review, and another decision or a
+    /// measure moved it, or its sibling, meanwhile.
     public static func decision(
         app: String, versionName: String, current: ShelfState, outcome: ReviewerDecision.Outcome,
         heldSibling: ShelfState?
-    ) -> Result<ShelfState, LedgerError> {
+    ) -> Result<ShelfState, UseCaseError> {
         let target: ShelfState = outcome == .approve ? .approved : .refused
         if target == .approved, let held = heldSibling, held.heldDown {
             return .failure(
-                LedgerError(
+                UseCaseError(
+                    .conflict,
                     "another version of \(app) is \(held.rawValue): reinstate it (or take this one's order into account) before listing this one"
                 ))
         }
         guard current.allows(target, by: .decision) else {
             return .failure(
-                LedgerError(
+                UseCaseError(
+                    .conflict,
                     "\(app) version \(versionName) is \(current.rawValue), not in manual review: there is nothing to decide"
                 ))
         }

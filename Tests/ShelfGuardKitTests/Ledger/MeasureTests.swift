@@ -211,9 +211,10 @@ struct MeasureTests {
             ReviewSubmission(result: try scenario.result(), bundlePath: "b", batchID: nil, actor: "t", extractor: "x"))
         #expect(newer.verdict == .approve && newer.state == .manualReview)
         #expect(newer.note?.contains("taken_down") == true)
-        #expect(throws: LedgerError.self) {
+        let held = #expect(throws: UseCaseError.self) {
             try ledger.decide(versionID: newer.versionID, outcome: .approve, reviewer: "r", reason: "looks fine")
         }
+        #expect(held?.kind == .conflict, "a sibling held down is a conflict with the shelf's state (409)")
         _ = try ledger.apply(
             MeasureOrder(
                 measure: .reinstate,

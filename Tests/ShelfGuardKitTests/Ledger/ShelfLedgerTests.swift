@@ -77,7 +77,8 @@ struct ShelfLedgerTests {
     }
 
     @Test(
-        "a reviewer decides a manual-review case once; other states cannot be decided", arguments: StoreKind.available)
+        "a reviewer decides a manual-review case once; a second decision, or one on another state, is a conflict",
+        arguments: StoreKind.available)
     func decide(_ kind: StoreKind) throws {
         let ledger = try Self.ledger(kind)
         var scenario = ReviewScenario()
@@ -87,9 +88,11 @@ struct ShelfLedgerTests {
         let change = try ledger.decide(
             versionID: recorded.versionID, outcome: .approve, reviewer: "审核员 张三", reason: "renewal filed")
         #expect(change.from == .manualReview && change.to == .approved && change.cause == .decision)
-        #expect(throws: LedgerError.self) {
+        // A second decision (one that lost the race to the first) is a conflict, 409 from the service.
+        let again = #expect(throws: UseCaseError.self) {
             try ledger.decide(versionID: recorded.versionID, outcome: .refuse, reviewer: "x", reason: "y")
         }
+        #expect(again?.kind == .conflict && again?.message.contains("approved, not in manual review") == true)
         #expect(throws: LedgerError.self) {
             try ledger.decide(versionID: 999, outcome: .refuse, reviewer: "x", reason: "y")
         }

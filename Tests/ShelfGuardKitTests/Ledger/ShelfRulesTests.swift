@@ -57,14 +57,21 @@ struct ShelfRulesTests {
             if current == .manualReview {
                 #expect(try approve.get() == .approved)
             } else {
-                #expect(throws: LedgerError.self) { try approve.get() }
+                #expect(throws: UseCaseError.self) { try approve.get() }
+                #expect(Self.kind(approve) == .conflict, "a version moved meanwhile is a conflict (409)")
             }
         }
         let blocked = ShelfRules.decision(
             app: "a", versionName: "1", current: .manualReview, outcome: .approve, heldSibling: .takenDown)
-        #expect(throws: LedgerError.self) { try blocked.get() }
+        #expect(throws: UseCaseError.self) { try blocked.get() }
+        #expect(Self.kind(blocked) == .conflict)
         let refused = ShelfRules.decision(
             app: "a", versionName: "1", current: .manualReview, outcome: .refuse, heldSibling: .takenDown)
         #expect(try refused.get() == .refused)
+    }
+
+    static func kind(_ result: Result<ShelfState, UseCaseError>) -> UseCaseError.Kind? {
+        if case .failure(let error) = result { return error.kind }
+        return nil
     }
 }

@@ -85,10 +85,14 @@ extension APIKeyStore {
 }
 
 /// The suite's second pass runs with libfaketime's clock 15 years ahead. Under it the service's
-/// tests hang (in process and against the binary alike; not yet understood — an event loop or
-/// the Swift concurrency runtime waiting on a wall-clock deadline in the faked time is the first
-/// suspect), so they run in the first pass only. The service takes its clock injected
-/// (`ServiceFixture.clock`), so its business dates are tested for other years there.
+/// tests hang, in process and against the binary alike, so they run in the first pass only. The
+/// cause is libfaketime's, not ours (Debian's 0.9.10): its `timerfd_settime` takes the 15 years
+/// off an absolute CLOCK_MONOTONIC deadline even with FAKETIME_DONT_FAKE_MONOTONIC=1, the kernel
+/// refuses the negative time (EINVAL, seen with strace), and so no libdispatch timer on the
+/// monotonic clock ever fires: `Task.sleep` on either clock and `asyncAfter(deadline:)` never
+/// return, while wall-clock timers do. Every long poll, request timeout and graceful shutdown
+/// (ours, Hummingbird's, the test client's) waits on such a timer. The service takes its clock
+/// injected (`ServiceFixture.clock`), so its business dates are tested for other years here.
 enum UnderFaketime {
     static var active: Bool { ProcessInfo.processInfo.environment["FAKETIME"] != nil }
     static let reason: Comment =
