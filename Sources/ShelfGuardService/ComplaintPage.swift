@@ -132,6 +132,21 @@ enum ComplaintPage {
         return html > (json ?? 0)
     }
 
+    /// Whether the request's `Accept` (media type, quality) takes one of the receipt's forms,
+    /// JSON or the HTML page: no `Accept` at all takes anything; a wildcard with a quality above
+    /// zero takes what it covers.
+    static func canAnswer(accept: [(type: String, quality: Double)]) -> Bool {
+        if accept.isEmpty { return true }
+        let answers = ["application/json", "text/html"]
+        return accept.contains { entry in
+            guard entry.quality > 0 else { return false }
+            let type = entry.type.lowercased()
+            if type == "*/*" { return true }
+            if type.hasSuffix("/*") { return answers.contains { $0.hasPrefix(type.dropLast()) } }
+            return answers.contains(type)
+        }
+    }
+
     /// Text for HTML: the five characters that mean something there, as references.
     static func escape(_ text: String) -> String {
         var out = ""

@@ -52,6 +52,14 @@ struct ServiceHandlers: APIProtocol {
                 .tooManyRequests, "too_many_requests",
                 "too many complaints from this address: try again in \(wait) seconds", retryAfter: wait)
         }
+        // A receipt the caller cannot take must be refused before the complaint is kept: an
+        // answer that fails after the store wrote would tell the complainant it was lost.
+        let accepts = input.headers.accept.map { ($0.contentType.rawValue, $0.quality.doubleValue) }
+        guard ComplaintPage.canAnswer(accept: accepts) else {
+            throw ServiceError(
+                .notAcceptable, "not_acceptable",
+                "the receipt is application/json or text/html, and the request's Accept takes neither")
+        }
         let request: Components.Schemas.ComplaintRequest
         switch input.body {
         case .json(let body): request = body

@@ -255,7 +255,32 @@ struct ComplaintReceiptTests {
                     #expect(response.object["dueOn"] as? String == "2031-06-16")
                 }
             }
+            // An Accept that takes neither form is refused before the complaint is kept: the
+            // complainant is told, and nothing is stored that the answer then failed to report.
+            let before = try fixture.ledger.complaints(app: "com.example.app0", openOnly: false, limit: 100).count
+            for accept in ["text/html;q=0, application/xml", "image/png", "application/*;q=0"] {
+                try await client.execute(
+                    uri: "/v1/complaints", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded", .accept: accept],
+                    body: ByteBuffer(string: form)
+                ) { response in
+                    #expect(response.status == .notAcceptable, "\(accept)")
+                    #expect((response.object["error"] as? [String: Any])?["code"] as? String == "not_acceptable")
+                }
+            }
+            #expect(try fixture.ledger.complaints(app: "com.example.app0", openOnly: false, limit: 100).count == before)
         }
+    }
+
+    @Test("which Accept headers the complaint receipt can answer")
+    func receiptAcceptable() {
+        #expect(ComplaintPage.canAnswer(accept: []))
+        #expect(ComplaintPage.canAnswer(accept: [("*/*", 0.8)]))
+        #expect(ComplaintPage.canAnswer(accept: [("application/*", 1)]))
+        #expect(ComplaintPage.canAnswer(accept: [("TEXT/*", 1)]))
+        #expect(ComplaintPage.canAnswer(accept: [("image/png", 1), ("text/html", 0.1)]))
+        #expect(!ComplaintPage.canAnswer(accept: [("image/*", 1)]))
+        #expect(!ComplaintPage.canAnswer(accept: [("application/json", 0), ("*/*", 0)]))
     }
 
     @Test("the receipt page escapes what the complainant typed")
