@@ -16,9 +16,11 @@ struct ServiceHandlers: APIProtocol {
     let feedSignal: FeedSignal
     let complaintLimiter: RateLimiter
     let complaintPage: String
+    /// Where submitted bundles go and what their ids are made of; nil: no submissions (503).
+    let reviewIntake: ReviewIntake?
 
     /// The key the request came with; `AuthMiddleware` set it for every operation that needs one.
-    private var caller: APIKey {
+    var caller: APIKey {
         get throws {
             guard let key = RequestScope.caller else {
                 throw ServiceError.unauthorized("this operation needs an API key: send Authorization: Bearer KEY")

@@ -21,13 +21,17 @@ public struct ShelfGuardService: Sendable {
     public let now: @Sendable () -> Date
     /// Signs the checkpoints of `GET /v1/audit/head`, when given.
     public let signingKey: Curve25519.Signing.PrivateKey?
+    /// Where `POST /v1/reviews` keeps uploads and how it names them; nil: submissions are
+    /// refused (503).
+    public let reviewIntake: ReviewIntake?
 
     public init(
         ledger: any LedgerStore, keys: any APIKeyStore, features: SignatureDatabase,
         complaintPolicy: ComplaintPolicy,
         limits: ServiceLimits = ServiceLimits(), now: @escaping @Sendable () -> Date = { WallClock.now() },
-        signingKey: Curve25519.Signing.PrivateKey? = nil
+        signingKey: Curve25519.Signing.PrivateKey? = nil, reviewIntake: ReviewIntake? = nil
     ) {
+        self.reviewIntake = reviewIntake
         self.ledger = ledger
         self.keys = keys
         self.features = features
@@ -44,13 +48,18 @@ public struct ShelfGuardService: Sendable {
     /// then the document's operations behind the error and key checks.
     public func router(logger: Logger = Logger(label: "shelfguard.serve")) throws -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: FrontDoorMiddleware(maxBodyBytes: limits.maxBodyBytes))
+        let declarationBytes = Int64(reviewIntake?.declarationLimits.maxFileBytes ?? 0)
+        router.add(
+            middleware: FrontDoorMiddleware(
+                maxBodyBytes: limits.maxBodyBytes,
+                maxUploadBytes: limits.maxBundleBytes.addingReportingOverflow(declarationBytes + 64 * 1024).overflow
+                    ? .max : limits.maxBundleBytes + declarationBytes + 64 * 1024))
         router.add(middleware: LogRequestsMiddleware(.info))
         let handlers = ServiceHandlers(
             ledger: ledger, features: features, complaintPolicy: complaintPolicy, limits: limits, now: now,
             signingKey: signingKey, feedSignal: FeedSignal(),
             complaintLimiter: RateLimiter(perMinute: limits.complaintsPerMinute, now: now),
-            complaintPage: ComplaintPage.render(policy: complaintPolicy))
+            complaintPage: ComplaintPage.render(policy: complaintPolicy), reviewIntake: reviewIntake)
         try handlers.registerHandlers(
             on: router, middlewares: [ErrorMiddleware(logger: logger), AuthMiddleware(keys: keys)])
         return router
