@@ -16,6 +16,18 @@ extension PostgresLedger {
         }
     }
 
+    public func queueDepth() throws -> [ReviewJob.State: Int] {
+        try read { session in
+            var depth: [ReviewJob.State: Int] = [:]
+            for row in try session.query("SELECT state, COUNT(*) AS n FROM review_job GROUP BY state") {
+                if let state = ReviewJob.State(rawValue: try row.get("state")) {
+                    depth[state] = Int(try row.get("n", as: Int64.self))
+                }
+            }
+            return depth
+        }
+    }
+
     public func submitReview(_ intake: SubmissionIntake, submitter: APIKey) throws -> ServiceSubmission {
         let at = AuditEntry.timestamp(now())
         return try write { session in

@@ -17,6 +17,16 @@ extension SQLiteLedger {
         }
     }
 
+    public func queueDepth() throws -> [ReviewJob.State: Int] {
+        try read { db in
+            var depth: [ReviewJob.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM review_job GROUP BY state") {
+                if let state = ReviewJob.State(rawValue: row["state"]) { depth[state] = row["n"] }
+            }
+            return depth
+        }
+    }
+
     public func submitReview(_ intake: SubmissionIntake, submitter: APIKey) throws -> ServiceSubmission {
         let at = AuditEntry.timestamp(now())
         return try write { db in

@@ -96,6 +96,7 @@ enum OperationAccess {
         "submitReview": .submitReview,
         "getReview": .readOwnReviews,
         "cancelReview": .submitReview,
+        "getMetrics": .readShelf,
     ]
 }
 

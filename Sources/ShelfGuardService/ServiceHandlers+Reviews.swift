@@ -126,6 +126,11 @@ extension ServiceHandlers {
             signatureSHA256: review?.signatureSHA256, findings: try review.map { try Self.convert($0.findings) })
     }
 
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+        let queue = try await ledger.perform { try $0.queueDepth() }
+        return .ok(.init(body: .plainText(HTTPBody(metrics.render(queue: queue)))))
+    }
+
     static func progress(_ status: SubmissionRules.Status) -> Components.Schemas.ReviewProgress {
         switch status {
         case .queued: .queued

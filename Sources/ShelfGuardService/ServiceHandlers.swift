@@ -18,6 +18,7 @@ struct ServiceHandlers: APIProtocol {
     let complaintPage: String
     /// Where submitted bundles go and what their ids are made of; nil: no submissions (503).
     let reviewIntake: ReviewIntake?
+    let metrics: ServiceMetrics
 
     /// The key the request came with; `AuthMiddleware` set it for every operation that needs one.
     var caller: APIKey {

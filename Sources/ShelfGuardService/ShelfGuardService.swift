@@ -24,14 +24,18 @@ public struct ShelfGuardService: Sendable {
     /// Where `POST /v1/reviews` keeps uploads and how it names them; nil: submissions are
     /// refused (503).
     public let reviewIntake: ReviewIntake?
+    /// What `GET /metrics` reports; `serve` hands the same one to its worker threads.
+    public let metrics: ServiceMetrics
 
     public init(
         ledger: any LedgerStore, keys: any APIKeyStore, features: SignatureDatabase,
         complaintPolicy: ComplaintPolicy,
         limits: ServiceLimits = ServiceLimits(), now: @escaping @Sendable () -> Date = { WallClock.now() },
-        signingKey: Curve25519.Signing.PrivateKey? = nil, reviewIntake: ReviewIntake? = nil
+        signingKey: Curve25519.Signing.PrivateKey? = nil, reviewIntake: ReviewIntake? = nil,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) {
         self.reviewIntake = reviewIntake
+        self.metrics = metrics
         self.ledger = ledger
         self.keys = keys
         self.features = features
@@ -48,6 +52,7 @@ public struct ShelfGuardService: Sendable {
     /// then the document's operations behind the error and key checks.
     public func router(logger: Logger = Logger(label: "shelfguard.serve")) throws -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         let declarationBytes = Int64(reviewIntake?.declarationLimits.maxFileBytes ?? 0)
         router.add(
             middleware: FrontDoorMiddleware(
@@ -59,7 +64,8 @@ public struct ShelfGuardService: Sendable {
             ledger: ledger, features: features, complaintPolicy: complaintPolicy, limits: limits, now: now,
             signingKey: signingKey, feedSignal: FeedSignal(),
             complaintLimiter: RateLimiter(perMinute: limits.complaintsPerMinute, now: now),
-            complaintPage: ComplaintPage.render(policy: complaintPolicy), reviewIntake: reviewIntake)
+            complaintPage: ComplaintPage.render(policy: complaintPolicy), reviewIntake: reviewIntake,
+            metrics: metrics)
         try handlers.registerHandlers(
             on: router, middlewares: [ErrorMiddleware(logger: logger), AuthMiddleware(keys: keys)])
         return router

@@ -12,7 +12,7 @@ struct Serve: ParsableCommand {
         abstract:
             "Serve the shelf over HTTP: submissions for review, the feed, the shelf, measures, decisions, the audit head, public complaints.",
         discussion: """
-            The operations are those of openapi.yaml, served at /openapi.yaml; /healthz answers when the service is up, and /complaints is the public complaint page. Every /v1 operation but POST /v1/complaints needs an API key (Authorization: Bearer KEY) whose role has the operation's permission: 401 without one, 403 with the wrong role. Every audit entry written through the service names the key (api:NAME (ROLE)).
+            The operations are those of openapi.yaml, served at /openapi.yaml; /healthz answers when the service is up, /metrics gives Prometheus metrics (to keys that read the shelf), and /complaints is the public complaint page. Every /v1 operation but POST /v1/complaints needs an API key (Authorization: Bearer KEY) whose role has the operation's permission: 401 without one, 403 with the wrong role. Every audit entry written through the service names the key (api:NAME (ROLE)).
 
             POST /v1/reviews takes a bundle (multipart, streamed into the bundle store up to --max-bundle) and queues it; --jobs threads of this server review the queue as `shelfguard worker` does (0: leave it to separate `shelfguard worker` processes against the same database, which work alongside in any case). The policy, feature database, registry and limits flags are the worker's: the policy's and the feature database's digests are part of each submission's id, and the registry is read once when the server starts (restart it after importing new filing lists).
 
@@ -108,7 +108,7 @@ struct Serve: ParsableCommand {
             ledger: ledger, keys: ledger, features: features, complaintPolicy: check.policy.complaints,
             limits: limits, signingKey: signingKey, reviewIntake: intake)
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        let workers = jobs == 0 ? nil : Self.startWorkers(batch, lease: lease)
+        let workers = jobs == 0 ? nil : Self.startWorkers(batch, lease: lease, metrics: service.metrics)
         let host = self.host
         let port = self.port
         let done = DispatchSemaphore(value: 0)
@@ -140,7 +140,7 @@ struct Serve: ParsableCommand {
 
     /// This server's worker threads over the queue, as `shelfguard worker` runs them, named
     /// `serve@HOST:PID`; each job's end is logged on standard error.
-    static func startWorkers(_ batch: BatchReview, lease: Double) -> ReviewWorker.Background {
+    static func startWorkers(_ batch: BatchReview, lease: Double, metrics: ServiceMetrics) -> ReviewWorker.Background {
         let worker = ReviewWorker(
             batch: batch, name: "serve@\(ProcessInfo.processInfo.hostName):\(getpid())", lease: lease,
             retry: QueueRules.Retry(), pollInterval: 1, exitWhenIdle: false)
@@ -148,6 +148,7 @@ struct Serve: ParsableCommand {
         let e = SafeText.escape
         background.start(
             progress: { done in
+                metrics.review(outcome: done.outcome.rawValue, seconds: done.item.seconds)
                 let verdict = done.item.recorded.map { " \($0.verdict.rawValue)" } ?? ""
                 let error = done.item.error.map { ": \(e($0))" } ?? ""
                 Output.error("job \(done.job.id) \(done.outcome.rawValue)\(verdict)  \(e(done.job.bundlePath))\(error)")

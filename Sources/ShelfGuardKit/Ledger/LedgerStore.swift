@@ -77,6 +77,10 @@ public protocol LedgerStore: EvidenceRegistry, APIKeyStore {
     /// Queues failed jobs again (all, or these), with their attempts reset; returns how many.
     func requeueFailed(ids: [Int64]?) throws -> Int
 
+    /// How many jobs the queue holds in each state (states with none are left out): what the
+    /// service's `/metrics` reports.
+    func queueDepth() throws -> [ReviewJob.State: Int]
+
     /// Puts the jobs `worker` holds (its threads' too: `worker#N`) back in the queue, due at
     /// once, the attempt they were on not counted: what a server or worker stopping before its
     /// reviews finished does, so that others take them at once rather than after the lease.

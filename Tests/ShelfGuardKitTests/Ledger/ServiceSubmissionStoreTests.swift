@@ -92,7 +92,9 @@ struct ServiceSubmissionStoreTests {
         for holder in ["srv", "srv#1", "srv#2", "srv-other"] {
             _ = try #require(try ledger.claimJob(worker: holder, lease: 600, now: 1_000))
         }
+        #expect(try ledger.queueDepth() == [.claimed: 4])
         #expect(try ledger.releaseJobs(worker: "srv") == 3)
+        #expect(try ledger.queueDepth() == [.queued: 3, .claimed: 1])
         let jobs = try ledger.queueJobs(states: [.queued, .claimed], limit: 10)
         #expect(jobs.filter { $0.state == .queued }.map(\.id) == Array(ids.prefix(3)))
         #expect(jobs.filter { $0.state == .queued }.allSatisfy { $0.attempts == 0 && $0.claimedBy == nil })

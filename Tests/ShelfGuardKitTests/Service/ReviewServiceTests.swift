@@ -402,4 +402,84 @@ struct ReviewServiceTests {
         #expect(jobs.first { $0.id == ids[1] }?.claimedBy == "srv2")
         #expect(try ledger.releaseJobs(worker: "sr") == 0, "a name is matched whole, not as a prefix")
     }
+
+    @Test(
+        "a review still running when the grace period ends: stop returns after the grace, the job is released, the late thread records nothing",
+        arguments: StoreKind.available)
+    func graceRunsOut(_ kind: StoreKind) throws {
+        let ledger = try TestStores.make(kind, "grace")
+        let ids = try ledger.enqueue([QueuedBundle(bundle: "/nowhere/missing.apk")], actor: "t")
+        // The worker's thread claims the job, fails to read the bundle, and is then held up for
+        // three seconds (its clock, asked for the backoff, answers late) with the job in hand.
+        let calls = ValueBox<Int>()
+        calls.set(0)
+        let clock: @Sendable () -> Double = {
+            let call = (calls.value ?? 0) + 1
+            calls.set(call)
+            if call == 2 { Thread.sleep(forTimeInterval: 3) }
+            return Date().timeIntervalSince1970
+        }
+        let batch = BatchReview(check: Self.check, ledger: ledger, jobs: 1, actor: "t", bundleStore: nil)
+        let worker = ReviewWorker(
+            batch: batch, name: "late", lease: 600, retry: .init(), pollInterval: 0.05, exitWhenIdle: false,
+            clock: clock)
+        let background = ReviewWorker.Background(worker)
+        background.start()
+        let deadline = Date().addingTimeInterval(10)
+        while (calls.value ?? 0) < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(try ledger.queueJobs(states: [.claimed], limit: 5).map(\.claimedBy) == ["late"])
+        let started = Date()
+        let stop = try background.stop(grace: 0.5)
+        let took = Date().timeIntervalSince(started)
+        #expect(!stop.finishedInTime && stop.released == 1)
+        #expect(took >= 0.5 && took < 2.5, "stopped after \(took) s")
+        let jobs = try ledger.queueJobs(states: [.queued, .claimed, .failed], limit: 5)
+        #expect(jobs.map(\.id) == ids && jobs.first?.state == .queued && jobs.first?.claimedBy == nil)
+        // The late thread comes back to a job it no longer holds: it changes nothing.
+        Thread.sleep(forTimeInterval: 3)
+        let after = try ledger.queueJobs(states: [.queued, .claimed, .failed], limit: 5)
+        #expect(after.first?.state == .queued && after.first?.lastError == nil && after.first?.attempts == 0)
+    }
+
+    @Test(
+        "GET /metrics: the queue's depth from the store, requests by status, this server's reviews; shelf readers only",
+        arguments: StoreKind.available)
+    func metrics(_ kind: StoreKind) async throws {
+        let fixture = try ServiceFixture.make(kind, apps: 1, manualReview: false)
+        let body = Self.multipart([("bundle", "facefun.apk", try Self.facefun)])
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+            ) { response in
+                #expect(response.status == .accepted)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers(.developer)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: fixture.headers(.auditor)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let lines = Set(response.text.split(separator: "\n").map(String.init))
+                #expect(lines.contains("shelfguard_queue_jobs{state=\"queued\"} 1"), "\(response.text)")
+                #expect(lines.contains("shelfguard_queue_jobs{state=\"claimed\"} 0"))
+                #expect(lines.contains("shelfguard_http_requests_total{status=\"202\"} 1"))
+                #expect(lines.contains("shelfguard_http_requests_total{status=\"403\"} 1"))
+                #expect(lines.contains("shelfguard_reviews_total{outcome=\"reviewed\"} 0"))
+                #expect(lines.contains("# TYPE shelfguard_review_seconds summary"))
+            }
+        }
+        // The server's worker threads report each job they finish.
+        let metrics = fixture.service.metrics
+        let batch = BatchReview(
+            check: Self.check, ledger: fixture.ledger, jobs: 1, actor: "w", bundleStore: fixture.bundles)
+        _ = try ReviewWorker(
+            batch: batch, name: "w", lease: 60, retry: .init(), pollInterval: 0.05, exitWhenIdle: true
+        ).run(progress: { metrics.review(outcome: $0.outcome.rawValue, seconds: $0.item.seconds) })
+        let text = metrics.render(queue: try fixture.ledger.queueDepth())
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        #expect(lines.contains("shelfguard_queue_jobs{state=\"queued\"} 0"), "\(text)")
+        #expect(lines.contains("shelfguard_reviews_total{outcome=\"reviewed\"} 1"))
+        #expect(lines.contains("shelfguard_review_seconds_count 1"))
+        #expect(!lines.contains("shelfguard_review_seconds_sum 0.0"), "the review took time")
+    }
 }

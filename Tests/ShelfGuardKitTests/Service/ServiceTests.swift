@@ -201,6 +201,7 @@ struct ServiceAccessTests {
             ),
             ("decide", .post, "/v1/decisions", ["app": "com.example.nothing", "outcome": "approve", "reason": "r"]),
             ("getAuditHead", .get, "/v1/audit/head", nil),
+            ("getMetrics", .get, "/metrics", nil),
             ("submitReview", .post, "/v1/reviews", nil),
             ("getReview", .get, "/v1/reviews/\(String(repeating: "0", count: 64))", nil),
             ("cancelReview", .delete, "/v1/reviews/\(String(repeating: "0", count: 64))", nil),
