@@ -4,7 +4,7 @@ import Testing
 @testable import ShelfGuardService
 
 /// The wake-up of waiting feed requests.
-@Suite("The service: the feed's wake-up")
+@Suite("The service: the feed's wake-up", .disabled(if: UnderFaketime.active, UnderFaketime.reason))
 struct FeedSignalTests {
     @Test("a change that lands between a request's read and its wait ends the wait at once")
     func changeBeforeWait() async {
