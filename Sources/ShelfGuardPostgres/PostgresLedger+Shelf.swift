@@ -42,7 +42,10 @@ extension PostgresLedger {
         let at = AuditEntry.timestamp(now())
         return try write { session in
             if let job = submission.job { try PostgresLedger.takeClaimedJob(session, job) }
-            if let existing = try PostgresLedger.existingReview(session, key: key) { return existing }
+            if let existing = try PostgresLedger.existingReview(session, key: key) {
+                try PostgresLedger.linkSubmission(session, submission, reviewID: existing.reviewID)
+                return existing
+            }
             try session.execute(
                 """
                 INSERT INTO app (app_id, name, platform, developer, uscc, first_seen, updated_at)
@@ -127,6 +130,7 @@ extension PostgresLedger {
                         result.stamp.policyDigest, result.stamp.signatureDigest, result.stamp.asOf, at,
                         submission.batchID, entry.seq, findingsDigest,
                     ], as: Int64.self) ?? 0
+            try PostgresLedger.linkSubmission(session, submission, reviewID: reviewID)
             try PostgresLedger.insertFindings(session, reviewID: reviewID, result.findings)
             // What the review reported counts as reported: daily management alerts only on
             // findings that appear after it. Open alerts are left out before inserting, so that

@@ -449,6 +449,23 @@ extension PostgresLedger {
                 """,
                 "CREATE UNIQUE INDEX api_key_name_any_case ON api_key (lower(name))",
             ]),
+        // The SQLite ledger's v9: bundles sent to the service, and who sent them.
+        Migration(
+            name: "pg3: submissions through the service",
+            statements: [
+                """
+                CREATE TABLE service_submission (
+                    id TEXT PRIMARY KEY NOT NULL, bundle_sha256 TEXT NOT NULL, bundle_path TEXT NOT NULL,
+                    declaration_sha256 TEXT, declaration_path TEXT, job_id BIGINT, review_id BIGINT,
+                    submitted_at TEXT NOT NULL, cancelled_at TEXT, cancelled_by TEXT)
+                """,
+                "CREATE INDEX service_submission_job ON service_submission(job_id)",
+                """
+                CREATE TABLE service_submitter (
+                    submission_id TEXT NOT NULL, key_name TEXT NOT NULL, key_role TEXT NOT NULL, at TEXT NOT NULL,
+                    PRIMARY KEY (submission_id, key_name))
+                """,
+            ]),
     ]
 }
 

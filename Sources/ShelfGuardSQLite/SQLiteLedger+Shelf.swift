@@ -42,7 +42,10 @@ extension SQLiteLedger {
         let at = AuditEntry.timestamp(now())
         return try write { db in
             if let job = submission.job { try SQLiteLedger.takeClaimedJob(db, job) }
-            if let existing = try SQLiteLedger.existingReview(db, key: key) { return existing }
+            if let existing = try SQLiteLedger.existingReview(db, key: key) {
+                try SQLiteLedger.linkSubmission(db, submission, reviewID: existing.reviewID)
+                return existing
+            }
             try db.run(
                 sql: """
                     INSERT INTO app (app_id, name, platform, developer, uscc, first_seen, updated_at)
@@ -126,6 +129,7 @@ extension SQLiteLedger {
                     entry.seq, findingsDigest,
                 ])
             let reviewID = db.lastInsertedRowID
+            try SQLiteLedger.linkSubmission(db, submission, reviewID: reviewID)
             try SQLiteLedger.insertFindings(db, reviewID: reviewID, result.findings)
             // What the review reported counts as reported: daily management alerts only on
             // findings that appear after it.

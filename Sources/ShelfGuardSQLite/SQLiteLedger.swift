@@ -485,6 +485,33 @@ public final class SQLiteLedger: LedgerStore, Sendable {
                     );
                     """)
         }
+        // Bundles sent to the service (`POST /v1/reviews`): the queue deletes finished jobs, so
+        // who sent what, and the review that answered it, is kept here. The id is the review key.
+        migrator.registerMigration("v9: submissions through the service") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE service_submission (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        bundle_sha256 TEXT NOT NULL,
+                        bundle_path TEXT NOT NULL,
+                        declaration_sha256 TEXT,
+                        declaration_path TEXT,
+                        job_id INTEGER,
+                        review_id INTEGER,
+                        submitted_at TEXT NOT NULL,
+                        cancelled_at TEXT,
+                        cancelled_by TEXT
+                    );
+                    CREATE INDEX service_submission_job ON service_submission(job_id);
+                    CREATE TABLE service_submitter (
+                        submission_id TEXT NOT NULL,
+                        key_name TEXT NOT NULL,
+                        key_role TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        PRIMARY KEY (submission_id, key_name)
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -2,6 +2,10 @@
 /// measure, a decision), so that a storefront learns of a takedown at once; changes made
 /// elsewhere are seen at the next look at the store.
 actor FeedSignal {
+    /// How many times `notify` was called: a request notes it before it reads the store, and
+    /// does not wait if it changed meanwhile (a change that landed between its read and its
+    /// wait would otherwise be slept through).
+    private(set) var generation = 0
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     /// Waits begun and not yet over.
     private var pending: Set<Int> = []
@@ -9,6 +13,7 @@ actor FeedSignal {
 
     /// Wakes every waiting request.
     func notify() {
+        generation += 1
         for waiter in waiters.values { waiter.resume() }
         waiters.removeAll()
         pending.removeAll()
@@ -30,8 +35,10 @@ actor FeedSignal {
         waiters.removeValue(forKey: id)?.resume()
     }
 
-    /// Returns when `notify` is called or `seconds` have passed, whichever comes first.
-    func wait(upTo seconds: Double) async {
+    /// Returns when `notify` is called or `seconds` have passed, whichever comes first; at once
+    /// when it was called since `generation` was `seen`.
+    func wait(upTo seconds: Double, unchangedSince seen: Int? = nil) async {
+        if let seen, seen != generation { return }
         let id = register()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.wait(id) }

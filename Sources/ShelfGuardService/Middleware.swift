@@ -34,6 +34,10 @@ struct FrontDoorMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
     let maxBodyBytes: Int
     let allowedMethods: AllowedMethods
+    /// The bound on a bundle upload's whole body (`POST /v1/reviews`), which is streamed to the
+    /// handler rather than read here: the bundle's limit, the declaration's and room for the
+    /// multipart framing. Each part's own limit is kept by the handler as the bytes arrive.
+    var maxUploadBytes: Int64 = .max
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -41,6 +45,14 @@ struct FrontDoorMiddleware: RouterMiddleware {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
         do {
             var request = request
+            if request.method == .post && request.uri.path == "/v1/reviews" {
+                if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxUploadBytes {
+                    throw ServiceError(
+                        .contentTooLarge, "too_large",
+                        "the request body is larger than a bundle and its declaration may be (serve --max-bundle)")
+                }
+                return try await RequestScope.$clientAddress.withValue(address) { try await next(request, context) }
+            }
             if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
                 throw ServiceError.tooLarge(limit: maxBodyBytes)
             }
@@ -88,6 +100,10 @@ enum OperationAccess {
         "applyMeasure": .applyMeasures,
         "decide": .decide,
         "getAuditHead": .readAudit,
+        "submitReview": .submitReview,
+        "getReview": .readOwnReviews,
+        "cancelReview": .submitReview,
+        "getMetrics": .readShelf,
     ]
 }
 

@@ -16,9 +16,12 @@ struct ServiceHandlers: APIProtocol {
     let feedSignal: FeedSignal
     let complaintLimiter: RateLimiter
     let complaintPage: String
+    /// Where submitted bundles go and what their ids are made of; nil: no submissions (503).
+    let reviewIntake: ReviewIntake?
+    let metrics: ServiceMetrics
 
     /// The key the request came with; `AuthMiddleware` set it for every operation that needs one.
-    private var caller: APIKey {
+    var caller: APIKey {
         get throws {
             guard let key = RequestScope.caller else {
                 throw ServiceError.unauthorized("this operation needs an API key: send Authorization: Bearer KEY")
@@ -106,13 +109,14 @@ struct ServiceHandlers: APIProtocol {
         guard wait >= 0 && wait.isFinite else { throw ServiceError.badRequest("wait cannot be negative") }
         let deadline = ContinuousClock.now + .seconds(min(wait, limits.maxWaitSeconds))
         while true {
+            let seen = await feedSignal.generation
             let page = try await ledger.perform { try FeedPage.read(from: $0, since: since, limit: limit) }
             let left = ContinuousClock.now.duration(to: deadline)
             if !page.events.isEmpty || left <= .zero || Task.isCancelled {
                 return .ok(.init(body: .json(try Self.convert(page))))
             }
             let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
-            await feedSignal.wait(upTo: min(limits.feedPollSeconds, seconds))
+            await feedSignal.wait(upTo: min(limits.feedPollSeconds, seconds), unchangedSince: seen)
         }
     }
 

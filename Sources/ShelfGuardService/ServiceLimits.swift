@@ -1,3 +1,5 @@
+import ShelfGuardKit
+
 /// The bounds of what one caller can make the service do; each has a default and a
 /// `shelfguard serve` flag.
 public struct ServiceLimits: Sendable, Equatable {
@@ -14,16 +16,23 @@ public struct ServiceLimits: Sendable, Equatable {
     /// by other processes (the CLI, daily runs, other servers); changes made through this
     /// server wake it at once.
     public var feedPollSeconds: Double
+    /// The largest bundle `POST /v1/reviews` takes, in bytes (`--max-bundle`): the reader's own
+    /// bound on a whole bundle by default (`ReadLimits.maxTotalBytes`). The upload is streamed
+    /// to the bundle store and stopped with 413 past it; `--max-body` does not apply to it.
+    public var maxBundleBytes: Int64
 
     public static let defaultMaxBodyBytes = 64 * 1024
     public static let defaultMaxWaitSeconds = 30.0
     public static let defaultComplaintsPerMinute = 10
     public static let defaultFeedPollSeconds = 0.5
+    public static let defaultMaxBundleBytes = ReadLimits.standard.maxTotalBytes
 
     public init(
         maxBodyBytes: Int = defaultMaxBodyBytes, maxWaitSeconds: Double = defaultMaxWaitSeconds,
-        complaintsPerMinute: Int = defaultComplaintsPerMinute, feedPollSeconds: Double = defaultFeedPollSeconds
+        complaintsPerMinute: Int = defaultComplaintsPerMinute, feedPollSeconds: Double = defaultFeedPollSeconds,
+        maxBundleBytes: Int64 = defaultMaxBundleBytes
     ) {
+        self.maxBundleBytes = maxBundleBytes
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
         self.complaintsPerMinute = complaintsPerMinute
@@ -36,6 +45,7 @@ public struct ServiceLimits: Sendable, Equatable {
         if !(maxWaitSeconds >= 0 && maxWaitSeconds <= 3600) { return "--max-wait must be between 0 and 3600 seconds" }
         if complaintsPerMinute < 1 { return "--complaint-rate must be at least 1 a minute" }
         if !(feedPollSeconds > 0) { return "the feed's poll interval must be positive" }
+        if maxBundleBytes < 1 { return "--max-bundle must be at least 1 byte" }
         return nil
     }
 }

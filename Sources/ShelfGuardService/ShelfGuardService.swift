@@ -21,13 +21,21 @@ public struct ShelfGuardService: Sendable {
     public let now: @Sendable () -> Date
     /// Signs the checkpoints of `GET /v1/audit/head`, when given.
     public let signingKey: Curve25519.Signing.PrivateKey?
+    /// Where `POST /v1/reviews` keeps uploads and how it names them; nil: submissions are
+    /// refused (503).
+    public let reviewIntake: ReviewIntake?
+    /// What `GET /metrics` reports; `serve` hands the same one to its worker threads.
+    public let metrics: ServiceMetrics
 
     public init(
         ledger: any LedgerStore, keys: any APIKeyStore, features: SignatureDatabase,
         complaintPolicy: ComplaintPolicy,
         limits: ServiceLimits = ServiceLimits(), now: @escaping @Sendable () -> Date = { WallClock.now() },
-        signingKey: Curve25519.Signing.PrivateKey? = nil
+        signingKey: Curve25519.Signing.PrivateKey? = nil, reviewIntake: ReviewIntake? = nil,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) {
+        self.reviewIntake = reviewIntake
+        self.metrics = metrics
         self.ledger = ledger
         self.keys = keys
         self.features = features
@@ -47,11 +55,18 @@ public struct ShelfGuardService: Sendable {
             ledger: ledger, features: features, complaintPolicy: complaintPolicy, limits: limits, now: now,
             signingKey: signingKey, feedSignal: FeedSignal(),
             complaintLimiter: RateLimiter(perMinute: limits.complaintsPerMinute, now: now),
-            complaintPage: ComplaintPage.render(policy: complaintPolicy))
+            complaintPage: ComplaintPage.render(policy: complaintPolicy), reviewIntake: reviewIntake,
+            metrics: metrics)
         let routes = AllowedMethods.Recorder()
         try handlers.registerHandlers(on: routes)
         let router = Router(context: ServiceRequestContext.self)
-        router.add(middleware: FrontDoorMiddleware(maxBodyBytes: limits.maxBodyBytes, allowedMethods: routes.table))
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        let declarationBytes = Int64(reviewIntake?.declarationLimits.maxFileBytes ?? 0)
+        router.add(
+            middleware: FrontDoorMiddleware(
+                maxBodyBytes: limits.maxBodyBytes, allowedMethods: routes.table,
+                maxUploadBytes: limits.maxBundleBytes.addingReportingOverflow(declarationBytes + 64 * 1024).overflow
+                    ? .max : limits.maxBundleBytes + declarationBytes + 64 * 1024))
         router.add(middleware: LogRequestsMiddleware(.info))
         try handlers.registerHandlers(
             on: router, middlewares: [ErrorMiddleware(logger: logger), AuthMiddleware(keys: keys)])

@@ -10,7 +10,8 @@ public enum APIRole: String, Codable, Sendable, CaseIterable {
     case developer
     /// A storefront: reads the shelf feed (what to take down), nothing else.
     case storefront
-    /// A reviewer: decides versions in manual review, reads everything on the shelf.
+    /// A reviewer: decides versions in manual review, reads everything on the shelf, submits
+    /// bundles for review (and cancels any queued one).
     case reviewer
     /// An emergency officer: applies measures (take down, suspend, warn, reinstate), reads the shelf.
     case officer
@@ -24,7 +25,7 @@ public enum APIRole: String, Codable, Sendable, CaseIterable {
         switch self {
         case .developer: [.submitReview, .readOwnReviews]
         case .storefront: [.readFeed]
-        case .reviewer: [.readOwnReviews, .readAllReviews, .readFeed, .readShelf, .decide]
+        case .reviewer: [.submitReview, .readOwnReviews, .readAllReviews, .readFeed, .readShelf, .decide]
         case .officer: [.readOwnReviews, .readAllReviews, .readFeed, .readShelf, .applyMeasures]
         case .auditor: [.readOwnReviews, .readAllReviews, .readFeed, .readShelf, .readAudit]
         case .admin: Set(APIPermission.allCases)

@@ -77,6 +77,31 @@ public protocol LedgerStore: EvidenceRegistry, APIKeyStore {
     /// Queues failed jobs again (all, or these), with their attempts reset; returns how many.
     func requeueFailed(ids: [Int64]?) throws -> Int
 
+    /// How many jobs the queue holds in each state (states with none are left out): what the
+    /// service's `/metrics` reports.
+    func queueDepth() throws -> [ReviewJob.State: Int]
+
+    /// Puts the jobs `worker` holds (its threads' too: `worker#N`) back in the queue, due at
+    /// once, the attempt they were on not counted: what a server or worker stopping before its
+    /// reviews finished does, so that others take them at once rather than after the lease.
+    /// Returns how many.
+    func releaseJobs(worker: String) throws -> Int
+
+    // MARK: Submissions through the service
+
+    /// Records a bundle sent to `POST /v1/reviews` in one transaction (`SubmissionRules.onSubmit`):
+    /// a new one is queued, one whose review is recorded already is linked to it, one sent again
+    /// only notes its sender; one audit entry names the key when a job is queued or a new sender
+    /// noted. Returns the submission as it stands.
+    func submitReview(_ intake: SubmissionIntake, submitter: APIKey) throws -> ServiceSubmission
+
+    /// The submission with this id, its senders and its job if still queued; nil when none.
+    func serviceSubmission(id: String) throws -> ServiceSubmission?
+
+    /// Cancels a submission waiting in the queue (or failed there): its job leaves the queue,
+    /// with an audit entry naming `actor`; a running or finished one is refused.
+    func cancelSubmission(id: String, actor: String) throws -> SubmissionCancel
+
     // MARK: The shelf
 
     /// The review recorded under this key (`ReviewSubmission.key`), if any: a batch run again

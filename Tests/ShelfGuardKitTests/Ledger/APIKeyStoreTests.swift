@@ -224,7 +224,7 @@ struct APIKeyStoreTests {
         try SQLiteLedger.migrator.migrate(queue, upTo: "v7: the review queue")
         try queue.close()
         let ledger = try SQLiteLedger(path: path, now: { APIKeyStoreTests.instant })
-        #expect(try ledger.appliedMigrations().last == "v8: the service's API keys")
+        #expect(try ledger.appliedMigrations().contains("v8: the service's API keys"))
         #expect(try ledger.apiKeys(includeRevoked: true).isEmpty)
         let (key, secret) = try Self.create(ledger, "shop", .storefront)
         #expect(try ledger.activeAPIKey(secretSHA256: APIKeySecret.sha256(secret)) == key)
@@ -250,7 +250,7 @@ struct APIKeyStoreTests {
         #expect(throws: LedgerError.self, "a reader does not upgrade") { try PostgresLedger(url: url, readOnly: true) }
         let ledger = try PostgresLedger(url: url, now: { APIKeyStoreTests.instant })
         #expect(try ledger.appliedMigrations() == PostgresLedger.migrations.map(\.name))
-        #expect(try ledger.appliedMigrations().last == "pg2: the service's API keys")
+        #expect(try ledger.appliedMigrations().contains("pg2: the service's API keys"))
         let (key, secret) = try Self.create(ledger, "shop", .storefront)
         #expect(try ledger.activeAPIKey(secretSHA256: APIKeySecret.sha256(secret)) == key)
         #expect(try PostgresLedger(url: url, readOnly: true).apiKeys(includeRevoked: true) == [key])

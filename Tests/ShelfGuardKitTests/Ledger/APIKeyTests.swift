@@ -23,8 +23,8 @@ struct APIKeyTests {
         #expect(APIRole.allCases.filter { $0.allows(.readAudit) } == [.auditor, .admin])
         // Keys are managed by admins only.
         #expect(APIRole.allCases.filter { $0.allows(.manageKeys) } == [.admin])
-        // Submitting reviews: developers (and admins) only.
-        #expect(APIRole.allCases.filter { $0.allows(.submitReview) } == [.developer, .admin])
+        // Submitting reviews: developers, reviewers (and admins) only.
+        #expect(APIRole.allCases.filter { $0.allows(.submitReview) } == [.developer, .reviewer, .admin])
         // The auditor changes nothing.
         for permission in [APIPermission.submitReview, .decide, .applyMeasures, .manageKeys] {
             #expect(!APIRole.auditor.allows(permission), "auditor: \(permission)")

@@ -17,6 +17,8 @@ struct ServiceFixture {
     let secrets: [APIRole: String]
     let service: ShelfGuardService
     let clock: TestClock
+    /// Where `POST /v1/reviews` keeps uploads: a fresh folder of the test's own.
+    let bundles: BundleStore
 
     /// The instant the service's clock starts at: 2031-06-01 08:30 UTC, 16:30 in China.
     static let start = WallClock.parse("2031-06-01T08:30:00Z")!
@@ -44,13 +46,20 @@ struct ServiceFixture {
         var secrets: [APIRole: String] = [:]
         for role in APIRole.allCases { secrets[role] = try keys.add(role) }
         let clock = TestClock(start)
+        let bundles = BundleStore(
+            directory: try TestFiles.directory("service-bundles").appendingPathComponent("b").path)
+        let check = ReviewServiceTests.check
         let service = ShelfGuardService(
             ledger: ledger, keys: keys, features: SeedDatabase.database, complaintPolicy: try Self.policy(),
             limits: limits, now: { clock.now },
             signingKey: signingKey
                 ? try AuditSigningKey.privateKey(AuditSigningKey.generate().privateFile, source: "t")
-                : nil)
-        return ServiceFixture(ledger: ledger, keys: keys, secrets: secrets, service: service, clock: clock)
+                : nil,
+            reviewIntake: ReviewIntake(
+                bundleStore: bundles, policySHA256: check.policy.digest, signatureSHA256: SeedDatabase.database.digest,
+                taxonomy: SeedDatabase.database.taxonomy))
+        return ServiceFixture(
+            ledger: ledger, keys: keys, secrets: secrets, service: service, clock: clock, bundles: bundles)
     }
 
     /// The shipped policy's complaint rules: 15 days, 7 for illegal content and abuse.
@@ -196,6 +205,10 @@ struct ServiceAccessTests {
             ),
             ("decide", .post, "/v1/decisions", ["app": "com.example.nothing", "outcome": "approve", "reason": "r"]),
             ("getAuditHead", .get, "/v1/audit/head", nil),
+            ("getMetrics", .get, "/metrics", nil),
+            ("submitReview", .post, "/v1/reviews", nil),
+            ("getReview", .get, "/v1/reviews/\(String(repeating: "0", count: 64))", nil),
+            ("cancelReview", .delete, "/v1/reviews/\(String(repeating: "0", count: 64))", nil),
         ]
     }
 
