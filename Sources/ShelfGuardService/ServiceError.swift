@@ -8,7 +8,8 @@ import ShelfGuardKit
 struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     var status: HTTPResponse.Status
     /// A stable word for programs: bad_request, unauthorized, forbidden, not_found,
-    /// method_not_allowed, not_acceptable, conflict, too_large, too_many_requests, internal.
+    /// method_not_allowed, not_acceptable, conflict, too_large, too_many_requests, queue_full,
+    /// unavailable, internal.
     var code: String
     /// What went wrong, for people.
     var message: String

@@ -14,6 +14,14 @@ extension ServiceHandlers {
         guard case .multipartForm(let form) = input.body else {
             throw ServiceError.badRequest("a multipart/form-data body is needed")
         }
+        // A full queue refuses before a byte of the upload is read or stored.
+        let waiting = try await ledger.perform { try $0.queueDepth()[.queued] ?? 0 }
+        if waiting >= limits.maxQueuedJobs {
+            throw ServiceError(
+                .serviceUnavailable, "queue_full",
+                "\(waiting) submissions are waiting for review, the most this server queues (serve --max-queued): try again later",
+                retryAfter: 60)
+        }
         var bundle: (sha256: String, path: String)?
         var declaration: (sha256: String, path: String)?
         do {

@@ -20,18 +20,25 @@ public struct ServiceLimits: Sendable, Equatable {
     /// bound on a whole bundle by default (`ReadLimits.maxTotalBytes`). The upload is streamed
     /// to the bundle store and stopped with 413 past it; `--max-body` does not apply to it.
     public var maxBundleBytes: Int64
+    /// Jobs waiting in the review queue past which `POST /v1/reviews` answers 503 with
+    /// `Retry-After` before reading the upload (`--max-queued`): a flood of submissions fills
+    /// neither the disk nor the queue without bound. Checked before each upload, so submissions
+    /// racing each other may pass it by a few.
+    public var maxQueuedJobs: Int
 
     public static let defaultMaxBodyBytes = 64 * 1024
     public static let defaultMaxWaitSeconds = 30.0
     public static let defaultComplaintsPerMinute = 10
     public static let defaultFeedPollSeconds = 0.5
     public static let defaultMaxBundleBytes = ReadLimits.standard.maxTotalBytes
+    public static let defaultMaxQueuedJobs = 10_000
 
     public init(
         maxBodyBytes: Int = defaultMaxBodyBytes, maxWaitSeconds: Double = defaultMaxWaitSeconds,
         complaintsPerMinute: Int = defaultComplaintsPerMinute, feedPollSeconds: Double = defaultFeedPollSeconds,
-        maxBundleBytes: Int64 = defaultMaxBundleBytes
+        maxBundleBytes: Int64 = defaultMaxBundleBytes, maxQueuedJobs: Int = defaultMaxQueuedJobs
     ) {
+        self.maxQueuedJobs = maxQueuedJobs
         self.maxBundleBytes = maxBundleBytes
         self.maxBodyBytes = maxBodyBytes
         self.maxWaitSeconds = maxWaitSeconds
@@ -46,6 +53,7 @@ public struct ServiceLimits: Sendable, Equatable {
         if complaintsPerMinute < 1 { return "--complaint-rate must be at least 1 a minute" }
         if !(feedPollSeconds > 0) { return "the feed's poll interval must be positive" }
         if maxBundleBytes < 1 { return "--max-bundle must be at least 1 byte" }
+        if !(1...10_000_000).contains(maxQueuedJobs) { return "--max-queued must be between 1 and 10000000" }
         return nil
     }
 }

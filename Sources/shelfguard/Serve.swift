@@ -47,6 +47,12 @@ struct Serve: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Jobs waiting in the review queue past which POST /v1/reviews answers 503 with Retry-After, before reading the upload.",
+            valueName: "count"))
+    var maxQueued = ServiceLimits.defaultMaxQueuedJobs
+
+    @Option(
+        help: ArgumentHelp(
             "Reviews run at once by this server's own worker threads; 0 leaves the queue to `shelfguard worker` processes. Default: the number of cores.",
             valueName: "count"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -79,7 +85,7 @@ struct Serve: ParsableCommand {
     var limits: ServiceLimits {
         ServiceLimits(
             maxBodyBytes: maxBody, maxWaitSeconds: maxWait, complaintsPerMinute: complaintRate,
-            maxBundleBytes: maxBundle)
+            maxBundleBytes: maxBundle, maxQueuedJobs: maxQueued)
     }
 
     func validate() throws {

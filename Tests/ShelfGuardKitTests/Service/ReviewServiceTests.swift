@@ -196,6 +196,40 @@ struct ReviewServiceTests {
         #expect(try TestStores.count(fixture.ledger, "service_submission") == 1, "the refused one left no row")
     }
 
+    @Test(
+        "a full queue (--max-queued) is 503 with Retry-After before the upload is read; room again once reviewed",
+        arguments: StoreKind.available)
+    func queueBound(_ kind: StoreKind) async throws {
+        let fixture = try ServiceFixture.make(
+            kind, apps: 1, manualReview: false, limits: ServiceLimits(maxQueuedJobs: 1))
+        let bundle = try Self.facefun
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer),
+                body: Self.multipart([("bundle", "facefun.apk", bundle)])
+            ) { response in #expect(response.status == .accepted, "\(response.text)") }
+            let before = Self.files(fixture.bundles)
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer),
+                body: Self.multipart([("bundle", "other.apk", Array(bundle.prefix(30_000)))])
+            ) { response in
+                #expect(response.status == .serviceUnavailable, "\(response.text)")
+                #expect(response.errorCode == "queue_full")
+                #expect(response.headers[.retryAfter] == "60")
+                #expect(response.errorMessage.contains("--max-queued"))
+            }
+            #expect(Self.files(fixture.bundles) == before, "nothing of the refused upload was stored")
+            _ = try Self.drain(fixture)
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer),
+                body: Self.multipart([("bundle", "other.apk", Array(bundle.prefix(30_000)))])
+            ) { response in #expect(response.status == .accepted, "\(response.text)") }
+        }
+        #expect(ServiceLimits(maxQueuedJobs: 0).problem?.contains("--max-queued") == true)
+        #expect(ServiceLimits(maxQueuedJobs: 10_000_001).problem != nil)
+        #expect(ServiceLimits().maxQueuedJobs == 10_000)
+    }
+
     @Test("an upload cut off mid-way (the client went away) leaves no temporary file behind")
     func disconnect() async throws {
         let store = BundleStore(directory: try TestFiles.directory("upload-cut").appendingPathComponent("b").path)
