@@ -10,7 +10,7 @@ struct Bench: ParsableCommand {
         abstract: "ShelfGuard benchmarks (medians of interleaved runs, with the baseline in the same run).",
         subcommands: [
             ReaderBenchmark.self, CheckOneBenchmark.self, ManifestBenchmark.self, DetectorBenchmark.self,
-            ReviewBenchmark.self,
+            ReviewBenchmark.self, BatchBenchmark.self,
             DailyBenchmark.self,
             TakedownBenchmark.self, LongNamesBenchmark.self, LabelsBenchmark.self, ReaderPass.self,
             LabelsPass.self,

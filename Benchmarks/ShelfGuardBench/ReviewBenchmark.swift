@@ -68,20 +68,7 @@ struct ReviewBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        let batch = "\(workDirectory)/batch-\(count)-x\(scale)"
-        let marker = "\(batch)/.complete"
-        if !FileManager.default.fileExists(atPath: marker) {
-            print("generating \(count) bundles in \(batch)…")
-            try? FileManager.default.removeItem(atPath: batch)
-            try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
-            for i in 0..<count {
-                let s = BatchBundles.submission(i, scale: scale)
-                let path = "\(batch)/\(s.name)"
-                try Data(s.bytes).write(to: URL(fileURLWithPath: path))
-                try s.declaration.write(toFile: path + ".declaration.yaml", atomically: true, encoding: .utf8)
-            }
-            FileManager.default.createFile(atPath: marker, contents: nil)
-        }
+        let batch = try BenchBatch.generate(count: count, scale: scale, in: workDirectory)
         let template = "\(workDirectory)/template.db"
         ShelfGenerator.remove(database: template)
         let imported = try ChildProcess.run(shelfguard, ["registry", "import", "--db", template, registry])
@@ -96,11 +83,7 @@ struct ReviewBenchmark: ParsableCommand {
                 throw BenchError("registry import into PostgreSQL failed (\(imported.exitStatus))")
             }
         }
-        let size = try FileManager.default.contentsOfDirectory(atPath: batch).filter { $0.hasSuffix(".apk") }.reduce(
-            Int64(0)
-        ) { total, name in
-            total + ((try? FileManager.default.attributesOfItem(atPath: "\(batch)/\(name)")[.size] as? Int64) ?? 0)
-        }
+        let size = try BenchBatch.bytes(batch)
         print(
             "Review benchmark: shelfguard review of \(count) bundles (\(ByteCount.format(size))) with their declarations, fresh database each run, \(runs) interleaved runs per --jobs value, \(ProcessInfo.processInfo.activeProcessorCount) cores."
         )

@@ -90,16 +90,33 @@ public struct BatchReview: Sendable {
         let state = BatchState(count: bundles.count)
         let workers = min(jobs, max(1, bundles.count))
         let group = DispatchGroup()
+        // A bundle's copy is made durable (fsync) and its review recorded off the worker, so
+        // that the worker reads the next bundle while the disk writes: a worker waiting for the
+        // disk would leave its core idle. At most `workers` bundles wait to be kept at a time.
+        let keeping = DispatchSemaphore(value: workers)
+        let finished: @Sendable (Int, Item) -> Void = { index, item in
+            let done = state.finish(index, item)
+            progress(Progress(done: done, total: bundles.count, elapsed: Monotonic.seconds(since: started), last: item))
+        }
         for _ in 0..<workers {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
                 while !shouldStop(), let index = state.take() {
-                    let item = review(bundles[index], batchID: batchID)
-                    let done = state.finish(index, item)
-                    progress(
-                        Progress(
-                            done: done, total: bundles.count, elapsed: Monotonic.seconds(since: started), last: item))
+                    switch inspect(bundles[index], batchID: batchID) {
+                    case .done(let item):
+                        finished(index, item)
+                    case .toKeep(let reviewed):
+                        keeping.wait()
+                        group.enter()
+                        DispatchQueue.global().async { [self] in
+                            defer {
+                                keeping.signal()
+                                group.leave()
+                            }
+                            finished(index, keep(reviewed))
+                        }
+                    }
                 }
             }
             // Nested archives are read recursively: give workers the main thread's stack size.
@@ -124,15 +141,47 @@ public struct BatchReview: Sendable {
     func review(
         _ path: String, batchID: Int64, job: JobClaim? = nil, declaration: String? = nil, wechatAppID: String? = nil
     ) -> Item {
+        switch inspect(path, batchID: batchID, job: job, declaration: declaration, wechatAppID: wechatAppID) {
+        case .done(let item): item
+        case .toKeep(let reviewed): keep(reviewed)
+        }
+    }
+
+    /// A bundle checked and not yet kept nor recorded.
+    struct Reviewed: Sendable {
+        var path: String
+        /// The file's SHA-256 when the review began (the inspection has its own, kept under).
+        var sha256: String
+        var batchID: Int64
+        var job: JobClaim?
+        var result: CheckResult
+        var started: UInt64
+        var ledgerSeconds: Double
+        var extractor: String
+    }
+
+    /// Where a bundle stands after `inspect`.
+    enum Stage: Sendable {
+        /// Finished: skipped (recorded before) or failed.
+        case done(Item)
+        /// Checked: its copy is to be kept and its review recorded (`keep`).
+        case toKeep(Reviewed)
+    }
+
+    /// The first part of a bundle's review: hashed, looked up in the ledger, checked.
+    func inspect(
+        _ path: String, batchID: Int64, job: JobClaim? = nil, declaration: String? = nil, wechatAppID: String? = nil
+    ) -> Stage {
         let declaration = declaration ?? self.declaration
         var check = self.check
         if let wechatAppID { check.inspector.options.read.wechatAppID = wechatAppID }
         let started = Monotonic.now()
         var ledgerSeconds = 0.0
-        func failed(_ message: String, sha256: String? = nil) -> Item {
-            Item(
-                path: path, status: .failed, sha256: sha256, error: message, seconds: Monotonic.seconds(since: started),
-                ledgerSeconds: ledgerSeconds)
+        func failed(_ message: String, sha256: String? = nil) -> Stage {
+            .done(
+                Item(
+                    path: path, status: .failed, sha256: sha256, error: message,
+                    seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds))
         }
         let sha256: String
         do { sha256 = try FileDigest.sha256(path: path) } catch { return failed(error.description) }
@@ -149,33 +198,54 @@ public struct BatchReview: Sendable {
             let existing = try ledger.existingReview(key: key)
             ledgerSeconds += Monotonic.seconds(since: lookup)
             if let existing {
-                return Item(
-                    path: path, status: .skipped, sha256: sha256, recorded: existing,
-                    seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds)
+                return .done(
+                    Item(
+                        path: path, status: .skipped, sha256: sha256, recorded: existing,
+                        seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds))
             }
         } catch { return failed("the shelf database: \(error)", sha256: sha256) }
         let result: CheckResult
         do { result = try check.check(path: path, declaration: declaration) } catch {
             return failed(error.description, sha256: sha256)
         }
+        return .toKeep(
+            Reviewed(
+                path: path, sha256: sha256, batchID: batchID, job: job, result: result, started: started,
+                ledgerSeconds: ledgerSeconds,
+                extractor: check.inspector.extractorID))
+    }
+
+    /// The second part: the bundle's copy kept in the bundle store (durable before anything
+    /// refers to it), then its review recorded in one transaction.
+    func keep(_ reviewed: Reviewed) -> Item {
+        let path = reviewed.path
+        let started = reviewed.started
+        let result = reviewed.result
+        var ledgerSeconds = reviewed.ledgerSeconds
+        func failed(_ message: String) -> Item {
+            Item(
+                path: path, status: .failed, sha256: reviewed.sha256, error: message,
+                seconds: Monotonic.seconds(since: started),
+                ledgerSeconds: ledgerSeconds)
+        }
         do { try bundleStore?.keep(path, sha256: result.inspection.bundle.sha256) } catch {
-            return failed("cannot keep a copy in the bundle store: \(error.localizedDescription)", sha256: sha256)
+            return failed("cannot keep a copy in the bundle store: \(error.localizedDescription)")
         }
         do {
             let write = Monotonic.now()
             var submission = ReviewSubmission(
-                result: result, bundlePath: path, batchID: batchID, actor: actor,
-                extractor: check.inspector.extractorID)
-            submission.job = job
+                result: result, bundlePath: path, batchID: reviewed.batchID, actor: actor,
+                extractor: reviewed.extractor)
+            submission.job = reviewed.job
             let recorded = try ledger.recordReview(submission)
             ledgerSeconds += Monotonic.seconds(since: write)
             return Item(
                 path: path, status: recorded.alreadyRecorded ? .skipped : .reviewed,
-                sha256: result.inspection.bundle.sha256,
-                recorded: recorded, result: recorded.alreadyRecorded ? nil : result,
+                sha256: result.inspection.bundle.sha256, recorded: recorded,
+                result: recorded.alreadyRecorded ? nil : result,
                 seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds)
         } catch {
-            return failed("the shelf database: \(error)", sha256: sha256)
+            return failed("the shelf database: \(error)")
         }
     }
 }

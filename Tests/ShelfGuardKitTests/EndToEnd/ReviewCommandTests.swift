@@ -271,6 +271,39 @@ struct ReviewCommandTests {
         #expect(try ShelfGuardBinary.run(["shelf", "show", "--db", db, "com.nobody"]).status == 1)
     }
 
+    @Test(
+        "a bundle's review is recorded only after its copy is kept: with --jobs 2, a store that cannot be written leaves every bundle not reviewed and nothing recorded, and a good store holds every bundle recorded"
+    )
+    func keptBeforeRecorded() throws {
+        let (folder, db) = try Self.shelf("review-kept-first")
+        let batch = try Self.batch(12, in: folder)
+        // A file where the store's folder should be: no copy can be kept.
+        let blocked = folder.appendingPathComponent("blocked.bundles").path
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: blocked))
+        let refused = try ShelfGuardBinary.run([
+            "review", "--db", db, "--jobs", "2", "--as-of", "2026-11-24", "--no-progress", "--format", "json",
+            "--bundle-store", blocked, "--report-dir", folder.appendingPathComponent("r1").path, batch.path,
+        ])
+        #expect(refused.status == 1, "\(refused.stderr)")
+        let report = try JSONDecoder().decode(BatchReport.self, from: Data(refused.stdout.utf8))
+        #expect(report.counts.bundles == 12 && report.counts.failed == 12 && report.counts.reviewed == 0)
+        #expect(report.items.allSatisfy { ($0.error ?? "").contains("cannot keep a copy in the bundle store") })
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM review") == 0)
+
+        let store = folder.appendingPathComponent("good.bundles").path
+        let kept = try ShelfGuardBinary.run([
+            "review", "--db", db, "--jobs", "2", "--as-of", "2026-11-24", "--no-progress", "--format", "json",
+            "--bundle-store", store, "--report-dir", folder.appendingPathComponent("r2").path, batch.path,
+        ])
+        #expect(kept.status != 1, "\(kept.stderr)")
+        let second = try JSONDecoder().decode(BatchReport.self, from: Data(kept.stdout.utf8))
+        #expect(second.counts.reviewed == 12 && second.counts.failed == 0)
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM review") == 12)
+        for item in second.items {
+            #expect(BundleStore(directory: store).contains(try #require(item.sha256)), "\(item.path)")
+        }
+    }
+
     @Test("bad input to review is a tool error: no bundles, a missing path, --jobs 0")
     func badInput() throws {
         let folder = try TestFiles.directory("review-bad")
