@@ -21,6 +21,7 @@ enum ComplaintPage {
           #answer { margin-top: 1rem; padding: .8rem; border-radius: .3rem; display: none; }
           #answer.ok, .ok { display: block; background: #e6f4ea; padding: .8rem; border-radius: .3rem; }
           #answer.error { display: block; background: #fce8e6; }
+          .refused { background: #fce8e6; padding: .8rem; border-radius: .3rem; }
         </style>
         """
 
@@ -118,6 +119,39 @@ enum ComplaintPage {
             </div>
             <p>请保存编号以便查询。· Keep the number to ask about your complaint.</p>
             <p><a href="/complaints">再提交一个 · File another</a></p>
+            </body>
+            </html>
+
+            """
+    }
+
+    /// The page a browser posting the form without script is answered with when the complaint
+    /// is refused: what went wrong in Chinese by its kind, the service's own message in English,
+    /// and the way back. Nothing was kept.
+    static func refusal(_ error: ServiceError) -> String {
+        let chinese =
+            switch error.code {
+            case "too_many_requests":
+                "此地址提交过于频繁，请\(error.retryAfter.map { " \($0) 秒后" } ?? "稍后")再试。"
+            case "bad_request": "填写的内容不完整或有误，请检查后重新提交。"
+            case "too_large": "填写的内容过长，请缩短后重新提交。"
+            default: "暂时无法提交，请稍后再试。"
+            }
+        return """
+            <!DOCTYPE html>
+            <html lang="zh-CN">
+            <head>
+            \(head)
+            <title>未能提交 · Not submitted</title>
+            </head>
+            <body>
+            <h1>未能提交 · Your complaint was not submitted</h1>
+            <div class="refused" id="refusal" role="alert">
+            <p>\(escape(chinese))</p>
+            <p lang="en" id="reason">\(escape(error.message))</p>
+            </div>
+            <p>您的投诉未被保存。· Nothing was kept.</p>
+            <p><a href="/complaints">返回重新填写 · Back to the form</a></p>
             </body>
             </html>
 

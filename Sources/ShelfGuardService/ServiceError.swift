@@ -17,6 +17,9 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     var retryAfter: Int?
     /// The methods the path takes (405), for the `Allow` header.
     var allow: [String]?
+    /// An HTML page sent instead of the JSON error, for a browser without script (the public
+    /// complaint form's refusals).
+    var page: String?
 
     init(_ status: HTTPResponse.Status, _ code: String, _ message: String, retryAfter: Int? = nil) {
         self.status = status
@@ -80,6 +83,7 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     }
 
     var body: [UInt8] {
+        if let page { return Array(page.utf8) }
         let object = ["error": ["code": code, "message": message]]
         let data =
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
@@ -90,7 +94,9 @@ struct ServiceError: Error, Sendable, HTTPResponseConvertible {
     var httpStatus: HTTPResponse.Status { status }
 
     var httpHeaderFields: HTTPFields {
-        var fields: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        var fields: HTTPFields = [
+            .contentType: page == nil ? "application/json; charset=utf-8" : "text/html; charset=utf-8"
+        ]
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
         if let allow { fields[.allow] = allow.joined(separator: ", ") }
         return fields

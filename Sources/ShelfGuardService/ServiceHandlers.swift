@@ -50,6 +50,22 @@ struct ServiceHandlers: APIProtocol {
     }
 
     func submitComplaint(_ input: Operations.SubmitComplaint.Input) async throws -> Operations.SubmitComplaint.Output {
+        let accept = input.headers.accept
+        let html = ComplaintPage.prefersHTML(
+            html: accept.first { $0.contentType == .html }?.quality.doubleValue,
+            json: accept.first { $0.contentType == .json }?.quality.doubleValue)
+        // A browser posting the form without script is told why in a page it can show, in both
+        // languages, rather than in JSON it would print raw.
+        do { return try await fileComplaint(input, html: html) } catch  where html {
+            var refusal = ServiceError.answering(error)
+            refusal.page = ComplaintPage.refusal(refusal)
+            throw refusal
+        }
+    }
+
+    private func fileComplaint(
+        _ input: Operations.SubmitComplaint.Input, html: Bool
+    ) async throws -> Operations.SubmitComplaint.Output {
         if let wait = await complaintLimiter.take(RequestScope.clientAddress) {
             throw ServiceError(
                 .tooManyRequests, "too_many_requests",
@@ -82,11 +98,7 @@ struct ServiceHandlers: APIProtocol {
             try ComplaintDesk.receive(intake, actor: "public", policy: policy, on: ledger)
         }
         let complaint = receipt.complaint
-        let accept = input.headers.accept
-        if ComplaintPage.prefersHTML(
-            html: accept.first { $0.contentType == .html }?.quality.doubleValue,
-            json: accept.first { $0.contentType == .json }?.quality.doubleValue)
-        {
+        if html {
             let page = ComplaintPage.receipt(complaint, handlingDays: policy.handlingDays(for: complaint.category))
             return .created(.init(body: .html(HTTPBody(page))))
         }

@@ -283,6 +283,52 @@ struct ComplaintReceiptTests {
         #expect(!ComplaintPage.canAnswer(accept: [("application/json", 0), ("*/*", 0)]))
     }
 
+    @Test("a browser posting the form without script is refused with a page in both languages; programs still get JSON")
+    func refusalPages() async throws {
+        let fixture = try ServiceFixture.make(
+            .sqlite, apps: 1, manualReview: false, limits: ServiceLimits(complaintsPerMinute: 2))
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .accept: browser]
+        try await fixture.app().test(.router) { client in
+            // Blank text: refused, as a page naming the field, with nothing kept.
+            try await client.execute(
+                uri: "/v1/complaints", method: .post, headers: form,
+                body: ByteBuffer(string: "app=com.example.app0&text=%20%20")
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.text.contains("未能提交 · Your complaint was not submitted"), "\(response.text)")
+                #expect(response.text.contains("填写的内容不完整或有误"))
+                #expect(response.text.contains("<p lang=\"en\" id=\"reason\">text is empty</p>"), "\(response.text)")
+                #expect(response.text.contains("<meta name=\"viewport\""))
+            }
+            // The same from a program: the JSON error, as before.
+            try await client.execute(
+                uri: "/v1/complaints", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "app=com.example.app0&text=%20")
+            ) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(response.errorCode == "bad_request")
+            }
+            // Past the rate (2 a minute, two used above): 429 with Retry-After, as a page.
+            try await client.execute(
+                uri: "/v1/complaints", method: .post, headers: form,
+                body: ByteBuffer(string: "app=com.example.app0&text=%E6%8D%A2%E8%84%B8")
+            ) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(response.headers[.retryAfter] != nil)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.text.contains("此地址提交过于频繁"), "\(response.text)")
+            }
+        }
+        #expect(try fixture.ledger.complaints(app: "com.example.app0", openOnly: false, limit: 10).isEmpty)
+        // What the complainant typed is escaped in the page.
+        let page = ComplaintPage.refusal(ServiceError.badRequest("<script>x</script>"))
+        #expect(!page.contains("<script>x"))
+        #expect(page.contains("&lt;script&gt;x&lt;/script&gt;"))
+    }
+
     @Test("the receipt page escapes what the complainant typed")
     func receiptEscapes() {
         let complaint = Complaint(
