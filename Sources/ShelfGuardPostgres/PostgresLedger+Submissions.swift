@@ -85,7 +85,7 @@ extension PostgresLedger {
         return try write { session in
             guard let submission = try PostgresLedger.submission(session, id: id) else { return .notFound }
             let recorded =
-                submission.reviewID == nil && submission.job == nil
+                submission.reviewID == nil
                 ? try PostgresLedger.existingReview(session, key: id)?.reviewID : nil
             if let refusal = SubmissionRules.cancelRefusal(SubmissionRules.status(submission, recorded: recorded)) {
                 return .refused(submission, refusal)

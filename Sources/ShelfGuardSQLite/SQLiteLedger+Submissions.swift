@@ -85,7 +85,7 @@ extension SQLiteLedger {
         return try write { db in
             guard let submission = try SQLiteLedger.submission(db, id: id) else { return .notFound }
             let recorded =
-                submission.reviewID == nil && submission.job == nil
+                submission.reviewID == nil
                 ? try SQLiteLedger.existingReview(db, key: id)?.reviewID : nil
             if let refusal = SubmissionRules.cancelRefusal(SubmissionRules.status(submission, recorded: recorded)) {
                 return .refused(submission, refusal)

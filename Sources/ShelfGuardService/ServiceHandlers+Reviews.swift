@@ -106,7 +106,7 @@ extension ServiceHandlers {
         let found = try await ledger.perform { ledger -> (Int64?, ReviewRecord?, ShelfVersion?) in
             var reviewID = submission.reviewID
             var versionID = submission.versionID
-            if reviewID == nil && submission.job == nil, let recorded = try ledger.existingReview(key: submission.id) {
+            if reviewID == nil, let recorded = try ledger.existingReview(key: submission.id) {
                 reviewID = recorded.reviewID
                 versionID = recorded.versionID
             }

@@ -230,6 +230,46 @@ struct ReviewServiceTests {
         #expect(ServiceLimits().maxQueuedJobs == 10_000)
     }
 
+    @Test(
+        "a review recorded under the id by another door (shelfguard review) while the job waits: done at once, not cancellable, and the job is skipped",
+        arguments: StoreKind.available)
+    func recordedElsewhere(_ kind: StoreKind) async throws {
+        let fixture = try ServiceFixture.make(kind, apps: 1, manualReview: false)
+        let body = Self.multipart([
+            ("bundle", "facefun.apk", try Self.facefun), ("declaration", "d.yaml", try Self.facefunDeclaration),
+        ])
+        let app = try fixture.app()
+        let id = try await app.test(.router) { client in
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+            ) { response in response.object["id"] as? String ?? "" }
+        }
+        let submission = try #require(try fixture.ledger.serviceSubmission(id: id))
+        #expect(submission.job?.state == .queued)
+        // The same files under the same rules, reviewed outside the queue: the same key.
+        let batch = BatchReview(
+            check: Self.check, ledger: fixture.ledger, jobs: 1, actor: "cli", bundleStore: fixture.bundles)
+        let batchID = try fixture.ledger.startBatch(
+            actor: "cli", jobs: 1, bundles: 1, policySHA256: Self.check.policy.digest,
+            signatureSHA256: SeedDatabase.database.digest)
+        let item = batch.review(submission.bundlePath, batchID: batchID, declaration: submission.declarationPath)
+        #expect(item.status == .reviewed, "\(item.error ?? "")")
+        #expect(try fixture.ledger.existingReview(key: id) != nil)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/reviews/\(id)", method: .get, headers: fixture.headers(.developer)) {
+                response in
+                #expect(response.object["status"] as? String == "done", "\(response.text)")
+                #expect(response.object["verdict"] != nil)
+            }
+            try await client.execute(
+                uri: "/v1/reviews/\(id)", method: .delete, headers: fixture.headers(.developer)
+            ) { response in
+                #expect(response.status == .conflict, "\(response.text)")
+            }
+        }
+        #expect(try Self.drain(fixture).count(.skipped) == 1)
+    }
+
     @Test("an upload cut off mid-way (the client went away) leaves no temporary file behind")
     func disconnect() async throws {
         let store = BundleStore(directory: try TestFiles.directory("upload-cut").appendingPathComponent("b").path)
