@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// The feature ids ShelfGuard knows (`policies/taxonomy.yaml`): the deep-synthesis taxonomy and
 /// the neighbouring capabilities classed apart from it.
@@ -42,8 +43,17 @@ public struct FeatureTaxonomy: Sendable, Equatable {
     }
 
     /// Reads a taxonomy's text; `file` names it in problems.
+    /// Read with Yams's `.basic` resolver first, and again with the default one only when that
+    /// finds a problem (see `PolicyLoader.parse`).
     static func parse(_ text: String, file: String) throws(SignatureDatabase.LoadError) -> FeatureTaxonomy {
-        var yaml = StrictYAML(file: file)
+        if let taxonomy = try? parse(text, file: file, resolver: .basic) { return taxonomy }
+        return try parse(text, file: file, resolver: .default)
+    }
+
+    static func parse(
+        _ text: String, file: String, resolver: Resolver
+    ) throws(SignatureDatabase.LoadError) -> FeatureTaxonomy {
+        var yaml = StrictYAML(file: file, resolver: resolver)
         var features: [Feature] = []
         if let root = yaml.parse(text),
             let top = yaml.mapping(root, "the taxonomy", allowed: ["features"], required: ["features"]),

@@ -23,6 +23,17 @@ public struct SignatureDatabase: Sendable {
     /// Where the database was read from: built in, or a folder and how it was chosen.
     public var origin: ConfigSource = .builtIn
 
+    /// The matcher's automata, already compiled: what a snapshot kept, so that `SignatureEngine`
+    /// copies them instead of compiling its patterns again. Nil for a database read from YAML.
+    /// The engine uses them only when they were compiled from exactly the patterns it collects
+    /// from `signatures`; any other tables are ignored.
+    struct Automata: Sendable {
+        var content: PatternSet
+        var dexFallback: PatternSet
+    }
+
+    var compiled: Automata?
+
     public init(signatures: [Signature], taxonomy: FeatureTaxonomy, digest: String) {
         self.signatures = signatures
         self.taxonomy = taxonomy
@@ -65,6 +76,8 @@ public struct SignatureDatabase: Sendable {
         let taxonomy = try FeatureTaxonomy.parse(taxonomyFile.text, file: taxonomyFile.path)
         var database = try load(files: files, folder: source.signaturesPath, taxonomy: taxonomy)
         database.origin = origin
+        // Compiled once: kept in the snapshot, and used by this process's engine too.
+        database.compiled = SignatureEngine(database).automata
         cache.store(database, key: key)
         return database
     }
@@ -103,8 +116,15 @@ public struct SignatureDatabase: Sendable {
             hasher.update(data: Data(name.utf8))
             hasher.update(data: Data([0]))
             hasher.update(data: Data(text.utf8))
-            var reader = SignatureFileReader(file: file.path, taxonomy: taxonomy)
-            for signature in reader.read(text) {
+            // Read with Yams's `.basic` resolver first, and again with the default one only when
+            // that finds a problem (see `PolicyLoader.parse`).
+            var reader = SignatureFileReader(file: file.path, taxonomy: taxonomy, resolver: .basic)
+            var read = reader.read(text)
+            if !reader.problems.isEmpty {
+                reader = SignatureFileReader(file: file.path, taxonomy: taxonomy)
+                read = reader.read(text)
+            }
+            for signature in read {
                 if let first = firstDefinition[signature.id] {
                     let (line, column) = SignatureFileReader.position(signature.definedAt)
                     problems.append(
@@ -140,10 +160,10 @@ struct SignatureFileReader {
     /// The YAML reader, with the problems found so far (the example reader shares it).
     var yaml: StrictYAML
 
-    init(file: String, taxonomy: FeatureTaxonomy) {
+    init(file: String, taxonomy: FeatureTaxonomy, resolver: Resolver = .default) {
         self.file = file
         self.taxonomy = taxonomy
-        self.yaml = StrictYAML(file: file)
+        self.yaml = StrictYAML(file: file, resolver: resolver)
     }
 
     var problems: [YAMLProblem] { yaml.problems }

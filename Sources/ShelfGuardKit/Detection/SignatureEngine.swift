@@ -142,7 +142,13 @@ public struct SignatureEngine: Sendable {
         self.longestName = (byFile.keys.map(\.utf8.count) + byDirectory.keys.map(\.utf8.count)).max() ?? 0
         self.longestGlobPrefix = globs.keys.map(\.utf8.count).max() ?? 0
         self.magics = magics.map { (offset: $0.0, bytes: $0.1, ref: $0.2) }
-        self.content = PatternSet(content.patterns)
+        // Tables a snapshot kept are used when they are these very patterns' (see `Automata`).
+        let compiled = database.compiled
+        if let kept = compiled?.content, kept.compiles(content.patterns) {
+            self.content = kept
+        } else {
+            self.content = PatternSet(content.patterns)
+        }
         self.contentRefs = content.uses
         self.checksNUL = content.uses.map { $0.contains(where: \.afterNUL) }
         let bounded = content.uses.joined().filter(\.afterNUL)
@@ -150,7 +156,11 @@ public struct SignatureEngine: Sendable {
         self.longestNULBounded = zip(content.patterns, self.checksNUL).filter(\.1).map(\.0.count).max() ?? 0
         self.scannedKinds = content.uses.joined().reduce(into: Set()) { $0.formUnion($1.scope) }
         self.classes = classes
-        self.dexFallback = PatternSet(fallback.patterns)
+        if let kept = compiled?.dexFallback, kept.compiles(fallback.patterns) {
+            self.dexFallback = kept
+        } else {
+            self.dexFallback = PatternSet(fallback.patterns)
+        }
         self.dexFallbackRefs = fallback.uses
         self.byPermission = byPermission
         self.byMetaData = byMetaData
@@ -158,6 +168,9 @@ public struct SignatureEngine: Sendable {
         self.byQuickAppFeature = byQuickAppFeature
         self.magicReach = magics.map { $0.0 + $0.1.count }.max() ?? 0
     }
+
+    /// The two automata, to keep in a snapshot.
+    var automata: SignatureDatabase.Automata { .init(content: content, dexFallback: dexFallback) }
 
     /// Whether any class matcher exists (DEX string tables are walked only then).
     var hasClassMatchers: Bool { !classes.isEmpty }

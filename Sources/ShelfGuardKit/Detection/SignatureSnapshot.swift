@@ -150,7 +150,7 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
 /// database field by field, strings as UTF-8 with their length.
 enum SignatureSnapshot {
     /// Raise when the encoding or the meaning of a field changes.
-    static let formatVersion = 1
+    static let formatVersion = 2
     static let magic = Array("SGSIGDB\u{1}".utf8)
 
     /// The running executable, as `size:mtime:inode`: a rebuilt binary (whose reader may differ)
@@ -204,6 +204,11 @@ enum SignatureSnapshot {
             w.string(s.definedAt)
             w.string(s.runs.rawValue)
         }
+        // The matcher's two automata, compiled: reading their tables costs a copy, compiling
+        // them again about 33 million instructions (a third of a small bundle's `inspect`).
+        let compiled = database.compiled ?? SignatureEngine(database).automata
+        compiled.content.write(to: &w)
+        compiled.dexFallback.write(to: &w)
         let payload = w.bytes
         var out = magic + key
         SnapshotWriter.append(UInt64(payload.count), to: &out)
@@ -270,8 +275,13 @@ enum SignatureSnapshot {
                     platforms: platforms, requireAll: requireAll, note: note, positiveExamples: positive,
                     negativeExamples: negative, definedAt: definedAt, runs: runs))
         }
+        let compiled = SignatureDatabase.Automata(
+            content: try PatternSet.read(from: &r), dexFallback: try PatternSet.read(from: &r))
         guard r.atEnd else { throw .init() }
-        return SignatureDatabase(signatures: signatures, taxonomy: FeatureTaxonomy(features: features), digest: digest)
+        var database = SignatureDatabase(
+            signatures: signatures, taxonomy: FeatureTaxonomy(features: features), digest: digest)
+        database.compiled = compiled
+        return database
     }
 
     /// FNV-1a over 64-bit words (then the bytes left): catches a file cut short or damaged, not
@@ -308,6 +318,12 @@ struct SnapshotWriter {
         bytes += value
     }
     mutating func string(_ value: String) { raw(Array(value.utf8)) }
+    /// 32-bit integers in the machine's byte order (a snapshot is only read by the executable
+    /// that wrote it).
+    mutating func int32s(_ values: [Int32]) {
+        count(values.count)
+        values.withUnsafeBytes { bytes += $0 }
+    }
     mutating func strings(_ values: [String]) {
         count(values.count)
         for value in values { string(value) }
@@ -417,6 +433,20 @@ struct SnapshotReader {
         let n = try count()
         defer { at += n }
         return Array(bytes[at..<(at + n)])
+    }
+
+    mutating func int32s() throws(Invalid) -> [Int32] {
+        guard let value = uint64(), value <= UInt64(bytes.count - at) / 4 else { throw Invalid() }
+        let n = Int(value)
+        let values = [Int32](unsafeUninitializedCapacity: n) { buffer, initialized in
+            bytes.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: source[at..<(at + 4 * n)]))
+            }
+            initialized = n
+        }
+        at += 4 * n
+        return values
     }
 
     mutating func string() throws(Invalid) -> String {

@@ -42,8 +42,20 @@ public enum PolicyLoader {
         return policy
     }
 
+    /// Reads a policy's text; `source` names it in problems. Read first with Yams's `.basic`
+    /// resolver, which takes every plain scalar as text: the default one matches each mapping key
+    /// against YAML's regular expressions when Yams checks keys for duplicates (a third of a
+    /// `check`'s policy time, and ICU's set-up for them). A policy read without a problem that way
+    /// reads the same with the default resolver (values are read by what they say, not by their
+    /// resolved tag, and the basic resolver only makes more keys equal); any problem and it is
+    /// read again with the default one, so a defective policy gets the problems it always got.
     public static func parse(_ text: String, source: String) throws(LoadError) -> Policy {
-        var yaml = StrictYAML(file: source)
+        if let policy = try? parse(text, source: source, resolver: .basic) { return policy }
+        return try parse(text, source: source, resolver: .default)
+    }
+
+    static func parse(_ text: String, source: String, resolver: Resolver) throws(LoadError) -> Policy {
+        var yaml = StrictYAML(file: source, resolver: resolver)
         guard let root = yaml.parse(text),
             let top = yaml.mapping(
                 root, "the policy", allowed: ["policy", "name", "settings", "rules", "daily", "complaints"],

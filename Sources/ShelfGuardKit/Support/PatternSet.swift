@@ -221,3 +221,106 @@ public struct PatternScanner: Sendable {
         }
     }
 }
+
+extension PatternSet {
+    /// The compiled tables as they are, for a snapshot (`SignatureSnapshot`): read back by
+    /// `read(from:)` in a copy of memory instead of compiling the patterns again.
+    func write(to w: inout SnapshotWriter) {
+        w.bool(caseInsensitive)
+        w.count(patterns.count)
+        for pattern in patterns { w.raw(pattern) }
+        w.raw(classOf)
+        w.count(classCount)
+        w.int32s(next)
+        w.int32s(firstOutput)
+        w.int32s(outputLink)
+        let extra = extraOutputs.sorted { $0.key < $1.key }
+        w.count(extra.count)
+        for (state, patterns) in extra {
+            w.count(Int(state))
+            w.int32s(patterns)
+        }
+    }
+
+    /// Tables written by `write(to:)`, checked so that no scan can leave them: every transition
+    /// lands on a state of the table, every output names a pattern, and the output links end.
+    /// Anything else is `Invalid`, and the patterns are compiled again.
+    static func read(from r: inout SnapshotReader) throws(SnapshotReader.Invalid) -> PatternSet {
+        let caseInsensitive = try r.bool()
+        var patterns: [[UInt8]] = []
+        for _ in 0..<(try r.count()) { patterns.append(try r.raw()) }
+        let classOf = try r.raw()
+        let classCount = try r.count()
+        guard classOf.count == 256, (1...256).contains(classCount), classOf.allSatisfy({ Int($0) < classCount })
+        else { throw .init() }
+        let next = try r.int32s()
+        guard !next.isEmpty, next.count % classCount == 0, next.count < Int(Int32.max) else { throw .init() }
+        let states = next.count / classCount
+        // Every transition a multiple of the class count below the table's end. Divisibility by
+        // Lemire's test (`n * c <= c - 1` with `c = ⌈2⁶⁴ / d⌉`, wrapping): a multiply, not a
+        // division, for each of the hundreds of thousands of entries.
+        let c = UInt64.max / UInt64(classCount) &+ 1
+        let end = UInt32(next.count)
+        let valid = next.withUnsafeBufferPointer { table in
+            var ok = true
+            for entry in table {
+                let target = entry.magnitude
+                ok = ok && target < end && UInt64(target) &* c <= c &- 1
+            }
+            return ok
+        }
+        guard valid else { throw .init() }
+        let firstOutput = try r.int32s()
+        let outputLink = try r.int32s()
+        guard firstOutput.count == states, outputLink.count == states,
+            firstOutput.allSatisfy({ $0 >= -1 && Int($0) < patterns.count }),
+            outputLink.allSatisfy({ $0 >= -1 && Int($0) < states })
+        else { throw .init() }
+        // Output links must end: a loop would keep a match's report going forever.
+        var done = [UInt8](repeating: 0, count: states)  // 0 unseen, 1 on the current walk, 2 ends
+        for start in 0..<states where done[start] == 0 {
+            var state = start
+            var walk: [Int] = []
+            while state >= 0 && done[state] == 0 {
+                done[state] = 1
+                walk.append(state)
+                state = Int(outputLink[state])
+            }
+            guard state < 0 || done[state] == 2 else { throw .init() }
+            for visited in walk { done[visited] = 2 }
+        }
+        var extra: [Int32: [Int32]] = [:]
+        for _ in 0..<(try r.count()) {
+            let state = try r.count()
+            let more = try r.int32s()
+            guard state < states, extra[Int32(state)] == nil, more.allSatisfy({ $0 >= 0 && Int($0) < patterns.count })
+            else { throw .init() }
+            extra[Int32(state)] = more
+        }
+        return PatternSet(
+            patterns: patterns, caseInsensitive: caseInsensitive, classOf: classOf, classCount: classCount,
+            next: next, firstOutput: firstOutput, outputLink: outputLink, extraOutputs: extra)
+    }
+
+    /// A pattern set from tables already compiled (and checked).
+    private init(
+        patterns: [[UInt8]], caseInsensitive: Bool, classOf: [UInt8], classCount: Int, next: [Int32],
+        firstOutput: [Int32], outputLink: [Int32], extraOutputs: [Int32: [Int32]]
+    ) {
+        self.patterns = patterns
+        self.caseInsensitive = caseInsensitive
+        self.classOf = classOf
+        self.classCount = classCount
+        self.next = next
+        self.firstOutput = firstOutput
+        self.outputLink = outputLink
+        self.extraOutputs = extraOutputs
+        self.startsPattern = (0..<256).map { next[Int(classOf[$0])] != 0 }
+    }
+
+    /// Whether these are the tables `PatternSet(patterns, caseInsensitive:)` compiles: the same
+    /// patterns in the same order, and the same folding.
+    func compiles(_ patterns: [[UInt8]], caseInsensitive: Bool = false) -> Bool {
+        self.caseInsensitive == caseInsensitive && self.patterns == patterns
+    }
+}

@@ -136,10 +136,81 @@ struct SignatureSnapshotTests {
             var forged = SignatureSnapshot.magic + key
             SnapshotWriter.append(UInt64(payload.count), to: &forged)
             SnapshotWriter.append(SignatureSnapshot.checksum(payload[...]), to: &forged)
-            _ = SignatureSnapshot.decode(forged + payload, key: key)
+            // Whatever decodes must also scan: its automata were checked, not merely read.
+            if let decoded = SignatureSnapshot.decode(forged + payload, key: key) {
+                let engine = SignatureEngine(decoded)
+                _ = engine.content.matches(in: Array("libfaceunity.so com/faceunity api.openai.com \0fuSetup".utf8))
+                _ = engine.dexFallback.matches(in: Array(good[header..<min(good.count, header + 4096)]))
+            }
         }
         #expect(SignatureSnapshot.decode(good, key: key)?.signatures == database.signatures)
         #expect(SignatureSnapshot.decode(good, key: [UInt8](repeating: 8, count: 32)) == nil)
+    }
+
+    @Test("the snapshot keeps the compiled automata: the same tables as compiling the YAML's patterns")
+    func keptAutomata() throws {
+        let cache = SignatureSnapshotCache(folder: try TestFiles.directory("snapshot-cache"))
+        let parsed = try SignatureDatabase.load(source: .builtIn)
+        #expect(parsed.compiled == nil)
+        let fresh = SignatureEngine(parsed)
+        _ = try SignatureDatabase.load(source: .builtIn, cache: cache)
+        let read = try SignatureDatabase.load(source: .builtIn, cache: cache)
+        let kept = try #require(read.compiled)
+        for (a, b) in [(kept.content, fresh.content), (kept.dexFallback, fresh.dexFallback)] {
+            #expect(a.patterns == b.patterns && a.classOf == b.classOf && a.classCount == b.classCount)
+            #expect(a.next == b.next && a.firstOutput == b.firstOutput && a.outputLink == b.outputLink)
+            #expect(a.extraOutputs == b.extraOutputs && a.startsPattern == b.startsPattern)
+        }
+        let engine = SignatureEngine(read)
+        #expect(engine.content.next == fresh.content.next && engine.dexFallback.next == fresh.dexFallback.next)
+        // Tables of other patterns (a database edited after they were compiled) are not used.
+        var edited = read
+        edited.signatures.removeFirst(5)
+        let rebuilt = SignatureEngine(edited)
+        #expect(
+            rebuilt.content.patterns
+                == SignatureEngine(
+                    SignatureDatabase(
+                        signatures: edited.signatures, taxonomy: edited.taxonomy, digest: edited.digest)
+                ).content.patterns)
+        #expect(rebuilt.content.patterns != kept.content.patterns)
+    }
+
+    @Test("automaton tables that would lead a scan astray are refused, not used")
+    func forgedAutomata() throws {
+        let set = PatternSet(strings: ["faceunity", "interface", "arcsoft", "face"])
+        var w = SnapshotWriter()
+        set.write(to: &w)
+        let good = w.bytes
+        var r = SnapshotReader(bytes: good, at: 0)
+        let read = try PatternSet.read(from: &r)
+        #expect(
+            r.atEnd
+                && read.matches(in: Array("my faceunity sdk".utf8)) == set.matches(in: Array("my faceunity sdk".utf8)))
+        // Where the tables start: flag, patterns, classes (256 and their count), then `next`.
+        let patternsBytes = 8 + set.patterns.reduce(0) { $0 + 8 + $1.count }
+        let nextAt = 1 + patternsBytes + (8 + 256) + 8 + 8
+        let states = set.next.count / set.classCount
+        let firstOutputAt = nextAt + 4 * set.next.count + 8
+        let linkAt = firstOutputAt + 4 * states + 8
+        func patched(_ at: Int, _ value: Int32) -> [UInt8] {
+            var bytes = good
+            withUnsafeBytes(of: value) { for i in 0..<4 { bytes[at + i] = $0[i] } }
+            return bytes
+        }
+        let stateWithLink = try #require(set.outputLink.firstIndex { $0 >= 0 })
+        let forgeries = [
+            patched(nextAt, Int32(set.next.count * set.classCount)),  // a transition past the table
+            patched(nextAt + 4, Int32(set.classCount + 1)),  // not the start of a state's row
+            patched(nextAt, Int32.min),
+            patched(firstOutputAt, Int32(set.patterns.count)),  // an output naming no pattern
+            patched(linkAt + 4 * stateWithLink, Int32(stateWithLink)),  // a link to itself
+            patched(linkAt, Int32(states)),
+        ]
+        for forged in forgeries {
+            var reader = SnapshotReader(bytes: forged, at: 0)
+            #expect(throws: SnapshotReader.Invalid.self) { try PatternSet.read(from: &reader) }
+        }
     }
 
     @Test("a cache folder that cannot be written: the YAML is read, and nothing fails")
