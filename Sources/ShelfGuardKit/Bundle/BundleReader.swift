@@ -13,11 +13,20 @@ public struct ReadOptions: Sendable, Equatable {
     public var wechatAppID: String?
     /// Whether to compute the bundle file's SHA-256 (the ledger's content address).
     public var computeDigest: Bool
+    /// A digest the caller already took of this file (`review` hashes each bundle first, to skip
+    /// what is recorded). Taken instead of hashing the bytes a second time only while the file
+    /// opened has the identity it had when it was hashed, before and after the read; otherwise
+    /// the bytes are hashed as without it.
+    public var knownDigest: KnownDigest?
 
-    public init(limits: ReadLimits = .standard, wechatAppID: String? = nil, computeDigest: Bool = true) {
+    public init(
+        limits: ReadLimits = .standard, wechatAppID: String? = nil, computeDigest: Bool = true,
+        knownDigest: KnownDigest? = nil
+    ) {
         self.limits = limits
         self.wechatAppID = wechatAppID
         self.computeDigest = computeDigest
+        self.knownDigest = knownDigest
     }
 }
 
@@ -91,10 +100,22 @@ public struct BundleReader: Sendable {
         let session = ReadSession(
             options: options, bundleName: BundleReader.displayName(of: path), fileSize: source.length,
             visitor: visitor)
-        // The digest reads the file on another core while this one walks the entries.
-        let digestJob = options.computeDigest ? FileDigest.Job(descriptor: descriptor, length: source.length) : nil
+        // The digest reads the file on another core while this one walks the entries, unless
+        // the caller hashed this very file already.
+        let known = options.knownDigest.flatMap { known in
+            options.computeDigest && FileIdentity(descriptor: descriptor) == known.identity ? known : nil
+        }
+        var digestJob =
+            options.computeDigest && known == nil ? FileDigest.Job(descriptor: descriptor, length: source.length) : nil
         let format = session.readBundle(source)
         var digest = ""
+        if let known {
+            if FileIdentity(descriptor: descriptor) == known.identity {
+                digest = known.sha256
+            } else {
+                digestJob = FileDigest.Job(descriptor: descriptor, length: source.length)
+            }
+        }
         if let digestJob {
             switch digestJob.wait() {
             case .success(let value): digest = value

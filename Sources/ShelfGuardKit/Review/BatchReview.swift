@@ -183,8 +183,12 @@ public struct BatchReview: Sendable {
                     path: path, status: .failed, sha256: sha256, error: message,
                     seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds))
         }
+        // Hashed once here, for the lookup; the inspection takes this digest while the file is
+        // unchanged instead of hashing it again (and `keep` hashes its copy).
         let sha256: String
-        do { sha256 = try FileDigest.sha256(path: path) } catch { return failed(error.description) }
+        do { (sha256, check.inspector.options.read.knownDigest) = try KnownDigest.of(path: path) } catch {
+            return failed(error.description)
+        }
         let declarationFile = DeclarationLocator.declarationFile(bundlePath: path, explicit: declaration)
         let key = ReviewSubmission.key(
             bundleSHA256: sha256, declarationSHA256: declarationFile.flatMap { try? FileDigest.sha256(path: $0) } ?? "",

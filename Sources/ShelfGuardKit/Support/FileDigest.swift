@@ -71,3 +71,62 @@ extension FileDigest {
         }
     }
 }
+
+/// What `fstat` says of a file that would change if its bytes did: device, inode, size, and the
+/// modification and status-change times to the nanosecond. Two equal identities taken before and
+/// after a read mean no one wrote the file in between (as far as the file system's clock can
+/// tell: `BundleStore.keep` hashes its copy again, so a review is never kept under a digest its
+/// bytes do not have).
+public struct FileIdentity: Sendable, Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var modified: Int64
+    var modifiedNanoseconds: Int
+    var changed: Int64
+    var changedNanoseconds: Int
+
+    /// The identity of an open file, or nil when `fstat` fails.
+    public init?(descriptor: Int32) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        #if os(Linux)
+            modified = Int64(info.st_mtim.tv_sec)
+            modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+            changed = Int64(info.st_ctim.tv_sec)
+            changedNanoseconds = Int(info.st_ctim.tv_nsec)
+        #else
+            modified = Int64(info.st_mtimespec.tv_sec)
+            modifiedNanoseconds = Int(info.st_mtimespec.tv_nsec)
+            changed = Int64(info.st_ctimespec.tv_sec)
+            changedNanoseconds = Int(info.st_ctimespec.tv_nsec)
+        #endif
+    }
+}
+
+/// A file's SHA-256 with the identity the file had while it was hashed: a reader that finds the
+/// same identity on the file it opens takes the digest instead of hashing the bytes again.
+public struct KnownDigest: Sendable, Equatable {
+    public var sha256: String
+    public var identity: FileIdentity
+
+    /// Hashes the regular file at `path`; `identity` is nil when the file changed while it was
+    /// hashed (the digest is then still the bytes read, but no reader may take it for the file).
+    public static func of(path: String) throws(SourceError) -> (sha256: String, known: KnownDigest?) {
+        let descriptor: Int32
+        let length: Int64
+        do { (descriptor, length) = try RawPath.openRegular(path) } catch {
+            throw SourceError(description: error.description)
+        }
+        defer { close(descriptor) }
+        let before = FileIdentity(descriptor: descriptor)
+        let sha256 = try FileDigest.sha256(FileSource(descriptor: descriptor, length: length))
+        guard let before, before.size == length, FileIdentity(descriptor: descriptor) == before else {
+            return (sha256, nil)
+        }
+        return (sha256, KnownDigest(sha256: sha256, identity: before))
+    }
+}

@@ -42,6 +42,31 @@ struct BundleReaderTests {
         #expect(report.bundle.sha256 == expected)
     }
 
+    @Test("a digest the caller took is used only while the file is the one it hashed")
+    func knownDigest() throws {
+        let bytes = HostileBundles.plainAPK()
+        let path = try TestFiles.write(bytes, name: "app.apk")
+        let (sha256, known) = try KnownDigest.of(path: path)
+        #expect(sha256 == SHA256Hex.of(bytes))
+        var taken = try #require(known)
+        #expect(try BundleReader(options: ReadOptions(knownDigest: taken)).read(path: path).bundle.sha256 == sha256)
+        // Taken as it is while the identity matches: the reader does not hash the file again.
+        taken.sha256 = String(repeating: "0", count: 64)
+        #expect(
+            try BundleReader(options: ReadOptions(knownDigest: taken)).read(path: path).bundle.sha256 == taken.sha256)
+        // The file written since: hashed, not taken. (Its size changes too, so that the test
+        // does not hang on the file system's clock ticking between the two writes.)
+        let changed = bytes + [0]
+        try Data(changed).write(to: URL(fileURLWithPath: path))
+        #expect(
+            try BundleReader(options: ReadOptions(knownDigest: taken)).read(path: path).bundle.sha256
+                == SHA256Hex.of(changed))
+        // No digest wanted: none given either.
+        #expect(
+            try BundleReader(options: ReadOptions(computeDigest: false, knownDigest: taken)).read(path: path).bundle
+                .sha256 == "")
+    }
+
     @Test(
         "nested archives: stored (read in place), deflated (buffered) and over the buffer (streamed)",
         arguments: [
