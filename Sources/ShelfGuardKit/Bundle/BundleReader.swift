@@ -83,8 +83,12 @@ public struct BundleReader: Sendable {
         return try read(path: path, visitor: &visitor)
     }
 
-    /// Reads every entry of the bundle at `path`, handing file contents to `visitor`.
-    public func read<V: EntryVisitor>(path: String, visitor: inout V) throws(BundleReadError) -> BundleReport {
+    /// Reads every entry of the bundle at `path`, handing file contents to `visitor`. With
+    /// `reportedAs`, the report and its locations name that path instead: `review` reads the
+    /// bundle store's own copy of a submitted file (the very bytes it keeps) and names the file.
+    public func read<V: EntryVisitor>(
+        path: String, reportedAs: String? = nil, visitor: inout V
+    ) throws(BundleReadError) -> BundleReport {
         ProcessLocale.ensureUTF8()
         let descriptor: Int32
         let length: Int64
@@ -98,7 +102,7 @@ public struct BundleReader: Sendable {
 
         let source = FileSource(descriptor: descriptor, length: length)
         let session = ReadSession(
-            options: options, bundleName: BundleReader.displayName(of: path), fileSize: source.length,
+            options: options, bundleName: BundleReader.displayName(of: reportedAs ?? path), fileSize: source.length,
             visitor: visitor)
         // The digest reads the file on another core while this one walks the entries, unless
         // the caller hashed this very file already.
@@ -126,7 +130,7 @@ public struct BundleReader: Sendable {
         visitor = session.visitor
         return session.finishedReport(
             summary: BundleSummary(
-                path: RawPath.display(path), sha256: digest, format: format, size: source.length,
+                path: RawPath.display(reportedAs ?? path), sha256: digest, format: format, size: source.length,
                 entryCount: session.topLevelCount, entriesRead: session.entryCount,
                 nestedArchives: session.nestedArchives, bytesRead: session.totalBytes,
                 peakBufferedBytes: session.peakBufferedBytes, complete: session.complete))

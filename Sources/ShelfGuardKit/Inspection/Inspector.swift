@@ -78,22 +78,26 @@ public struct Inspector: Sendable {
 
     /// Inspects the bundle at `path`, streaming every entry to `extra` as well in the same pass
     /// (`MaterialKeeper` keeps the labeling materials this way).
+    /// With `reportedAs`, the inspection names that path instead of `path` (see `BundleReader`).
     public func inspect<Extra: EntryVisitor>(
-        path: String, alongside extra: inout Extra
+        path: String, reportedAs: String? = nil, alongside extra: inout Extra
     ) throws(BundleReadError) -> Inspection {
         let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
         guard let signatures else {
             var visitor = PairedVisitor(collector, NoVisitor())
-            let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+            let report = try BundleReader(options: options.read).read(
+                path: path, reportedAs: reportedAs, visitor: &visitor)
             extra = visitor.first.second
             return finish(report: report, collector: visitor.first.first, detector: nil)
         }
         let detector = DetectorVisitor(
-            engine: signatures, bundleName: BundleReader.displayName(of: path), dexStringLimit: options.dexStringLimit,
+            engine: signatures, bundleName: BundleReader.displayName(of: reportedAs ?? path),
+            dexStringLimit: options.dexStringLimit,
             maxHazardsPerKind: options.read.limits.maxHazardsPerKind)
         guard options.detectInBackground else {
             var visitor = PairedVisitor(collector, detector)
-            let report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+            let report = try BundleReader(options: options.read).read(
+                path: path, reportedAs: reportedAs, visitor: &visitor)
             extra = visitor.first.second
             return finish(report: report, collector: visitor.first.first, detector: visitor.second)
         }
@@ -101,7 +105,7 @@ public struct Inspector: Sendable {
         var visitor = PairedVisitor(collector, BackgroundVisitor(detector))
         let report: BundleReport
         do {
-            report = try BundleReader(options: options.read).read(path: path, visitor: &visitor)
+            report = try BundleReader(options: options.read).read(path: path, reportedAs: reportedAs, visitor: &visitor)
         } catch {
             _ = visitor.second.join()
             throw error

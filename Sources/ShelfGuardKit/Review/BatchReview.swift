@@ -155,6 +155,8 @@ public struct BatchReview: Sendable {
         var batchID: Int64
         var job: JobClaim?
         var result: CheckResult
+        /// The bundle store's copy the review read, to keep (nil: no store, or kept already).
+        var staged: BundleStore.Staged?
         var started: UInt64
         var ledgerSeconds: Double
         var extractor: String
@@ -183,11 +185,22 @@ public struct BatchReview: Sendable {
                     path: path, status: .failed, sha256: sha256, error: message,
                     seconds: Monotonic.seconds(since: started), ledgerSeconds: ledgerSeconds))
         }
-        // Hashed once here, for the lookup; the inspection takes this digest while the file is
-        // unchanged instead of hashing it again (and `keep` hashes its copy).
+        // With a bundle store, the file is copied into it first, hashed as it is copied, and the
+        // copy is what is reviewed and kept: one read and one hash of each bundle. Without one (or
+        // for a bundle the store keeps already) it is hashed here for the lookup, and the
+        // inspection takes that digest while the file is unchanged.
         let sha256: String
-        do { (sha256, check.inspector.options.read.knownDigest) = try KnownDigest.of(path: path) } catch {
-            return failed(error.description)
+        var staged: BundleStore.Staged?
+        if let bundleStore, !bundleStore.holds(path) {
+            do { staged = try bundleStore.stage(path) } catch {
+                return failed("cannot keep a copy in the bundle store: \(error.description)")
+            }
+            sha256 = staged!.sha256
+            check.inspector.options.read.knownDigest = staged!.known
+        } else {
+            do { (sha256, check.inspector.options.read.knownDigest) = try KnownDigest.of(path: path) } catch {
+                return failed(error.description)
+            }
         }
         let declarationFile = DeclarationLocator.declarationFile(bundlePath: path, explicit: declaration)
         let key = ReviewSubmission.key(
@@ -209,13 +222,13 @@ public struct BatchReview: Sendable {
             }
         } catch { return failed("the shelf database: \(error)", sha256: sha256) }
         let result: CheckResult
-        do { result = try check.check(path: path, declaration: declaration) } catch {
+        do { result = try check.check(path: path, readingFrom: staged?.path, declaration: declaration) } catch {
             return failed(error.description, sha256: sha256)
         }
         return .toKeep(
             Reviewed(
-                path: path, sha256: sha256, batchID: batchID, job: job, result: result, started: started,
-                ledgerSeconds: ledgerSeconds,
+                path: path, sha256: sha256, batchID: batchID, job: job, result: result, staged: staged,
+                started: started, ledgerSeconds: ledgerSeconds,
                 extractor: check.inspector.extractorID))
     }
 
@@ -232,8 +245,10 @@ public struct BatchReview: Sendable {
                 seconds: Monotonic.seconds(since: started),
                 ledgerSeconds: ledgerSeconds)
         }
-        do { try bundleStore?.keep(path, sha256: result.inspection.bundle.sha256) } catch {
-            return failed("cannot keep a copy in the bundle store: \(error.localizedDescription)")
+        if let staged = reviewed.staged {
+            do { _ = try staged.upload.finish() } catch {
+                return failed("cannot keep a copy in the bundle store: \(error.description)")
+            }
         }
         do {
             let write = Monotonic.now()

@@ -94,6 +94,38 @@ extension BundleStore {
             if let failure { throw failure }
         }
 
+        /// Copies an open file's bytes in: a clone where the file system can (then read back,
+        /// to hash them), else a megabyte at a time.
+        func copy(from input: Int32, source: String) throws(UploadError) {
+            guard descriptor >= 0 else { throw .failed("the upload was discarded") }
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            if size == 0 && BundleStore.clone(input, to: descriptor) {
+                while true {
+                    let n = pread(descriptor, buffer.baseAddress, buffer.count, off_t(size))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n >= 0 else {
+                        throw .failed("cannot read back \(temporary): \(String(cString: strerror(errno)))")
+                    }
+                    if n == 0 { return }
+                    hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+                    size += Int64(n)
+                }
+            }
+            while true {
+                let n = read(input, buffer.baseAddress, buffer.count)
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else {
+                    throw .failed("cannot read \(RawPath.display(source)): \(String(cString: strerror(errno)))")
+                }
+                if n == 0 { return }
+                try write(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
+            }
+        }
+
+        /// The identity of the file written so far (see `FileIdentity`).
+        var identity: FileIdentity? { descriptor >= 0 ? FileIdentity(descriptor: descriptor) : nil }
+
         /// The SHA-256 of the bytes written so far.
         public var sha256: String { hasher.finalize().hexString }
 
@@ -154,4 +186,53 @@ extension BundleStore {
 /// The C library's `write`, which `Upload.write` hides inside the class.
 private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, bytes, count)
+}
+
+extension BundleStore {
+    /// A submitted file copied into the store before it is reviewed: its digest taken from the
+    /// very bytes copied, and the review reads this copy, so that the verdict, the digest and the
+    /// bytes kept are one and the same whatever happens to the submitted file meanwhile. One read
+    /// of the submitted file and one hash, where hashing it, reading it and copying it (hashed
+    /// again) took three. `upload.finish()` keeps it (durable, read-only, under its digest, or
+    /// dropped when the same bytes are kept already); dropping it removes it.
+    public struct Staged: Sendable {
+        public let upload: Upload
+        public let sha256: String
+        /// The copy's digest with its identity, for the reader to take instead of hashing it.
+        public let known: KnownDigest?
+        /// The temporary copy: what the review reads.
+        public var path: String { upload.temporary }
+    }
+
+    /// Copies the regular file at `source` into the store (a clone where the file system can
+    /// share blocks copy-on-write, then read back to hash; else the bytes, a megabyte at a time,
+    /// hashed as they go).
+    public func stage(_ source: String) throws(Failure) -> Staged {
+        let input: Int32
+        do { input = try RawPath.openRegular(source).descriptor } catch {
+            throw Failure(description: error.description)
+        }
+        defer { close(input) }
+        do {
+            let upload = try self.upload(limit: Int64.max)
+            try upload.copy(from: input, source: source)
+            let sha256 = upload.sha256
+            return Staged(
+                upload: upload, sha256: sha256,
+                known: upload.identity.map { KnownDigest(sha256: sha256, identity: $0) })
+        } catch {
+            throw Failure(description: error.description)
+        }
+    }
+
+    /// Whether `path` names a bundle this store keeps (`<store>/ab/abcdef….bundle`): read-only
+    /// and the store's own, so a review of it needs no copy of its own.
+    public func holds(_ path: String) -> Bool {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        let name = url.deletingPathExtension().lastPathComponent
+        guard url.pathExtension == "bundle", name.count == 64,
+            name.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else { return false }
+        return url.path == URL(fileURLWithPath: self.path(of: name)).standardizedFileURL.path
+    }
 }

@@ -45,21 +45,30 @@ public struct ShelfCheck: Sendable {
 
     /// Checks the bundle at `path`, with the declaration named by `declaration` or found by
     /// `DeclarationLocator`. The labeling materials a declaration beside the bundle lists are kept
-    /// while the bundle is read, so that their labels need no second pass.
-    public func check(path: String, declaration: String? = nil) throws(Failure) -> CheckResult {
+    /// while the bundle is read, so that their labels need no second pass. With `readingFrom`,
+    /// the bytes are read from that file, a copy of the one at `path` (the bundle store's copy
+    /// `review` keeps), while the declaration is looked for beside `path` and reports name it.
+    public func check(
+        path: String, readingFrom copy: String? = nil, declaration: String? = nil
+    ) throws(Failure)
+        -> CheckResult
+    {
         let listed = MaterialLabelReading.prelisted(
             bundlePath: path, explicit: declaration, taxonomy: taxonomy, limits: declarationLimits)
         var keeper = MaterialKeeper(paths: listed, maxBytes: materialLimits.maxBundleBytes)
         let inspection: Inspection
-        do { inspection = try inspector.inspect(path: path, alongside: &keeper) } catch { throw .bundle(error) }
-        return try judge(inspection, bundlePath: path, declaration: declaration, kept: keeper.files)
+        do {
+            inspection = try inspector.inspect(
+                path: copy ?? path, reportedAs: copy == nil ? nil : path, alongside: &keeper)
+        } catch { throw .bundle(error) }
+        return try judge(inspection, bundlePath: path, readingFrom: copy, declaration: declaration, kept: keeper.files)
     }
 
     /// Judges an inspection already made, finding its declaration as `check` does and reading
     /// the labels of its labeling materials: `kept` holds the entries already kept from the
     /// bundle; materials in the bundle not among them are read from it in one more pass.
     public func judge(
-        _ inspection: Inspection, bundlePath: String, declaration: String? = nil,
+        _ inspection: Inspection, bundlePath: String, readingFrom copy: String? = nil, declaration: String? = nil,
         kept: [String: MaterialKeeper.File] = [:]
     ) throws(Failure)
         -> CheckResult
@@ -80,7 +89,7 @@ public struct ShelfCheck: Sendable {
                 var keeper = MaterialKeeper(paths: missing, maxBytes: materialLimits.maxBundleBytes)
                 var options = inspector.options.read
                 options.computeDigest = false
-                _ = try? BundleReader(options: options).read(path: bundlePath, visitor: &keeper)
+                _ = try? BundleReader(options: options).read(path: copy ?? bundlePath, visitor: &keeper)
                 kept.merge(keeper.files) { first, _ in first }
             }
             located.snapshot.labels = MaterialLabelReading.read(

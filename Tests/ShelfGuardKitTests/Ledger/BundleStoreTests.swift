@@ -1,3 +1,4 @@
+import BundleFactory
 import Crypto
 import Foundation
 import Testing
@@ -47,9 +48,12 @@ struct BundleStoreTests {
         let digest = Self.sha256(original)
         let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
 
-        try store.keep(source, sha256: digest)
+        let staged = try store.stage(source)
+        #expect(staged.sha256 == digest && staged.known?.sha256 == digest)
+        #expect(!store.contains(digest), "kept before the review is done")
+        #expect(try staged.upload.finish() == (digest, store.path(of: digest)))
         let kept = store.path(of: digest)
-        #expect(store.contains(digest))
+        #expect(store.contains(digest) && store.holds(kept) && !store.holds(source))
         #expect(try Self.info(kept).st_ino != Self.info(source).st_ino, "a hard link to the submitted file")
         #expect(try Self.info(kept).st_mode & 0o7777 == 0o444)
         #expect(Self.leftovers(store).isEmpty)
@@ -60,7 +64,7 @@ struct BundleStoreTests {
         #expect(try FileDigest.sha256(path: kept) == digest)
     }
 
-    @Test("a bundle kept already is left alone")
+    @Test("a bundle kept already is left alone, and a copy dropped (a review skipped or failed) leaves nothing")
     func keptAlready() throws {
         let folder = try TestFiles.directory("bundle-store-kept")
         let bytes: [UInt8] = Array("a bundle".utf8)
@@ -68,28 +72,49 @@ struct BundleStoreTests {
         let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
         let source = folder.appendingPathComponent("a.apk").path
         try Data(bytes).write(to: URL(fileURLWithPath: source))
-        try store.keep(source, sha256: digest)
+        _ = try store.stage(source).upload.finish()
         let first = try Self.info(store.path(of: digest))
-        try store.keep(source, sha256: digest)
+        _ = try store.stage(source).upload.finish()
         let second = try Self.info(store.path(of: digest))
         #expect(first.st_ino == second.st_ino && first.st_mtim.tv_nsec == second.st_mtim.tv_nsec)
         #expect(Self.leftovers(store).isEmpty)
+        do {
+            let dropped = try store.stage(source)
+            #expect(FileManager.default.fileExists(atPath: dropped.path))
+        }
+        #expect(Self.leftovers(store).isEmpty)
     }
 
-    @Test("a file that no longer has the digest it was reviewed with is refused, and nothing is left in the store")
+    @Test(
+        "the copy is what is reviewed: a submitted file changed after it was copied changes neither digest nor verdict")
     func changedMeanwhile() throws {
         let folder = try TestFiles.directory("bundle-store-changed")
         let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
-        let source = folder.appendingPathComponent("a.apk").path
-        try Data("reviewed".utf8).write(to: URL(fileURLWithPath: source))
-        let digest = Self.sha256(Array("reviewed".utf8))
-        try Data("replaced".utf8).write(to: URL(fileURLWithPath: source))
-        #expect {
-            try store.keep(source, sha256: digest)
-        } throws: { error in
-            "\(error)".contains("changed while it was being reviewed") && "\(error)".contains(digest)
-        }
-        #expect(!store.contains(digest))
-        #expect(Self.leftovers(store).isEmpty)
+        let source = folder.appendingPathComponent("app.apk").path
+        let clean = SampleBundles.calculatorAPK()
+        try Data(clean).write(to: URL(fileURLWithPath: source))
+        let staged = try store.stage(source)
+        // Replaced after the copy: a face-swap app where the clean one was.
+        try Data(SampleBundles.faceFunAPK()).write(to: URL(fileURLWithPath: source))
+        let inspector = Inspector(signatures: SignatureEngine(SeedDatabase.database))
+        var none = NoVisitor()
+        let inspection = try inspector.inspect(path: staged.path, reportedAs: source, alongside: &none)
+        #expect(inspection.bundle.sha256 == Self.sha256(clean) && inspection.bundle.path == source)
+        #expect(inspection.detections.isEmpty)
+        #expect(!(try inspector.inspect(path: source).detections.isEmpty))
+        _ = try staged.upload.finish()
+        #expect(try FileDigest.sha256(path: store.path(of: staged.sha256)) == Self.sha256(clean))
+    }
+
+    @Test("only the store's own bundle paths are held by it")
+    func holds() throws {
+        let store = BundleStore(directory: "/srv/shelf.bundles")
+        let digest = String(repeating: "ab", count: 32)
+        #expect(store.holds("/srv/shelf.bundles/ab/\(digest).bundle"))
+        #expect(store.holds("/srv/./shelf.bundles/ab/../ab/\(digest).bundle"))
+        #expect(!store.holds("/srv/shelf.bundles/cd/\(digest).bundle"))
+        #expect(!store.holds("/srv/other/ab/\(digest).bundle"))
+        #expect(!store.holds("/srv/shelf.bundles/ab/\(digest.uppercased()).bundle"))
+        #expect(!store.holds("/srv/shelf.bundles/ab/\(digest).apk"))
     }
 }
