@@ -278,9 +278,10 @@ extension PatternSet {
         else { throw .init() }
         // Output links must end: a loop would keep a match's report going forever.
         var done = [UInt8](repeating: 0, count: states)  // 0 unseen, 1 on the current walk, 2 ends
+        var walk: [Int] = []
         for start in 0..<states where done[start] == 0 {
             var state = start
-            var walk: [Int] = []
+            walk.removeAll(keepingCapacity: true)
             while state >= 0 && done[state] == 0 {
                 done[state] = 1
                 walk.append(state)
