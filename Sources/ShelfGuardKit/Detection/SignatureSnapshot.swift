@@ -79,8 +79,7 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
 
     /// The database kept under `key`, if there is one to trust.
     func load(key: [UInt8]) -> SignatureDatabase? {
-        guard let bytes = Self.contents(of: url(key: key).path) else { return nil }
-        return SignatureSnapshot.decode(bytes, key: key)
+        Self.withContents(of: url(key: key).path) { SignatureSnapshot.decode($0, key: key) } ?? nil
     }
 
     /// Keeps `database` under `key`: written to a temporary file and renamed, so that another
@@ -121,8 +120,11 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         }
     }
 
-    /// A regular file's bytes, or nil.
-    static func contents(of path: String) -> [UInt8]? {
+    /// Hands a regular file's bytes to `body`, mapped read-only (no buffer to zero and fill: a
+    /// snapshot is about 2 MB, most of it automaton tables copied once into their arrays); nil
+    /// when the file cannot be opened or mapped. Snapshots are only ever replaced by a rename,
+    /// never truncated in place, so the mapping keeps the bytes it was made with.
+    static func withContents<T>(of path: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -131,18 +133,14 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
             info.st_size < 256 << 20
         else { return nil }
         let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        let ok = bytes.withUnsafeMutableBytes { buffer -> Bool in
-            while done < size {
-                let n = read(descriptor, buffer.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { return false }
-                done += n
-            }
-            return true
-        }
-        return ok ? bytes : nil
+        #if os(Linux)
+            let flags = MAP_PRIVATE | MAP_POPULATE
+        #else
+            let flags = MAP_PRIVATE
+        #endif
+        guard let mapped = mmap(nil, size, PROT_READ, flags, descriptor, 0), mapped != MAP_FAILED else { return nil }
+        defer { munmap(mapped, size) }
+        return body(UnsafeRawBufferPointer(start: mapped, count: size))
     }
 }
 
@@ -212,19 +210,23 @@ enum SignatureSnapshot {
         let payload = w.bytes
         var out = magic + key
         SnapshotWriter.append(UInt64(payload.count), to: &out)
-        SnapshotWriter.append(checksum(payload[...]), to: &out)
+        SnapshotWriter.append(payload.withUnsafeBytes { checksum($0) }, to: &out)
         return out + payload
     }
 
     /// The database in `bytes` if they are a whole snapshot made under `key`; nil otherwise.
     static func decode(_ bytes: [UInt8], key: [UInt8]) -> SignatureDatabase? {
+        bytes.withUnsafeBytes { decode($0, key: key) }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8]) -> SignatureDatabase? {
         let header = magic.count + key.count + 16
         guard bytes.count >= header, bytes.starts(with: magic),
             bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
         else { return nil }
         var r = SnapshotReader(bytes: bytes, at: magic.count + key.count)
         guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(bytes.count - header),
-            sum == checksum(bytes[header...])
+            sum == checksum(UnsafeRawBufferPointer(rebasing: bytes[header...]))
         else { return nil }
         return try? decodePayload(&r)
     }
@@ -286,20 +288,20 @@ enum SignatureSnapshot {
 
     /// FNV-1a over 64-bit words (then the bytes left): catches a file cut short or damaged, not
     /// one forged on purpose (the cache folder is the user's own, created readable only by them).
-    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.withUnsafeBytes { checksum($0) } }
+
+    static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        bytes.withUnsafeBytes { raw in
-            var i = 0
-            while i + 8 <= raw.count {
-                hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100_0000_01b3
-                i += 8
-            }
-            while i < raw.count {
-                hash = (hash ^ UInt64(raw[i])) &* 0x100_0000_01b3
-                i += 1
-            }
+        var i = 0
+        while i + 8 <= raw.count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x100_0000_01b3
+            i += 8
         }
-        return hash ^ UInt64(bytes.count)
+        while i < raw.count {
+            hash = (hash ^ UInt64(raw[i])) &* 0x100_0000_01b3
+            i += 1
+        }
+        return hash ^ UInt64(raw.count)
     }
 }
 
@@ -388,13 +390,14 @@ struct SnapshotWriter {
 }
 
 /// Reads a snapshot's fields; anything out of bounds or not what the field allows is `Invalid`.
+/// It reads memory it does not own: use it only while `bytes` is valid.
 struct SnapshotReader {
     struct Invalid: Error {}
 
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var at: Int
 
-    init(bytes: [UInt8], at: Int) {
+    init(bytes: UnsafeRawBufferPointer, at: Int) {
         self.bytes = bytes
         self.at = at
     }
@@ -439,10 +442,8 @@ struct SnapshotReader {
         guard let value = uint64(), value <= UInt64(bytes.count - at) / 4 else { throw Invalid() }
         let n = Int(value)
         let values = [Int32](unsafeUninitializedCapacity: n) { buffer, initialized in
-            bytes.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: source[at..<(at + 4 * n)]))
-            }
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + 4 * n)]))
             initialized = n
         }
         at += 4 * n

@@ -182,10 +182,12 @@ struct SignatureSnapshotTests {
         var w = SnapshotWriter()
         set.write(to: &w)
         let good = w.bytes
-        var r = SnapshotReader(bytes: good, at: 0)
-        let read = try PatternSet.read(from: &r)
+        let (read, atEnd) = try good.withUnsafeBytes { raw in
+            var r = SnapshotReader(bytes: raw, at: 0)
+            return (try PatternSet.read(from: &r), r.atEnd)
+        }
         #expect(
-            r.atEnd
+            atEnd
                 && read.matches(in: Array("my faceunity sdk".utf8)) == set.matches(in: Array("my faceunity sdk".utf8)))
         // Where the tables start: flag, patterns, classes (256 and their count), then `next`.
         let patternsBytes = 8 + set.patterns.reduce(0) { $0 + 8 + $1.count }
@@ -208,8 +210,12 @@ struct SignatureSnapshotTests {
             patched(linkAt, Int32(states)),
         ]
         for forged in forgeries {
-            var reader = SnapshotReader(bytes: forged, at: 0)
-            #expect(throws: SnapshotReader.Invalid.self) { try PatternSet.read(from: &reader) }
+            #expect(throws: SnapshotReader.Invalid.self) {
+                try forged.withUnsafeBytes { raw in
+                    var reader = SnapshotReader(bytes: raw, at: 0)
+                    _ = try PatternSet.read(from: &reader)
+                }
+            }
         }
     }
 
