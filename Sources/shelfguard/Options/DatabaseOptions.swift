@@ -24,8 +24,30 @@ struct DatabaseOptions: ParsableArguments {
             valueName: "seconds"))
     var busyTimeout: Double = SQLiteLedger.defaultBusyTimeout
 
+    @Option(
+        help: ArgumentHelp(
+            "When review, worker or serve start, remove the bundle store's unfinished temporary copies (.upload.*.tmp, left by a process killed while writing one) idle for more than this many hours; 0 never removes them.",
+            valueName: "hours"))
+    var sweepAfter: Double = 24
+
     func validate() throws {
         guard busyTimeout >= 0 else { throw ValidationError("--busy-timeout cannot be negative") }
+        guard sweepAfter >= 0, sweepAfter <= 24 * 366 * 10 else {
+            throw ValidationError("--sweep-after must be between 0 and 87840 hours (ten years)")
+        }
+    }
+
+    /// Removes the store's unfinished temporary copies older than --sweep-after, and says so on
+    /// standard error (nothing when none, or when --sweep-after is 0).
+    func sweep(_ store: BundleStore) {
+        guard sweepAfter > 0 else { return }
+        // The file system's clock, not the business date (SHELFGUARD_NOW): ages of files.
+        let removed = store.sweep(olderThan: sweepAfter * 3600, now: Date())
+        guard !removed.isEmpty else { return }
+        FileHandle.standardError.write(
+            Data(
+                "shelfguard: removed \(removed.count) unfinished temporary cop\(removed.count == 1 ? "y" : "ies") idle for more than \(sweepAfter == sweepAfter.rounded() ? String(Int(sweepAfter)) : String(sweepAfter)) h from the bundle store \(store.directory)\n"
+                    .utf8))
     }
 
     /// The database as named (--db, the environment, or the default).
@@ -148,11 +170,8 @@ extension ParsableCommand {
             wechatAppID: wechatAppID)
         var check = shelfCheck
         check.materialLimits = materialOptions.limits
-        return (
-            ledger,
-            BatchReview(
-                check: check, ledger: ledger, jobs: jobs, actor: actor,
-                bundleStore: database.bundles(for: ledger))
-        )
+        let store = database.bundles(for: ledger)
+        database.sweep(store)
+        return (ledger, BatchReview(check: check, ledger: ledger, jobs: jobs, actor: actor, bundleStore: store))
     }
 }

@@ -118,3 +118,77 @@ struct BundleStoreTests {
         #expect(!store.holds("/srv/shelf.bundles/ab/\(digest).apk"))
     }
 }
+
+@Suite("bundle store: unfinished temporary copies swept")
+struct BundleStoreSweepTests {
+    /// Sets a file's modification time.
+    static func age(_ path: String, to date: Date) throws {
+        var times = [
+            timespec(tv_sec: Int(date.timeIntervalSince1970), tv_nsec: 0),
+            timespec(tv_sec: Int(date.timeIntervalSince1970), tv_nsec: 0),
+        ]
+        try #require(utimensat(AT_FDCWD, path, &times, 0) == 0, "utimensat \(path)")
+    }
+
+    @Test("only .upload.*.tmp files at the store's top, idle longer than the age, are removed")
+    func sweep() throws {
+        let folder = try TestFiles.directory("bundle-store-sweep")
+        let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
+        #expect(store.sweep(olderThan: 3600, now: Date()).isEmpty, "no store yet")
+        let now = Date(timeIntervalSince1970: 1_900_000_000)
+        let top = URL(fileURLWithPath: store.directory)
+        try FileManager.default.createDirectory(at: top.appendingPathComponent("ab"), withIntermediateDirectories: true)
+        let files = [
+            ".upload.11.22.tmp": 48.0, ".upload.33.44.tmp": 1.0, ".upload.55.66": 48.0, "upload.77.88.tmp": 48.0,
+            "ab/.upload.99.00.tmp": 48.0,
+        ]
+        for (name, hours) in files {
+            let path = top.appendingPathComponent(name).path
+            try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+            try Self.age(path, to: now.addingTimeInterval(-hours * 3600))
+        }
+        let folderLikeOne = top.appendingPathComponent(".upload.12.34.tmp").path
+        try FileManager.default.createDirectory(atPath: folderLikeOne, withIntermediateDirectories: true)
+        try Self.age(folderLikeOne, to: now.addingTimeInterval(-48 * 3600))
+
+        #expect(store.sweep(olderThan: 24 * 3600, now: now) == [".upload.11.22.tmp"])
+        let left = Set(files.keys).subtracting([".upload.11.22.tmp"])
+        for name in left {
+            #expect(FileManager.default.fileExists(atPath: top.appendingPathComponent(name).path), "\(name)")
+        }
+        #expect(FileManager.default.fileExists(atPath: folderLikeOne))
+        // A shorter age takes the hour-old one too.
+        #expect(store.sweep(olderThan: 1800, now: now) == [".upload.33.44.tmp"])
+    }
+
+    @Test("review removes the unfinished copies --sweep-after names, says so, and 0 keeps them")
+    func reviewSweeps() throws {
+        let folder = try TestFiles.directory("bundle-store-sweep-e2e")
+        let store = folder.appendingPathComponent("shelf.bundles")
+        try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
+        let stale = store.appendingPathComponent(".upload.1.2.tmp").path
+        let recent = store.appendingPathComponent(".upload.3.4.tmp").path
+        for (path, hours) in [(stale, 30.0), (recent, 2.0)] {
+            try Data("half a bundle".utf8).write(to: URL(fileURLWithPath: path))
+            try Self.age(path, to: Date().addingTimeInterval(-hours * 3600))
+        }
+        let bundle = folder.appendingPathComponent("calculator.apk").path
+        try Data(SampleBundles.calculatorAPK()).write(to: URL(fileURLWithPath: bundle))
+        func review(_ extra: [String]) throws -> ShelfGuardBinary.Result {
+            try ShelfGuardBinary.run(
+                [
+                    "review", "--db", folder.appendingPathComponent("shelf.db").path, "--as-of", "2026-11-24",
+                    "--no-progress", "--bundle-store", store.path, "--report-dir",
+                    folder.appendingPathComponent("report").path,
+                ] + extra + [bundle])
+        }
+        let kept = try review(["--sweep-after", "0"])
+        #expect(kept.status != 1, "\(kept.stderr)")
+        #expect(FileManager.default.fileExists(atPath: stale) && !kept.stderr.contains("unfinished"))
+        let swept = try review([])
+        #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: recent))
+        #expect(swept.stderr.contains("removed 1 unfinished temporary copy idle for more than 24 h"), "\(swept.stderr)")
+        let bad = try review(["--sweep-after=-1"])
+        #expect(bad.status != 0 && bad.stderr.contains("--sweep-after must be between 0 and"), "\(bad.stderr)")
+    }
+}
