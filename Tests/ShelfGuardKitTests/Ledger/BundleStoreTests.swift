@@ -135,7 +135,7 @@ struct BundleStoreSweepTests {
         let folder = try TestFiles.directory("bundle-store-sweep")
         let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
         #expect(store.sweep(olderThan: 3600, now: Date()).isEmpty, "no store yet")
-        let now = Date(timeIntervalSince1970: 1_900_000_000)
+        let then = Date(timeIntervalSince1970: 1_900_000_000)
         let top = URL(fileURLWithPath: store.directory)
         try FileManager.default.createDirectory(at: top.appendingPathComponent("ab"), withIntermediateDirectories: true)
         let files = [
@@ -145,12 +145,18 @@ struct BundleStoreSweepTests {
         for (name, hours) in files {
             let path = top.appendingPathComponent(name).path
             try Data("x".utf8).write(to: URL(fileURLWithPath: path))
-            try Self.age(path, to: now.addingTimeInterval(-hours * 3600))
+            try Self.age(path, to: then.addingTimeInterval(-hours * 3600))
         }
         let folderLikeOne = top.appendingPathComponent(".upload.12.34.tmp").path
         try FileManager.default.createDirectory(atPath: folderLikeOne, withIntermediateDirectories: true)
-        try Self.age(folderLikeOne, to: now.addingTimeInterval(-48 * 3600))
+        try Self.age(folderLikeOne, to: then.addingTimeInterval(-48 * 3600))
 
+        // Ages are taken from the times as `stat` reads them back: under libfaketime (the test
+        // command's second pass) they come back shifted, and the sweep reads them the same way.
+        let written = try #require(
+            (try? FileManager.default.attributesOfItem(atPath: top.appendingPathComponent(".upload.33.44.tmp").path))?[
+                .modificationDate] as? Date)
+        let now = written.addingTimeInterval(3600)
         #expect(store.sweep(olderThan: 24 * 3600, now: now) == [".upload.11.22.tmp"])
         let left = Set(files.keys).subtracting([".upload.11.22.tmp"])
         for name in left {
@@ -168,9 +174,14 @@ struct BundleStoreSweepTests {
         try FileManager.default.createDirectory(at: store, withIntermediateDirectories: true)
         let stale = store.appendingPathComponent(".upload.1.2.tmp").path
         let recent = store.appendingPathComponent(".upload.3.4.tmp").path
-        for (path, hours) in [(stale, 30.0), (recent, 2.0)] {
+        // Idle since 2001, and written "in the future": clear cases whatever the clock says
+        // (the test command's second pass runs 15 years ahead).
+        for (path, time) in [
+            (stale, Date(timeIntervalSince1970: 1_000_000_000)),
+            (recent, Date(timeIntervalSinceNow: 10 * 366 * 86_400)),
+        ] {
             try Data("half a bundle".utf8).write(to: URL(fileURLWithPath: path))
-            try Self.age(path, to: Date().addingTimeInterval(-hours * 3600))
+            try Self.age(path, to: time)
         }
         let bundle = folder.appendingPathComponent("calculator.apk").path
         try Data(SampleBundles.calculatorAPK()).write(to: URL(fileURLWithPath: bundle))
