@@ -33,7 +33,14 @@ struct ServiceHandlers: APIProtocol {
     // MARK: The service
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
-        .ok(.init(body: .json(.init(status: .ok, version: ShelfGuardVersion.current))))
+        let health: Components.Schemas.Health =
+            switch metrics.reviewWorkers {
+            case .none: .init(status: .ok, version: ShelfGuardVersion.current, reviewWorkers: .none)
+            case .running: .init(status: .ok, version: ShelfGuardVersion.current, reviewWorkers: .running)
+            case .stopped(let problem):
+                .init(status: .degraded, version: ShelfGuardVersion.current, reviewWorkers: .stopped, problem: problem)
+            }
+        return .ok(.init(body: .json(health)))
     }
 
     func getOpenAPIDocument(

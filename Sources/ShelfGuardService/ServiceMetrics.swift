@@ -12,8 +12,24 @@ public final class ServiceMetrics: @unchecked Sendable {
     private var reviews: [String: Int] = [:]
     private var reviewSeconds = 0.0
     private var reviewCount = 0
+    private var workers = Workers.none
+
+    /// This server's own review worker threads (`serve --jobs`).
+    public enum Workers: Sendable, Equatable {
+        /// None: `shelfguard worker` processes review the queue (`--jobs 0`).
+        case none
+        case running
+        /// They stopped on an error (the database failed): submissions wait for a worker.
+        case stopped(String)
+    }
 
     public init() {}
+
+    /// The worker threads' state, as `/healthz` and `/metrics` report it.
+    public var reviewWorkers: Workers {
+        get { lock.withLock { workers } }
+        set { lock.withLock { workers = newValue } }
+    }
 
     /// One answered request, by its HTTP status.
     public func request(status: Int) { lock.withLock { requests[status, default: 0] += 1 } }
@@ -35,6 +51,7 @@ public final class ServiceMetrics: @unchecked Sendable {
         let reviews = self.reviews
         let seconds = reviewSeconds
         let count = reviewCount
+        let workers = self.workers
         lock.unlock()
         var out = """
             # HELP shelfguard_queue_jobs Jobs in the review queue, by state (all workers).
@@ -64,6 +81,14 @@ public final class ServiceMetrics: @unchecked Sendable {
             """
         for status in requests.keys.sorted() {
             out += "shelfguard_http_requests_total{status=\"\(status)\"} \(requests[status] ?? 0)\n"
+        }
+        if workers != .none {
+            out += """
+                # HELP shelfguard_review_workers_up Whether this server's review worker threads run (0: they stopped on an error).
+                # TYPE shelfguard_review_workers_up gauge
+                shelfguard_review_workers_up \(workers == .running ? 1 : 0)
+
+                """
         }
         return out
     }

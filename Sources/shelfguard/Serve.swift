@@ -152,6 +152,7 @@ struct Serve: ParsableCommand {
             retry: QueueRules.Retry(), pollInterval: 1, exitWhenIdle: false)
         let background = ReviewWorker.Background(worker)
         let e = SafeText.escape
+        metrics.reviewWorkers = .running
         background.start(
             progress: { done in
                 metrics.review(outcome: done.outcome.rawValue, seconds: done.item.seconds)
@@ -159,7 +160,11 @@ struct Serve: ParsableCommand {
                 let error = done.item.error.map { ": \(e($0))" } ?? ""
                 Output.error("job \(done.job.id) \(done.outcome.rawValue)\(verdict)  \(e(done.job.bundlePath))\(error)")
             },
-            ended: { error in Output.error("shelfguard serve: the review workers stopped: \(error)") })
+            ended: { error in
+                // Not quietly: /healthz says degraded and /metrics shelfguard_review_workers_up 0.
+                metrics.reviewWorkers = .stopped("\(error)")
+                Output.error("shelfguard serve: the review workers stopped: \(error)")
+            })
         return background
     }
 

@@ -84,6 +84,7 @@ struct ServeCommandTests {
         let health = try await Self.call(port, "/healthz")
         #expect(health.status == 200)
         #expect(health.json["status"] as? String == "ok")
+        #expect(health.json["reviewWorkers"] as? String == "running", "serve --jobs defaults to the cores")
 
         let anonymous = try await Self.call(port, "/v1/feed?since=0")
         #expect(anonymous.status == 401)

@@ -150,6 +150,7 @@ struct ServiceAccessTests {
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.object["status"] as? String == "ok")
+                #expect(response.object["reviewWorkers"] as? String == "none")
             }
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)
@@ -161,6 +162,30 @@ struct ServiceAccessTests {
                 #expect(response.errorCode == "not_found")
             }
         }
+    }
+
+    @Test("review workers that stopped are not quiet: /healthz says degraded and why, /metrics workers_up 0")
+    func stoppedWorkers() async throws {
+        let fixture = try ServiceFixture.make(.sqlite, apps: 1, manualReview: false)
+        let metrics = fixture.service.metrics
+        try await fixture.app().test(.router) { client in
+            metrics.reviewWorkers = .running
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.object["status"] as? String == "ok")
+                #expect(response.object["reviewWorkers"] as? String == "running")
+                #expect(response.object["problem"] == nil)
+            }
+            #expect(metrics.render(queue: [:]).contains("shelfguard_review_workers_up 1\n"))
+            metrics.reviewWorkers = .stopped("the shelf database: disk I/O error")
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok, "the service itself still answers")
+                #expect(response.object["status"] as? String == "degraded")
+                #expect(response.object["reviewWorkers"] as? String == "stopped")
+                #expect(response.object["problem"] as? String == "the shelf database: disk I/O error")
+            }
+            #expect(metrics.render(queue: [:]).contains("shelfguard_review_workers_up 0\n"))
+        }
+        #expect(!ServiceMetrics().render(queue: [:]).contains("workers_up"), "none with serve --jobs 0")
     }
 
     /// The document's operations that need a key, with the permission each names.
