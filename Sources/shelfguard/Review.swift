@@ -138,28 +138,38 @@ struct Review: ParsableCommand {
     }
 }
 
-/// Ctrl-C during a batch: the first asks the workers to stop after their current bundle (what is
-/// recorded stays recorded); the second exits at once.
+/// Ctrl-C or SIGTERM (what a service manager sends to stop a process) during a batch: the first
+/// asks the workers to stop after their current bundle (what is recorded stays recorded); the
+/// second exits at once, after `quitting` (a queue worker puts back the jobs it holds).
 final class Interrupt: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    private let source: any DispatchSourceSignal
+    private let sources: [any DispatchSourceSignal]
 
-    init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            self.lock.lock()
-            self.count += 1
-            let count = self.count
-            self.lock.unlock()
-            if count == 1 {
-                Output.progress("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n")
-            } else {
-                exit(130)
-            }
+    init(quitting: (@Sendable () -> Void)? = nil) {
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            sources.append(source)
         }
-        source.resume()
+        self.sources = sources
+        for (index, number) in [SIGINT, SIGTERM].enumerated() {
+            sources[index].setEventHandler { [unowned self] in
+                self.lock.lock()
+                // Signals that arrive together come as one event that counts them.
+                self.count += max(1, Int(self.sources[index].data))
+                let count = self.count
+                self.lock.unlock()
+                if count == 1 {
+                    Output.progress("\nshelfguard: stopping after the bundles in progress (Ctrl-C again to quit now)\n")
+                } else {
+                    quitting?()
+                    exit(128 + number)
+                }
+            }
+            sources[index].resume()
+        }
     }
 
     var requested: Bool {

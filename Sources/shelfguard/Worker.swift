@@ -84,7 +84,7 @@ struct Worker: ParsableCommand {
 
     func run() throws {
         // Each job carries its own appid (`review --enqueue --appid`).
-        let (_, batch) = try Self.openBatch(
+        let (ledger, batch) = try Self.openBatch(
             database, policyOptions: policyOptions, reviewOptions: reviewOptions, limitOptions: limitOptions,
             materialOptions: materialOptions, jobs: jobs, actor: operatorOption.actor)
         let workerName = name ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
@@ -92,7 +92,15 @@ struct Worker: ParsableCommand {
             batch: batch, name: workerName, lease: lease,
             retry: QueueRules.Retry(maxAttempts: maxAttempts, firstDelay: retryDelay, maxDelay: maxRetryDelay),
             pollInterval: poll, exitWhenIdle: exitWhenIdle)
-        let interrupt = Interrupt()
+        // A second Ctrl-C or SIGTERM quits at once: the jobs this worker holds go back in the
+        // queue first, so that another worker takes them now rather than when their lease ends.
+        let interrupt = Interrupt(quitting: {
+            if let released = try? ledger.releaseJobs(worker: workerName) {
+                Output.error(
+                    "shelfguard worker: quitting; \(released) job\(released == 1 ? "" : "s") still held put back in the queue"
+                )
+            }
+        })
         let e = SafeText.escape
         let outcome: ReviewWorker.Outcome
         do {

@@ -240,6 +240,154 @@ struct ReviewQueueTests {
     }
 
     @Test(
+        "SIGTERM stops a worker after its jobs in progress, with nothing held and nothing lost",
+        arguments: StoreKind.available)
+    func terminatedWorker(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queueterm")
+        let db = target.arguments
+        let input = try Self.bundles(120, in: target.folder)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue"] + db + [input.path]).status == 0)
+        func start(_ name: String) throws -> Process {
+            let worker = Process()
+            worker.executableURL = ShelfGuardBinary.url
+            worker.arguments =
+                ["worker"] + db + [
+                    "--exit-when-idle", "--registry", Self.registry, "--as-of", "2026-06-01", "--jobs", "2",
+                    "--lease", "600", "--name", name,
+                ]
+            worker.standardOutput = FileHandle.nullDevice
+            worker.standardError = FileHandle.nullDevice
+            try worker.run()
+            // Signalled once it has recorded some reviews of its own and holds jobs.
+            let before = try TestStores.count(target.store, "review")
+            for _ in 0..<600 where worker.isRunning {
+                if try TestStores.count(target.store, "review") >= before + 6 { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return worker
+        }
+        let first = try start("once")
+        #expect(first.isRunning, "the queue ran out before the signal; make it longer")
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        #expect(first.terminationReason == .exit && first.terminationStatus != 1)
+        #expect(try target.store.queueJobs(states: [.claimed], limit: 10).isEmpty, "finished what it held")
+        // Nothing lost and nothing twice: a third worker drains the rest.
+        let rest = try Self.worker(db, ["--jobs", "2", "--format", "json"])
+        #expect(rest.status == 0, "\(rest.stderr)")
+        let (reviews, perVersion, jobs) = try Self.tally(target.store)
+        #expect(reviews == 120 && perVersion == 1 && jobs == 0, "\(reviews) reviews, \(jobs) jobs left")
+    }
+
+    /// A stored zip of a small manifest and `size` zero bytes, written by hand in pieces (the
+    /// zero entry's CRC is left 0: the reader reports the mismatch and still reads every byte),
+    /// so that its review takes a while without the test building it in memory.
+    static func slowBundle(_ path: String, size: Int) throws {
+        let manifest = HostileBundles.manifest("com.example.slow")
+        var head: [UInt8] = []
+        var central: [UInt8] = []
+        func le(_ value: Int, _ bytes: Int, into out: inout [UInt8]) {
+            for i in 0..<bytes { out.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
+        }
+        func header(_ name: String, _ length: Int, crc: UInt32, offset: Int) {
+            let n = Array(name.utf8)
+            le(0x0403_4b50, 4, into: &head)
+            for v in [20, 0, 0, 0, 0] { le(v, 2, into: &head) }
+            le(Int(crc), 4, into: &head)
+            le(length, 4, into: &head)
+            le(length, 4, into: &head)
+            le(n.count, 2, into: &head)
+            le(0, 2, into: &head)
+            head += n
+            le(0x0201_4b50, 4, into: &central)
+            for v in [20, 20, 0, 0, 0, 0] { le(v, 2, into: &central) }
+            le(Int(crc), 4, into: &central)
+            le(length, 4, into: &central)
+            le(length, 4, into: &central)
+            le(n.count, 2, into: &central)
+            for _ in 0..<4 { le(0, 2, into: &central) }
+            le(0, 4, into: &central)
+            le(offset, 4, into: &central)
+            central += n
+        }
+        header("AndroidManifest.xml", manifest.count, crc: CRC32.checksum(manifest), offset: 0)
+        head += manifest
+        let bigAt = head.count
+        header("assets/zeros.bin", size, crc: 0, offset: bigAt)
+        let handle = try #require(
+            FileHandle(forWritingAtPath: path)
+                ?? {
+                    FileManager.default.createFile(atPath: path, contents: nil)
+                    return FileHandle(forWritingAtPath: path)
+                }())
+        try handle.write(contentsOf: Data(head))
+        let chunk = Data(count: 1 << 20)
+        for _ in 0..<(size >> 20) { try handle.write(contentsOf: chunk) }
+        var end: [UInt8] = []
+        le(0x0605_4b50, 4, into: &end)
+        for v in [0, 0, 2, 2] { le(v, 2, into: &end) }
+        le(central.count, 4, into: &end)
+        le(head.count + size, 4, into: &end)
+        le(0, 2, into: &end)
+        try handle.write(contentsOf: Data(central + end))
+        try handle.close()
+    }
+
+    @Test(
+        "a second SIGTERM quits a worker at once, and the job it held goes back in the queue for the next",
+        arguments: StoreKind.available)
+    func quitWorker(_ kind: StoreKind) throws {
+        let target = try TestStores.forBinary(kind, "queuequit")
+        let db = target.arguments
+        // A quarter of a gigabyte, and the worker's copy of it: removed with the folder.
+        defer { try? FileManager.default.removeItem(at: target.folder) }
+        let input = target.folder.appendingPathComponent("slow")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try Self.slowBundle(input.appendingPathComponent("slow.apk").path, size: 256 << 20)
+        #expect(try ShelfGuardBinary.run(["review", "--enqueue"] + db + [input.path]).status == 0)
+        let worker = Process()
+        worker.executableURL = ShelfGuardBinary.url
+        worker.arguments =
+            ["worker"] + db + [
+                "--exit-when-idle", "--registry", Self.registry, "--as-of", "2026-06-01", "--jobs", "1", "--lease",
+                "600", "--name", "quitter",
+            ]
+        let errors = Pipe()
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = errors
+        try worker.run()
+        for _ in 0..<600 where worker.isRunning {
+            if try !target.store.queueJobs(states: [.claimed], limit: 10).isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        // The second signal once the first was taken (a signal still pending is not counted
+        // twice), well within the quarter gigabyte's review.
+        let said = ResultBox()
+        let reader = Thread {
+            var text = ""
+            while case let data = errors.fileHandleForReading.availableData, !data.isEmpty {
+                text += String(decoding: data, as: UTF8.self)
+                said.add("stderr", .success(ShelfGuardBinary.Result(status: 0, stdout: "", stderr: text)))
+            }
+        }
+        reader.start()
+        kill(worker.processIdentifier, SIGTERM)
+        for _ in 0..<500 {
+            if (try? said.get("stderr")?.get().stderr.contains("stopping after")) == true { break }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        while reader.isExecuting { Thread.sleep(forTimeInterval: 0.01) }
+        let stderr = (try? said.get("stderr")?.get().stderr) ?? ""
+        #expect(worker.terminationStatus == 128 + SIGTERM, "\(stderr)")
+        #expect(stderr.contains("quitting; 1 job still held put back in the queue"), "\(stderr)")
+        #expect(try target.store.queueJobs(states: [.claimed], limit: 10).isEmpty)
+        #expect(try target.store.queueJobs(states: [.queued], limit: 10).count == 1)
+        #expect(try TestStores.count(target.store, "review") == 0)
+    }
+
+    @Test(
         "a bundle that cannot be read is retried, then failed and listed with its error", arguments: StoreKind.available
     )
     func failedJob(_ kind: StoreKind) throws {
