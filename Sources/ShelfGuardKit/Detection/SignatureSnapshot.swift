@@ -151,9 +151,16 @@ enum SignatureSnapshot {
     static let formatVersion = 2
     static let magic = Array("SGSIGDB\u{1}".utf8)
 
-    /// The running executable, as `size:mtime:inode`: a rebuilt binary (whose reader may differ)
-    /// never trusts the snapshots of another.
+    /// The running executable: its GNU build ID where the linker wrote one (Swift's does on
+    /// Linux), read from the loaded program's notes in memory, else `size:mtime:inode`. A
+    /// rebuilt binary (whose reader may differ) never trusts the snapshots of another. The build
+    /// ID also survives a copy: a CI cache that restores the binary and the cache folder to new
+    /// files still finds its snapshot, where inode and modification time change with every
+    /// restore.
     static let executableFingerprint: String? = {
+        #if os(Linux)
+            if let id = ExecutableBuildID.current { return "build-id:\(id)" }
+        #endif
         var info = stat()
         #if os(Linux)
             guard stat("/proc/self/exe", &info) == 0 else { return nil }
@@ -528,3 +535,63 @@ struct SnapshotReader {
         return e
     }
 }
+
+#if os(Linux)
+    /// The GNU build ID (`NT_GNU_BUILD_ID`) of the running executable, from the `PT_NOTE`
+    /// segments of `/proc/self/exe` (a 64-bit little-endian ELF file; anything else has none
+    /// here): a few small reads.
+    enum ExecutableBuildID {
+        static let current: String? = {
+            let descriptor = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            func bytes(_ offset: Int, _ count: Int) -> [UInt8]? {
+                guard count > 0, count <= 1 << 20, offset >= 0 else { return nil }
+                var out = [UInt8](repeating: 0, count: count)
+                let n = out.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(offset)) }
+                return n == count ? out : nil
+            }
+            func word<T: FixedWidthInteger>(_ b: [UInt8], _ at: Int, _: T.Type) -> Int {
+                var v: UInt64 = 0
+                for i in 0..<MemoryLayout<T>.size { v |= UInt64(b[at + i]) << UInt64(8 * i) }
+                return Int(truncatingIfNeeded: v)
+            }
+            guard let header = bytes(0, 64), header[0..<4].elementsEqual([0x7F, 0x45, 0x4C, 0x46]),
+                header[4] == 2, header[5] == 1
+            else { return nil }
+            let tableAt = word(header, 32, UInt64.self)
+            let entrySize = word(header, 54, UInt16.self)
+            let count = word(header, 56, UInt16.self)
+            guard entrySize >= 56, count > 0, let table = bytes(tableAt, entrySize * count) else { return nil }
+            for i in 0..<count where word(table, i * entrySize, UInt32.self) == Int(PT_NOTE) {
+                let offset = word(table, i * entrySize + 8, UInt64.self)
+                let size = word(table, i * entrySize + 32, UInt64.self)
+                guard let notes = bytes(offset, size) else { continue }
+                if let id = notes.withUnsafeBytes({ scan($0) }), !id.isEmpty { return id.hexString }
+            }
+            return nil
+        }()
+
+        /// The build ID among the notes in `notes` (each: name size, description size, type,
+        /// then the name and the description, each padded to four bytes).
+        static func scan(_ notes: UnsafeRawBufferPointer) -> [UInt8]? {
+            var at = 0
+            func aligned(_ n: Int) -> Int { (n + 3) & ~3 }
+            while at + 12 <= notes.count {
+                let nameSize = Int(notes.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+                let descSize = Int(notes.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self))
+                let type = notes.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self)
+                let name = at + 12
+                let desc = name + aligned(nameSize)
+                guard nameSize <= notes.count, descSize <= notes.count, desc + descSize <= notes.count else {
+                    return nil
+                }
+                if type == 3, nameSize == 4, Array(notes[name..<(name + 4)]) == Array("GNU\0".utf8), descSize > 0 {
+                    return Array(notes[desc..<(desc + descSize)])
+                }
+                at = desc + aligned(descSize)
+            }
+            return nil
+        }
+    }
+#endif

@@ -219,6 +219,34 @@ struct SignatureSnapshotTests {
         }
     }
 
+    #if os(Linux)
+        @Test("the executable is known by its build ID, read from its ELF notes")
+        func buildID() throws {
+            let fingerprint = try #require(SignatureSnapshot.executableFingerprint)
+            #expect(fingerprint.hasPrefix("build-id:"), "\(fingerprint)")
+            let hex = fingerprint.dropFirst("build-id:".count)
+            #expect(hex.count >= 16 && hex.allSatisfy { $0.isHexDigit })
+            // Notes: another vendor's first, then GNU's build ID; and notes cut short.
+            func note(_ name: String, _ type: UInt32, _ desc: [UInt8]) -> [UInt8] {
+                var out: [UInt8] = []
+                let n = Array(name.utf8) + [0]
+                for v in [UInt32(n.count), UInt32(desc.count), type] {
+                    withUnsafeBytes(of: v.littleEndian) { out += $0 }
+                }
+                out += n + [UInt8](repeating: 0, count: (4 - n.count % 4) % 4)
+                out += desc + [UInt8](repeating: 0, count: (4 - desc.count % 4) % 4)
+                return out
+            }
+            let id: [UInt8] = [0xAB, 0xCD, 0xEF, 0x01, 0x23]
+            let notes = note("Go", 4, [1, 2, 3]) + note("GNU", 1, [0, 0, 0, 0]) + note("GNU", 3, id)
+            #expect(notes.withUnsafeBytes { ExecutableBuildID.scan($0) } == id)
+            #expect(Array(notes.dropLast(4)).withUnsafeBytes { ExecutableBuildID.scan($0) } == nil)
+            var huge = note("GNU", 3, id)
+            huge[4] = 0xFF  // a description longer than the notes
+            #expect(huge.withUnsafeBytes { ExecutableBuildID.scan($0) } == nil)
+        }
+    #endif
+
     @Test("a cache folder that cannot be written: the YAML is read, and nothing fails")
     func unwritableFolder() throws {
         let parsed = try SignatureDatabase.load(source: .builtIn)
@@ -290,6 +318,29 @@ struct SignatureSnapshotCommandTests {
         let inspectCached = try ShelfGuardBinary.run(
             ["inspect", "--format", "json", "--policy-cache", cache.path] + bundles)
         #expect(inspectCached.stdout == inspectOff.stdout && inspectCached.status == inspectOff.status)
+    }
+
+    @Test("a copy of the same binary (a CI cache restored to new files) reads the snapshot the original wrote")
+    func copiedBinary() throws {
+        let folder = try TestFiles.directory("snapshot-copied")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cache = folder.appendingPathComponent("cache")
+        let copy = folder.appendingPathComponent("shelfguard")
+        try FileManager.default.copyItem(at: ShelfGuardBinary.url, to: copy)
+        let arguments = [
+            "check", "--as-of", "2026-11-24", "--format", "json", "--policy-cache", cache.path,
+            Self.samples.appendingPathComponent("calculator.apk").path,
+        ]
+        let original = try ShelfGuardBinary.run(arguments)
+        let snapshots = SignatureSnapshotTests.snapshots(in: cache)
+        #expect(snapshots.count == 1)
+        let written = try FileManager.default.attributesOfItem(atPath: snapshots[0].path)[.modificationDate] as? Date
+        let copied = try ShelfGuardBinary.launch(copy, arguments, in: nil, environment: [:], standardOutput: nil)
+        #expect(copied.stdout == original.stdout && copied.status == original.status)
+        #expect(SignatureSnapshotTests.snapshots(in: cache) == snapshots, "no second snapshot")
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: snapshots[0].path)[.modificationDate] as? Date == written,
+            "read, not written again")
     }
 
     @Test("check works the bundle's SHA-256 out whenever a report shows it: JSON and SARIF, also through -o")

@@ -92,7 +92,7 @@ enum ShelfGuardBinary {
         return copy
     }
 
-    private static func launch(
+    static func launch(
         _ executable: URL, _ arguments: [String], in directory: URL?, environment: [String: String],
         standardOutput: String? = nil
     ) throws -> Result {
