@@ -192,11 +192,13 @@ public struct BatchReview: Sendable {
         let sha256: String
         var staged: BundleStore.Staged?
         if let bundleStore, !bundleStore.holds(path) {
-            do { staged = try bundleStore.stage(path) } catch {
+            let copy: BundleStore.Staged
+            do { copy = try bundleStore.stage(path) } catch {
                 return failed("cannot keep a copy in the bundle store: \(error.description)")
             }
-            sha256 = staged!.sha256
-            check.inspector.options.read.knownDigest = staged!.known
+            staged = copy
+            sha256 = copy.sha256
+            check.inspector.options.read.knownDigest = copy.known
         } else {
             do { (sha256, check.inspector.options.read.knownDigest) = try KnownDigest.of(path: path) } catch {
                 return failed(error.description)

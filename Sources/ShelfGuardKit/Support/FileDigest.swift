@@ -74,9 +74,10 @@ extension FileDigest {
 
 /// What `fstat` says of a file that would change if its bytes did: device, inode, size, and the
 /// modification and status-change times to the nanosecond. Two equal identities taken before and
-/// after a read mean no one wrote the file in between (as far as the file system's clock can
-/// tell: `BundleStore.keep` hashes its copy again, so a review is never kept under a digest its
-/// bytes do not have).
+/// after a read mean no one wrote the file in between, as far as the file system's clock can
+/// tell (a kernel that stamps times by the clock tick could miss a same-size rewrite within one
+/// tick). `review` relies on it only without a bundle store: with one, it reviews the store's
+/// own copy, whose digest was taken from the bytes written.
 public struct FileIdentity: Sendable, Equatable {
     var device: UInt64
     var inode: UInt64

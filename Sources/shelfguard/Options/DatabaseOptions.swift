@@ -26,14 +26,15 @@ struct DatabaseOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "When review, worker or serve start, remove the bundle store's unfinished temporary copies (.upload.*.tmp, left by a process killed while writing one) idle for more than this many hours; 0 never removes them.",
+            "When review, worker or serve start, remove the bundle store's unfinished temporary copies (.upload.*.tmp, left by a process killed while writing one) idle for more than this many hours (at least 1); 0 never removes them.",
             valueName: "hours"))
     var sweepAfter: Double = 24
 
     func validate() throws {
         guard busyTimeout >= 0 else { throw ValidationError("--busy-timeout cannot be negative") }
-        guard sweepAfter >= 0, sweepAfter <= 24 * 366 * 10 else {
-            throw ValidationError("--sweep-after must be between 0 and 87840 hours (ten years)")
+        // At least an hour: a shorter one could take the copy another process is reviewing.
+        guard sweepAfter == 0 || (sweepAfter >= 1 && sweepAfter <= 24 * 366 * 10) else {
+            throw ValidationError("--sweep-after must be 0 (never) or between 1 and 87840 hours (ten years)")
         }
     }
 

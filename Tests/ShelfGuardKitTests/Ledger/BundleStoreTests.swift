@@ -199,7 +199,11 @@ struct BundleStoreSweepTests {
         let swept = try review([])
         #expect(!FileManager.default.fileExists(atPath: stale) && FileManager.default.fileExists(atPath: recent))
         #expect(swept.stderr.contains("removed 1 unfinished temporary copy idle for more than 24 h"), "\(swept.stderr)")
-        let bad = try review(["--sweep-after=-1"])
-        #expect(bad.status != 0 && bad.stderr.contains("--sweep-after must be between 0 and"), "\(bad.stderr)")
+        for bad in ["-1", "0.5", "90000"] {
+            let refused = try review(["--sweep-after=\(bad)"])
+            #expect(
+                refused.status != 0 && refused.stderr.contains("--sweep-after must be 0 (never) or between 1 and"),
+                "\(bad): \(refused.stderr)")
+        }
     }
 }
