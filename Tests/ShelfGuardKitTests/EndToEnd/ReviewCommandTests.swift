@@ -302,6 +302,15 @@ struct ReviewCommandTests {
         for item in second.items {
             #expect(BundleStore(directory: store).contains(try #require(item.sha256)), "\(item.path)")
         }
+        // The reviews read the store's temporary copies; what is recorded and reported names the
+        // submitted files, and no temporary copy is left.
+        #expect(!kept.stdout.contains(".upload."))
+        let inventories = try Self.count(
+            db, "SELECT COUNT(*) FROM inventory WHERE facts LIKE '%.upload.%' OR entries LIKE '%.upload.%'")
+        #expect(inventories == 0)
+        #expect(try Self.count(db, "SELECT COUNT(*) FROM inventory WHERE facts LIKE '%app0.apk%'") >= 1)
+        let left = try FileManager.default.contentsOfDirectory(atPath: store).filter { $0.hasSuffix(".tmp") }
+        #expect(left.isEmpty, "\(left)")
     }
 
     @Test("bad input to review is a tool error: no bundles, a missing path, --jobs 0")
