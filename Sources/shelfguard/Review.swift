@@ -172,6 +172,10 @@ final class Interrupt: @unchecked Sendable {
         }
     }
 
+    /// The handlers hold this object unowned: stop them before it goes (the signals stay
+    /// ignored for the few instants the process has left).
+    deinit { for source in sources { source.cancel() } }
+
     var requested: Bool {
         lock.lock()
         defer { lock.unlock() }
