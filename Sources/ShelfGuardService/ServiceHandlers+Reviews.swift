@@ -23,7 +23,13 @@ extension ServiceHandlers {
                 retryAfter: 60)
         }
         var bundle: (sha256: String, path: String)?
-        var declaration: (sha256: String, path: String)?
+        var declarationBytes: [UInt8]?
+        // Each labeling material streamed to a temporary file of the store as it comes; kept
+        // beside the declaration once every part has arrived and each proved to be one the
+        // declaration lists, else removed.
+        var materials: [(path: String, upload: BundleStore.Upload)] = []
+        defer { for material in materials { material.upload.discard() } }
+        var materialBytes: Int64 = 0
         do {
             for try await part in form {
                 switch part {
@@ -32,7 +38,9 @@ extension ServiceHandlers {
                     bundle = try await Self.stream(
                         part.payload.body, into: intake.bundleStore, limit: limits.maxBundleBytes)
                 case .declaration(let part):
-                    guard declaration == nil else { throw ServiceError.badRequest("more than one declaration part") }
+                    guard declarationBytes == nil else {
+                        throw ServiceError.badRequest("more than one declaration part")
+                    }
                     let limit = intake.declarationLimits.maxFileBytes
                     var bytes: [UInt8] = []
                     for try await chunk in part.payload.body {
@@ -43,13 +51,29 @@ extension ServiceHandlers {
                         }
                         bytes += chunk
                     }
-                    let store = intake.bundleStore
-                    let collected = bytes
-                    declaration = try await AuthMiddleware.offTheLoop { try store.keepDeclaration(collected) }
+                    declarationBytes = bytes
+                case .material(let part):
+                    let path = try Self.materialPath(part.filename, after: materials.map(\.path))
+                    guard materials.count < limits.maxMaterials else {
+                        throw ServiceError(
+                            .contentTooLarge, "too_large",
+                            "more than \(limits.maxMaterials) labeling material parts (serve --max-materials)")
+                    }
+                    let upload = try intake.bundleStore.upload(limit: limits.maxMaterialBytes - materialBytes)
+                    materials.append((path, upload))
+                    do {
+                        for try await chunk in part.payload.body { try upload.write(chunk) }
+                    } catch BundleStore.UploadError.tooLarge {
+                        throw ServiceError(
+                            .contentTooLarge, "too_large",
+                            "the labeling materials are larger than \(limits.maxMaterialBytes) bytes all together (serve --max-material-upload)"
+                        )
+                    }
+                    materialBytes += upload.size
                 case .undocumented(let part):
                     let name = part.name ?? "(unnamed)"
                     throw ServiceError.badRequest(
-                        "unexpected part '\(name)': only a bundle part and an optional declaration part are taken (labeling materials cannot be uploaded yet)"
+                        "unexpected part '\(name)': only a bundle part, an optional declaration part and material parts are taken"
                     )
                 }
             }
@@ -61,6 +85,30 @@ extension ServiceHandlers {
             throw ServiceError.badRequest("the multipart body could not be read: \(error)")
         }
         guard let bundle else { throw ServiceError.badRequest("the body has no bundle part") }
+        var declaration: (sha256: String, path: String)?
+        if let declarationBytes {
+            if !materials.isEmpty,
+                let problem = UploadedMaterials.problem(
+                    paths: materials.map(\.path), declaration: declarationBytes, taxonomy: intake.taxonomy,
+                    limits: intake.declarationLimits)
+            {
+                throw ServiceError.badRequest(problem)
+            }
+            let store = intake.bundleStore
+            let parts = materials
+            materials = []
+            do {
+                declaration = try await AuthMiddleware.offTheLoop {
+                    try store.keepDeclaration(declarationBytes, materials: parts)
+                }
+            } catch let error as BundleStore.UploadError {
+                throw Self.uploadError(error)
+            }
+        } else if let first = materials.first {
+            throw ServiceError.badRequest(
+                "material '\(first.path)' came without a declaration part: labeling materials are kept beside the declaration that lists them"
+            )
+        }
         let submission = SubmissionIntake(
             id: intake.key(bundleSHA256: bundle.sha256, declaration: declaration), bundleSHA256: bundle.sha256,
             bundlePath: bundle.path, declarationSHA256: declaration?.sha256, declarationPath: declaration?.path)
@@ -147,6 +195,26 @@ extension ServiceHandlers {
         case .cancelled: .cancelled
         case .done: .done
         }
+    }
+
+    /// The path a material part is kept under: its file name, when that is a plain relative
+    /// path (`UploadedMaterials.problem(path:)`) not sent already and not a folder of another.
+    static func materialPath(_ filename: String?, after earlier: [String]) throws -> String {
+        guard let filename else {
+            throw ServiceError.badRequest(
+                "a material part has no file name: it must be the path the declaration lists the material under")
+        }
+        let shown = String(
+            filename.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        if let problem = UploadedMaterials.problem(path: filename) {
+            throw ServiceError.badRequest("material '\(shown)' cannot be taken: \(problem)")
+        }
+        guard !earlier.contains(filename) else { throw ServiceError.badRequest("material '\(shown)' was sent twice") }
+        if let (folder, inside) = UploadedMaterials.collision(among: earlier + [filename]) {
+            throw ServiceError.badRequest(
+                "materials '\(folder)' and '\(inside)' cannot both be kept: the first is a folder of the second")
+        }
+        return filename
     }
 
     /// Streams one part's bytes into the bundle store: nothing of it is kept unless all of it

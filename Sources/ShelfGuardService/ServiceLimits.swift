@@ -25,6 +25,11 @@ public struct ServiceLimits: Sendable, Equatable {
     /// neither the disk nor the queue without bound. Checked before each upload, so submissions
     /// racing each other may pass it by a few.
     public var maxQueuedJobs: Int
+    /// Labeling material parts one `POST /v1/reviews` takes (`--max-materials`); 413 past it.
+    public var maxMaterials: Int
+    /// Bytes of all the labeling material parts of one submission together
+    /// (`--max-material-upload`), streamed to the store; 413 past it, and nothing is kept.
+    public var maxMaterialBytes: Int64
 
     public static let defaultMaxBodyBytes = 64 * 1024
     public static let defaultMaxWaitSeconds = 30.0
@@ -32,12 +37,18 @@ public struct ServiceLimits: Sendable, Equatable {
     public static let defaultFeedPollSeconds = 0.5
     public static let defaultMaxBundleBytes = ReadLimits.standard.maxTotalBytes
     public static let defaultMaxQueuedJobs = 10_000
+    public static let defaultMaxMaterials = 32
+    /// What a review keeps of materials from inside one bundle (`--max-material-size`).
+    public static let defaultMaxMaterialBytes = MaterialLimits.standard.maxBundleBytes
 
     public init(
         maxBodyBytes: Int = defaultMaxBodyBytes, maxWaitSeconds: Double = defaultMaxWaitSeconds,
         complaintsPerMinute: Int = defaultComplaintsPerMinute, feedPollSeconds: Double = defaultFeedPollSeconds,
-        maxBundleBytes: Int64 = defaultMaxBundleBytes, maxQueuedJobs: Int = defaultMaxQueuedJobs
+        maxBundleBytes: Int64 = defaultMaxBundleBytes, maxQueuedJobs: Int = defaultMaxQueuedJobs,
+        maxMaterials: Int = defaultMaxMaterials, maxMaterialBytes: Int64 = defaultMaxMaterialBytes
     ) {
+        self.maxMaterials = maxMaterials
+        self.maxMaterialBytes = maxMaterialBytes
         self.maxQueuedJobs = maxQueuedJobs
         self.maxBundleBytes = maxBundleBytes
         self.maxBodyBytes = maxBodyBytes
@@ -54,6 +65,8 @@ public struct ServiceLimits: Sendable, Equatable {
         if !(feedPollSeconds > 0) { return "the feed's poll interval must be positive" }
         if maxBundleBytes < 1 { return "--max-bundle must be at least 1 byte" }
         if !(1...10_000_000).contains(maxQueuedJobs) { return "--max-queued must be between 1 and 10000000" }
+        if !(0...10_000).contains(maxMaterials) { return "--max-materials must be between 0 and 10000" }
+        if maxMaterialBytes < 1 { return "--max-material-upload must be at least 1 byte" }
         return nil
     }
 }

@@ -14,7 +14,7 @@ struct Serve: ParsableCommand {
         discussion: """
             The operations are those of openapi.yaml, served at /openapi.yaml; /healthz answers when the service is up, /metrics gives Prometheus metrics (to keys that read the shelf), and /complaints is the public complaint page. Every /v1 operation but POST /v1/complaints needs an API key (Authorization: Bearer KEY) whose role has the operation's permission: 401 without one, 403 with the wrong role. Every audit entry written through the service names the key (api:NAME (ROLE)).
 
-            POST /v1/reviews takes a bundle (multipart, streamed into the bundle store up to --max-bundle) and queues it; --jobs threads of this server review the queue as `shelfguard worker` does (0: leave it to separate `shelfguard worker` processes against the same database, which work alongside in any case). The policy, feature database, registry and limits flags are the worker's: the policy's and the feature database's digests are part of each submission's id, and the registry is read once when the server starts (restart it after importing new filing lists).
+            POST /v1/reviews takes a bundle (multipart, streamed into the bundle store up to --max-bundle), its declaration, and the labeling materials the declaration lists (a `material` part each, its file name the listed path), and queues it; --jobs threads of this server review the queue as `shelfguard worker` does (0: leave it to separate `shelfguard worker` processes against the same database, which work alongside in any case). The policy, feature database, registry and limits flags are the worker's: the policy's and the feature database's digests are part of each submission's id, and the registry is read once when the server starts (restart it after importing new filing lists).
 
             The service prints `shelfguard serve: listening on http://HOST:PORT` on standard error once it takes requests (with --port 0, the port the system chose), logs each request and each review there. On SIGINT or SIGTERM it stops taking requests and finishes the ones in flight, then stops claiming jobs, gives the reviews running --grace seconds to be recorded, and puts the jobs still held back in the queue for other workers.
             """)
@@ -53,6 +53,18 @@ struct Serve: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Labeling material parts one POST /v1/reviews takes (413 past it); 0 takes none.", valueName: "count"))
+    var maxMaterials = ServiceLimits.defaultMaxMaterials
+
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of all the labeling material parts of one POST /v1/reviews together, e.g. 100MiB (413 past it). (default: 64MiB)",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxMaterialUpload: Int64 = ServiceLimits.defaultMaxMaterialBytes
+
+    @Option(
+        help: ArgumentHelp(
             "Reviews run at once by this server's own worker threads; 0 leaves the queue to `shelfguard worker` processes. Default: the number of cores.",
             valueName: "count"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -85,7 +97,8 @@ struct Serve: ParsableCommand {
     var limits: ServiceLimits {
         ServiceLimits(
             maxBodyBytes: maxBody, maxWaitSeconds: maxWait, complaintsPerMinute: complaintRate,
-            maxBundleBytes: maxBundle, maxQueuedJobs: maxQueued)
+            maxBundleBytes: maxBundle, maxQueuedJobs: maxQueued, maxMaterials: maxMaterials,
+            maxMaterialBytes: maxMaterialUpload)
     }
 
     func validate() throws {

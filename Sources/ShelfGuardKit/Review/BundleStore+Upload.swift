@@ -240,22 +240,31 @@ extension BundleStore {
 extension BundleStore {
     /// The temporary files of uploads and copies that never finished (a process killed while it
     /// wrote one): `.upload.*.tmp` at the top of the store whose last write was more than `age`
-    /// seconds before `now`. A live upload writes its file as the bytes come, and a copy staged
-    /// for review is kept or removed within that review, so a file idle that long belongs to no
+    /// seconds before `now`, and the `.upload.*.dir` folders a declaration and its labeling
+    /// materials are put together in (by their own time: a folder is filled and renamed within
+    /// one request). A live upload writes its file as the bytes come, and a copy staged for
+    /// review is kept or removed within that review, so a file idle that long belongs to no
     /// one. Returns the names removed; a store that does not exist yet has none.
     public func sweep(olderThan age: TimeInterval, now: Date) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var removed: [String] = []
-        for name in names.sorted() where name.hasPrefix(".upload.") && name.hasSuffix(".tmp") {
+        for name in names.sorted()
+        where name.hasPrefix(".upload.") && (name.hasSuffix(".tmp") || name.hasSuffix(".dir")) {
             let path = (directory as NSString).appendingPathComponent(name)
             var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            let folder = name.hasSuffix(".dir")
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == (folder ? S_IFDIR : S_IFREG) else { continue }
             #if os(Linux)
                 let written = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
             #else
                 let written = Double(info.st_mtimespec.tv_sec) + Double(info.st_mtimespec.tv_nsec) / 1e9
             #endif
-            guard now.timeIntervalSince1970 - written > age, unlink(path) == 0 else { continue }
+            guard now.timeIntervalSince1970 - written > age else { continue }
+            if folder {
+                guard (try? FileManager.default.removeItem(atPath: path)) != nil else { continue }
+            } else {
+                guard unlink(path) == 0 else { continue }
+            }
             removed.append(name)
         }
         return removed

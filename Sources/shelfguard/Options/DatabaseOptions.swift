@@ -26,7 +26,7 @@ struct DatabaseOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "When review, worker or serve start, remove the bundle store's unfinished temporary copies (.upload.*.tmp, left by a process killed while writing one) idle for more than this many hours (at least 1); 0 never removes them.",
+            "When review, worker or serve start, remove the bundle store's unfinished temporary copies (.upload.*.tmp, and .upload.*.dir folders of a declaration with its materials, left by a process killed while writing one) idle for more than this many hours (at least 1); 0 never removes them.",
             valueName: "hours"))
     var sweepAfter: Double = 24
 

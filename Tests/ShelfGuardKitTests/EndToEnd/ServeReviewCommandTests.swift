@@ -21,11 +21,20 @@ struct ServeReviewCommandTests {
     ) async throws -> (
         status: Int, json: [String: Any]
     ) {
+        try await submit(port, key: key, named: parts.map { ($0.name, $0.file.lastPathComponent, $0.file) })
+    }
+
+    /// The same, each part with the file name given (a material's is the path its declaration lists).
+    static func submit(
+        _ port: Int, key: String, named parts: [(name: String, filename: String, file: URL)]
+    ) async throws -> (
+        status: Int, json: [String: Any]
+    ) {
         var body = Data()
         for part in parts {
             body.append(
                 Data(
-                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(part.file.lastPathComponent)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\"; filename=\"\(part.filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
                         .utf8))
             body.append(try Data(contentsOf: part.file))
             body.append(Data("\r\n".utf8))
@@ -112,6 +121,41 @@ struct ServeReviewCommandTests {
         #expect(try ShelfGuardBinary.run(["audit", "verify"] + store.arguments).status == 0)
     }
 
+    @Test(
+        "a compliant app sent with its labeling materials is approved through the service, as review approves it on disk; without them it is refused"
+    )
+    func materialsApproved() async throws {
+        let store = try TestStores.forBinary(.sqlite, "serve-materials")
+        let developer = try ServeCommandTests.createKey(store, role: "developer", name: "ci")
+        let server = try ServeCommandTests.Server(
+            store.arguments + [
+                "--jobs", "1", "--as-of", "2026-11-24", "--registry",
+                Self.samples.appendingPathComponent("registry").path,
+            ])
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let port = try await server.port(within: 300)
+        let files: [(name: String, filename: String, file: URL)] = [
+            ("bundle", "facefun.apk", Self.samples.appendingPathComponent("facefun.apk")),
+            ("declaration", "d.yaml", Self.samples.appendingPathComponent("facefun.apk.declaration.yaml")),
+        ]
+        let materials = ["labeling/facefun/sample-output.png", "labeling/facefun/user-agreement.md"].map {
+            (name: "material", filename: $0, file: Self.samples.appendingPathComponent($0))
+        }
+        var verdicts: [String] = []
+        for parts in [files + materials, files] {
+            let submitted = try await Self.submit(port, key: developer, named: parts)
+            #expect(submitted.status == 202, "\(submitted.json)")
+            let id = try #require(submitted.json["id"] as? String)
+            let done = try await Self.poll(port, key: developer, id: id, within: 120)
+            #expect(done["status"] as? String == "done", "\(done) \(server.stderr)")
+            let rules = (done["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+            verdicts.append("\(done["verdict"] as? String ?? "none") \(rules.contains("labeling_materials_missing"))")
+        }
+        #expect(verdicts == ["approve false", "refuse true"], "\(verdicts)")
+        server.process.terminate()
+        server.process.waitUntilExit()
+    }
+
     @Test("SIGTERM with a review in hand: the job ends recorded or back in the queue, never left claimed")
     func stopWithAJobHeld() async throws {
         let store = try TestStores.forBinary(.sqlite, "serve-stop")
@@ -135,12 +179,17 @@ struct ServeReviewCommandTests {
         #expect(queued + reviews == 1, "queued \(queued), reviewed \(reviews)")
     }
 
-    @Test("serve refuses --max-bundle, --jobs, --grace and --lease out of range")
+    @Test(
+        "serve refuses --max-bundle, --max-materials, --max-material-upload, --jobs, --grace and --lease out of range")
     func badFlags() throws {
-        for flags in [["--max-bundle", "0"], ["--jobs", "-1"], ["--grace", "-1"], ["--lease", "0"]] {
+        for flags in [
+            ["--max-bundle", "0"], ["--max-materials=-1"], ["--max-material-upload", "0"], ["--jobs", "-1"],
+            ["--grace", "-1"], ["--lease", "0"],
+        ] {
             let run = try ShelfGuardBinary.run(["serve", "--db", "/nonexistent/folder/x.db"] + flags)
             #expect(run.status == 1, "\(flags)")
-            #expect(run.stderr.contains(flags[0]), "\(flags): \(run.stderr)")
+            let flag = String(flags[0].prefix { $0 != "=" })
+            #expect(run.stderr.contains(flag), "\(flags): \(run.stderr)")
         }
     }
 }

@@ -167,6 +167,36 @@ struct BundleStoreSweepTests {
         #expect(store.sweep(olderThan: 1800, now: now) == [".upload.33.44.tmp"])
     }
 
+    @Test(
+        "an unfinished .upload.*.dir folder (a declaration and its materials put together) is swept whole by its own age"
+    )
+    func sweepFolders() throws {
+        let folder = try TestFiles.directory("bundle-store-sweep-folders")
+        let store = BundleStore(directory: folder.appendingPathComponent("shelf.bundles").path)
+        let top = URL(fileURLWithPath: store.directory)
+        let old = top.appendingPathComponent(".upload.1.2.dir")
+        let recent = top.appendingPathComponent(".upload.3.4.dir")
+        for made in [old, recent] {
+            let inside = made.appendingPathComponent("labeling/sample.png")
+            try FileManager.default.createDirectory(
+                at: inside.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("png".utf8).write(to: inside)
+            try #require(chmod(inside.path, 0o444) == 0, "read-only, as the store keeps them")
+        }
+        let fileNamedLikeOne = top.appendingPathComponent(".upload.5.6.dir")
+        try Data("x".utf8).write(to: fileNamedLikeOne)
+        let then = Date(timeIntervalSince1970: 1_900_000_000)
+        try Self.age(old.path, to: then.addingTimeInterval(-48 * 3600))
+        try Self.age(fileNamedLikeOne.path, to: then.addingTimeInterval(-48 * 3600))
+        try Self.age(recent.path, to: then.addingTimeInterval(-60))
+        let written = try #require(
+            (try? FileManager.default.attributesOfItem(atPath: recent.path))?[.modificationDate] as? Date)
+        #expect(store.sweep(olderThan: 24 * 3600, now: written.addingTimeInterval(60)) == [".upload.1.2.dir"])
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+        #expect(FileManager.default.fileExists(atPath: recent.appendingPathComponent("labeling/sample.png").path))
+        #expect(FileManager.default.fileExists(atPath: fileNamedLikeOne.path), "a file is not a folder")
+    }
+
     @Test("review removes the unfinished copies --sweep-after names, says so, and 0 keeps them")
     func reviewSweeps() throws {
         let folder = try TestFiles.directory("bundle-store-sweep-e2e")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -226,6 +227,9 @@ struct ReviewServiceTests {
             ) { response in #expect(response.status == .accepted, "\(response.text)") }
         }
         #expect(ServiceLimits(maxQueuedJobs: 0).problem?.contains("--max-queued") == true)
+        #expect(ServiceLimits(maxMaterials: -1).problem?.contains("--max-materials") == true)
+        #expect(ServiceLimits(maxMaterials: 0).problem == nil, "0 takes no materials")
+        #expect(ServiceLimits(maxMaterialBytes: 0).problem?.contains("--max-material-upload") == true)
         #expect(ServiceLimits(maxQueuedJobs: 10_000_001).problem != nil)
         #expect(ServiceLimits().maxQueuedJobs == 10_000)
     }
@@ -445,6 +449,159 @@ struct ReviewServiceTests {
         }
         #expect(try fixture.ledger.queueJobs(states: [.queued], limit: 10).count == 1)
         #expect(try fixture.ledger.verifyAudit().intact)
+    }
+
+    /// FaceFun's labeling materials as its declaration lists them: (path, bytes).
+    static var facefunMaterials: [(String, [UInt8])] {
+        get throws {
+            try ["labeling/facefun/sample-output.png", "labeling/facefun/user-agreement.md"].map {
+                ($0, Array(try Data(contentsOf: samples.appendingPathComponent($0))))
+            }
+        }
+    }
+
+    @Test(
+        "labeling materials uploaded beside the declaration: kept at their listed paths, counted in the id, and read by the review, which then finds no material missing",
+        arguments: StoreKind.available)
+    func materials(_ kind: StoreKind) async throws {
+        let fixture = try ServiceFixture.make(kind, apps: 1, manualReview: false)
+        let declaration = try Self.facefunDeclaration
+        let materials = try Self.facefunMaterials
+        let withMaterials = Self.multipart(
+            [("bundle", "facefun.apk", try Self.facefun), ("declaration", "d.yaml", declaration)]
+                + materials.map { ("material", $0.0, $0.1) })
+        let without = Self.multipart([
+            ("bundle", "facefun.apk", try Self.facefun), ("declaration", "d.yaml", declaration),
+        ])
+        let ids = try await fixture.app().test(.router) { client in
+            var ids: [String] = []
+            for body in [withMaterials, without, withMaterials] {
+                ids.append(
+                    try await client.execute(
+                        uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+                    ) { response in
+                        #expect(response.status == .accepted, "\(response.text)")
+                        return response.object["id"] as? String ?? ""
+                    })
+            }
+            return ids
+        }
+        #expect(ids[0] == ids[2] && ids[0] != ids[1], "the materials are part of the id")
+        let bundleSHA = try FileDigest.sha256(path: Self.samples.appendingPathComponent("facefun.apk").path)
+        let declarationSHA = SHA256.hash(data: Data(declaration)).hexString
+        var digests: [String: String] = [:]
+        for (path, bytes) in materials { digests[path] = "sha256:" + SHA256.hash(data: Data(bytes)).hexString }
+        let expected = ReviewSubmission.key(
+            bundleSHA256: bundleSHA, declarationSHA256: declarationSHA, policySHA256: Self.check.policy.digest,
+            signatureSHA256: SeedDatabase.database.digest, materials: digests)
+        #expect(ids[0] == expected, "the key `shelfguard review` gives the same files on disk")
+        // The declaration and its materials in a folder of their own, named by all their digests.
+        let folder = UploadedMaterials.folderName(
+            declarationSHA256: declarationSHA,
+            materials: materials.map { ($0.0, SHA256.hash(data: Data($0.1)).hexString) })
+        let files = Self.files(fixture.bundles)
+        for path in ["declaration.yaml"] + materials.map(\.0) {
+            #expect(files.contains("submissions/\(folder)/\(path)"), "\(files)")
+        }
+        #expect(!files.contains { $0.hasPrefix(".upload.") }, "no temporary file is left: \(files)")
+        #expect(try fixture.ledger.queueJobs(states: [.queued], limit: 10).count == 2)
+        let outcome = try Self.drain(fixture)
+        #expect(outcome.count(.reviewed) == 2)
+        let judged = try #require(try fixture.ledger.existingReview(key: ids[0]))
+        let bare = try #require(try fixture.ledger.existingReview(key: ids[1]))
+        let rules = { (id: Int64) in try #require(try fixture.ledger.review(id: id)).findings.map(\.rule) }
+        let judgedRules = try rules(judged.reviewID)
+        #expect(!judgedRules.contains("labeling_materials_missing"), "\(judgedRules)")
+        #expect(try rules(bare.reviewID).contains("labeling_materials_missing"), "the same files without materials")
+    }
+
+    @Test("a material named in Chinese (raw UTF-8 in the part's file name, as curl sends it) is kept under that name")
+    func materialNamedInChinese() async throws {
+        let fixture = try ServiceFixture.make(.sqlite, apps: 1, manualReview: false)
+        let name = "labeling/facefun/用户协议.md"
+        let declaration = Array(
+            String(decoding: try Self.facefunDeclaration, as: UTF8.self)
+                .replacingOccurrences(of: "labeling/facefun/user-agreement.md", with: name).utf8)
+        let notice = Array("本应用生成的内容均添加标识。".utf8)
+        let body = Self.multipart([
+            ("bundle", "facefun.apk", try Self.facefun), ("declaration", "d.yaml", declaration),
+            ("material", name, notice),
+        ])
+        try await fixture.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+            ) { response in
+                #expect(response.status == .accepted, "\(response.text)")
+            }
+        }
+        let folder = UploadedMaterials.folderName(
+            declarationSHA256: SHA256.hash(data: Data(declaration)).hexString,
+            materials: [(name, SHA256.hash(data: Data(notice)).hexString)])
+        #expect(Self.files(fixture.bundles).contains("submissions/\(folder)/\(name)"), "\(Self.files(fixture.bundles))")
+    }
+
+    @Test(
+        "material parts refused with 400 (hostile or unlisted names, twice, folders of each other, no declaration) or 413 (--max-materials, --max-material-upload), nothing kept",
+        arguments: StoreKind.available)
+    func materialRefusals(_ kind: StoreKind) async throws {
+        let fixture = try ServiceFixture.make(
+            kind, apps: 1, manualReview: false, limits: ServiceLimits(maxMaterials: 2, maxMaterialBytes: 50_000))
+        let bundle = try Self.facefun
+        let declaration = try Self.facefunDeclaration
+        let listed = "labeling/facefun/user-agreement.md"
+        func body(_ materials: [(String, [UInt8])], declaration: [UInt8]? = declaration) -> ByteBuffer {
+            Self.multipart(
+                [("bundle", "facefun.apk", bundle)] + (declaration.map { [("declaration", "d.yaml", $0)] } ?? [])
+                    + materials.map { ("material", $0.0, $0.1) })
+        }
+        let badRequests: [(String, ByteBuffer, String)] = [
+            ("parent", body([("../\(listed)", [1])]), "'..' component"),
+            ("inner parent", body([("labeling/../\(listed)", [1])]), "'..' component"),
+            ("dot", body([("./\(listed)", [1])]), "'.' component"),
+            ("absolute", body([("/etc/passwd", [1])]), "absolute path"),
+            ("backslash", body([("labeling\\facefun\\user-agreement.md", [1])]), "backslash"),
+            ("empty component", body([("labeling//facefun/user-agreement.md", [1])]), "empty path component"),
+            ("trailing slash", body([("labeling/facefun/", [1])]), "empty path component"),
+            // HTTP's header parsing turns a control character into a space before the name is
+            // seen (the name check itself is `UploadedMaterialsTests.names`): still not listed.
+            ("control", body([("labeling/facefun/a\u{1}b.md", [1])]), "not among"),
+            ("long", body([(String(repeating: "a", count: 300), [1])]), "longer than 255"),
+            ("declaration's name", body([("declaration.yaml", [1])]), "declaration's own name"),
+            ("unlisted", body([("labeling/other.png", [1])]), "not among the labeling materials"),
+            ("twice", body([(listed, [1]), (listed, [2])]), "sent twice"),
+            ("folder", body([("labeling", [1]), (listed, [2])]), "is a folder of"),
+            ("no declaration", body([(listed, [1])], declaration: nil), "without a declaration"),
+            ("unreadable declaration", body([(listed, [1])], declaration: Array("schema: [".utf8)), "cannot be read"),
+        ]
+        let tooLarge: [(String, ByteBuffer, String)] = [
+            (
+                "three parts", body([(listed, [1]), ("labeling/a.png", [1]), ("labeling/b.png", [1])]),
+                "--max-materials"
+            ),
+            ("too many bytes", body([(listed, [UInt8](repeating: 7, count: 50_001))]), "--max-material-upload"),
+        ]
+        try await fixture.app().test(.router) { client in
+            for (what, body, message) in badRequests {
+                try await client.execute(
+                    uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+                ) { response in
+                    #expect(response.status == .badRequest, "\(what): \(response.text)")
+                    #expect(response.errorMessage.contains(message), "\(what): \(response.errorMessage)")
+                }
+            }
+            for (what, body, message) in tooLarge {
+                try await client.execute(
+                    uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
+                ) { response in
+                    #expect(response.status == .contentTooLarge, "\(what): \(response.text)")
+                    #expect(response.errorMessage.contains(message), "\(what): \(response.errorMessage)")
+                }
+            }
+        }
+        #expect(try fixture.ledger.queueJobs(states: [.queued], limit: 10).isEmpty, "nothing queued")
+        let files = Self.files(fixture.bundles)
+        #expect(!files.contains { $0.hasPrefix(".upload.") || $0.hasPrefix("submissions/") }, "\(files)")
+        #expect(!files.contains { $0.hasPrefix("declarations/") }, "no declaration kept: \(files)")
     }
 
     @Test(
