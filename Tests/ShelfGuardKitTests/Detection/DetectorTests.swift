@@ -187,8 +187,19 @@ struct DetectorTests {
 
     @Test("the detector gives the same results on a second thread as on the reading thread")
     func background() throws {
+        // Chunks go to the second thread in buffers used again and again: a big entry that ends
+        // in a signature, then small ones without, and a stored one bigger than any buffer so
+        // far; a buffer showing bytes of an earlier chunk would put the signature in the small
+        // entries too.
+        let filler = (0..<700_000).map { UInt8(ascii: "a") &+ UInt8($0 % 23) }
+        var reused: [(String, [UInt8], ZipBuilder.Method)] = [
+            ("assets/big.js", filler + Array("api.openai.com".utf8), .deflated)
+        ]
+        reused += (0..<30).map { ("assets/small\($0).js", Array(filler.prefix(10_000 + $0)), .deflated) }
+        reused.append(("assets/stored.bin", filler + filler + Array("api.openai.com".utf8), .stored))
         for (name, bytes) in try SampleBundles.all() + [
-            ("bench.apk", Self.apk([("assets/a.js", Array("api.openai.com".utf8), .deflated)]))
+            ("bench.apk", Self.apk([("assets/a.js", Array("api.openai.com".utf8), .deflated)])),
+            ("reused.apk", Self.apk(reused)),
         ] {
             let path = try TestFiles.write(bytes, name: name)
             let threaded = try Inspector(
@@ -202,6 +213,10 @@ struct DetectorTests {
             #expect(threaded.detections == inline.detections, "\(name)")
             #expect(threaded.featureSummary == inline.featureSummary, "\(name)")
             #expect(threaded.hazards == inline.hazards, "\(name)")
+            if name == "reused.apk" {
+                let found = threaded.detections.first { $0.signature == "openai_api" }
+                #expect(found?.occurrences == 2, "big.js and stored.bin only: \(String(describing: found))")
+            }
         }
     }
 }
