@@ -21,6 +21,11 @@ public struct PatternSet: Sendable {
     /// For each byte, whether it leaves the start state: the bytes that can begin a pattern. The
     /// scan skips the others without touching the transition table.
     let startsPattern: [Bool]
+    /// For each pair of bytes (bit `first << 8 | second`), whether a pattern can begin with them:
+    /// the start state's filter where two bytes are at hand, far more selective on text than
+    /// one (most letters begin some pattern; few pairs do). A pattern of one byte marks every
+    /// pair it begins.
+    let startsPair: [UInt8]
 
     /// Compiles `patterns` (empty patterns are ignored).
     public init(_ patterns: [[UInt8]], caseInsensitive: Bool = false) {
@@ -108,6 +113,7 @@ public struct PatternSet: Sendable {
         self.classOf = classOf
         self.classCount = classes
         self.startsPattern = (0..<256).map { table[Int(classOf[$0])] != 0 }
+        self.startsPair = Self.pairs(patterns, caseInsensitive: caseInsensitive)
         self.next = table
         self.firstOutput = outputs.map { $0.first ?? -1 }
         self.outputLink = link
@@ -117,6 +123,28 @@ public struct PatternSet: Sendable {
     /// Compiles string patterns as UTF-8.
     public init(strings: [String], caseInsensitive: Bool = false) {
         self.init(strings.map { Array($0.utf8) }, caseInsensitive: caseInsensitive)
+    }
+
+    /// The pairs of bytes patterns begin with, as bits (see `startsPair`), each letter in both
+    /// cases when case is folded.
+    static func pairs(_ patterns: [[UInt8]], caseInsensitive: Bool) -> [UInt8] {
+        var bits = [UInt8](repeating: 0, count: 65_536 / 8)
+        func cases(_ b: UInt8) -> [UInt8] {
+            guard caseInsensitive else { return [b] }
+            if (0x41...0x5A).contains(b) { return [b, b | 0x20] }
+            if (0x61...0x7A).contains(b) { return [b, b & ~0x20] }
+            return [b]
+        }
+        for pattern in patterns where !pattern.isEmpty {
+            let seconds = pattern.count > 1 ? cases(pattern[1]) : (0...255).map { UInt8($0) }
+            for first in cases(pattern[0]) {
+                for second in seconds {
+                    let pair = Int(first) << 8 | Int(second)
+                    bits[pair >> 3] |= 1 << UInt8(pair & 7)
+                }
+            }
+        }
+        return bits
     }
 
     /// States of the automaton (its size grows with the patterns).
@@ -157,16 +185,18 @@ public struct PatternScanner: Sendable {
         set.next.withUnsafeBufferPointer { next in
             set.classOf.withUnsafeBufferPointer { classOf in
                 set.startsPattern.withUnsafeBufferPointer { starts in
-                    let bytes = base.assumingMemoryBound(to: UInt8.self)
-                    var i = 0
-                    while i < count {
-                        let stop = PatternScanner.run(
-                            next: next.baseAddress!, classOf: classOf.baseAddress!, starts: starts.baseAddress!,
-                            bytes: bytes, from: i, to: count, row: &row)
-                        i = stop
-                        if row < 0 {
-                            row = -row
-                            report(Int32(row / classes), end: start + Int64(i), onMatch)
+                    set.startsPair.withUnsafeBufferPointer { pairs in
+                        let bytes = base.assumingMemoryBound(to: UInt8.self)
+                        var i = 0
+                        while i < count {
+                            let stop = PatternScanner.run(
+                                next: next.baseAddress!, classOf: classOf.baseAddress!, starts: starts.baseAddress!,
+                                pairs: pairs.baseAddress!, bytes: bytes, from: i, to: count, row: &row)
+                            i = stop
+                            if row < 0 {
+                                row = -row
+                                report(Int32(row / classes), end: start + Int64(i), onMatch)
+                            }
                         }
                     }
                 }
@@ -178,18 +208,27 @@ public struct PatternScanner: Sendable {
 
     /// The hot loop, with no calls in it: advances through `bytes[from..<to]` and stops just after
     /// a byte that enters a reporting state (leaving `row` negated), or at `to`. While in the start
-    /// state, bytes that cannot begin a pattern are skipped with one table lookup each.
+    /// state, positions where no pattern can begin are skipped with one bit test each, on the
+    /// byte and the one after it (on the byte alone for the chunk's last, whose next byte is not
+    /// at hand yet): no pattern begins where its first two bytes are not.
     @inline(__always)
     private static func run(
         next: UnsafePointer<Int32>, classOf: UnsafePointer<UInt8>, starts: UnsafePointer<Bool>,
-        bytes: UnsafePointer<UInt8>, from: Int, to: Int, row: inout Int
+        pairs: UnsafePointer<UInt8>, bytes: UnsafePointer<UInt8>, from: Int, to: Int, row: inout Int
     ) -> Int {
         var i = from
         var r = row
         while i < to {
             if r == 0 {
-                while i < to && !starts[Int(bytes[i])] { i &+= 1 }
-                if i == to { break }
+                while i &+ 1 < to {
+                    let pair = Int(bytes[i]) &<< 8 | Int(bytes[i &+ 1])
+                    if pairs[pair &>> 3] & (1 &<< UInt8(pair & 7)) != 0 { break }
+                    i &+= 1
+                }
+                if i &+ 1 >= to {
+                    while i < to && !starts[Int(bytes[i])] { i &+= 1 }
+                    if i == to { break }
+                }
             }
             let t = Int(next[r &+ Int(classOf[Int(bytes[i])])])
             i &+= 1
@@ -317,6 +356,7 @@ extension PatternSet {
         self.outputLink = outputLink
         self.extraOutputs = extraOutputs
         self.startsPattern = (0..<256).map { next[Int(classOf[$0])] != 0 }
+        self.startsPair = Self.pairs(patterns, caseInsensitive: caseInsensitive)
     }
 
     /// Whether these are the tables `PatternSet(patterns, caseInsensitive:)` compiles: the same

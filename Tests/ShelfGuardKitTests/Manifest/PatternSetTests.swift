@@ -64,6 +64,19 @@ struct PatternSetTests {
             }
             let set = PatternSet(patterns, caseInsensitive: folding)
             #expect(set.matches(in: text) == expected, "round \(round): \(patterns) in \(text)")
+            // The same text in chunks of 1 to 7 bytes: the start state's two-byte filter falls
+            // back to one byte at each chunk's end, where the next byte is not at hand.
+            var scanner = set.scanner()
+            var chunked = Set<Int>()
+            var offset = 0
+            while offset < text.count {
+                let size = min(text.count - offset, 1 + Int(generator.next() % 7))
+                text[offset..<(offset + size)].withUnsafeBytes {
+                    scanner.scan($0) { pattern, _ in chunked.insert(pattern) }
+                }
+                offset += size
+            }
+            #expect(chunked == expected, "round \(round), in chunks: \(patterns) in \(text)")
         }
     }
 
