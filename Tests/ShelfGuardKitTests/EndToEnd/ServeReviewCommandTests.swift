@@ -51,6 +51,15 @@ struct ServeReviewCommandTests {
         return (status, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
     }
 
+    /// `serve --jobs 1` on the store, judging as of 2026-11-24 with the sample registry.
+    static func reviewingServer(_ store: TestStores.ForBinary) throws -> ServeCommandTests.Server {
+        try ServeCommandTests.Server(
+            store.arguments + [
+                "--jobs", "1", "--as-of", "2026-11-24", "--registry",
+                Self.samples.appendingPathComponent("registry").path,
+            ])
+    }
+
     /// Polls `GET /v1/reviews/{id}` until it is no longer queued or running.
     static func poll(_ port: Int, key: String, id: String, within seconds: Double) async throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(seconds)
@@ -73,11 +82,7 @@ struct ServeReviewCommandTests {
         let developer = try ServeCommandTests.createKey(store, role: "developer", name: "ci-pipeline")
         let officer = try ServeCommandTests.createKey(store, role: "officer", name: "officer-li")
         let storefront = try ServeCommandTests.createKey(store, role: "storefront", name: "storefront-1")
-        let server = try ServeCommandTests.Server(
-            store.arguments + [
-                "--jobs", "1", "--as-of", "2026-11-24", "--registry",
-                Self.samples.appendingPathComponent("registry").path,
-            ])
+        let server = try Self.reviewingServer(store)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try await server.port(within: 300)
 
@@ -127,11 +132,7 @@ struct ServeReviewCommandTests {
     func materialsApproved() async throws {
         let store = try TestStores.forBinary(.sqlite, "serve-materials")
         let developer = try ServeCommandTests.createKey(store, role: "developer", name: "ci")
-        let server = try ServeCommandTests.Server(
-            store.arguments + [
-                "--jobs", "1", "--as-of", "2026-11-24", "--registry",
-                Self.samples.appendingPathComponent("registry").path,
-            ])
+        let server = try Self.reviewingServer(store)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try await server.port(within: 300)
         let files: [(name: String, filename: String, file: URL)] = [

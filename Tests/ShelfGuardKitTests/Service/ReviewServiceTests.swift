@@ -580,20 +580,15 @@ struct ReviewServiceTests {
             ),
             ("too many bytes", body([(listed, [UInt8](repeating: 7, count: 50_001))]), "--max-material-upload"),
         ]
+        let refusals =
+            badRequests.map { ($0.0, $0.1, HTTPResponse.Status.badRequest, $0.2) }
+            + tooLarge.map { ($0.0, $0.1, HTTPResponse.Status.contentTooLarge, $0.2) }
         try await fixture.app().test(.router) { client in
-            for (what, body, message) in badRequests {
+            for (what, body, status, message) in refusals {
                 try await client.execute(
                     uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
                 ) { response in
-                    #expect(response.status == .badRequest, "\(what): \(response.text)")
-                    #expect(response.errorMessage.contains(message), "\(what): \(response.errorMessage)")
-                }
-            }
-            for (what, body, message) in tooLarge {
-                try await client.execute(
-                    uri: "/v1/reviews", method: .post, headers: Self.headers(fixture, .developer), body: body
-                ) { response in
-                    #expect(response.status == .contentTooLarge, "\(what): \(response.text)")
+                    #expect(response.status == status, "\(what): \(response.text)")
                     #expect(response.errorMessage.contains(message), "\(what): \(response.errorMessage)")
                 }
             }
