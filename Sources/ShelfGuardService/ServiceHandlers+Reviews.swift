@@ -87,12 +87,32 @@ extension ServiceHandlers {
         guard let bundle else { throw ServiceError.badRequest("the body has no bundle part") }
         var declaration: (sha256: String, path: String)?
         if let declarationBytes {
-            if !materials.isEmpty,
-                let problem = UploadedMaterials.problem(
-                    paths: materials.map(\.path), declaration: declarationBytes, taxonomy: intake.taxonomy,
+            if !materials.isEmpty {
+                // Each kept under the declaration's own spelling of its path, where the review
+                // looks for it; two that are one path written two ways were sent twice.
+                switch UploadedMaterials.listedSpellings(
+                    of: materials.map(\.path), declaration: declarationBytes, taxonomy: intake.taxonomy,
                     limits: intake.declarationLimits)
-            {
-                throw ServiceError.badRequest(problem)
+                {
+                case .failure(let refusal): throw ServiceError.badRequest(refusal.message)
+                case .success(let spellings):
+                    if let twice = Dictionary(grouping: spellings, by: { Array($0.utf8) }).first(where: {
+                        $0.value.count > 1
+                    }) {
+                        throw ServiceError.badRequest("material '\(twice.value[0])' was sent twice")
+                    }
+                    for spelling in spellings {
+                        if let problem = UploadedMaterials.problem(path: spelling) {
+                            throw ServiceError.badRequest("material '\(spelling)' cannot be taken: \(problem)")
+                        }
+                    }
+                    if let (folder, inside) = UploadedMaterials.collision(among: spellings) {
+                        throw ServiceError.badRequest(
+                            "materials '\(folder)' and '\(inside)' cannot both be kept: the first is a folder of the second"
+                        )
+                    }
+                    for index in materials.indices { materials[index].path = spellings[index] }
+                }
             }
             let store = intake.bundleStore
             let parts = materials

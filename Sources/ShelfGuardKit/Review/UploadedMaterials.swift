@@ -51,31 +51,54 @@ public enum UploadedMaterials {
         return nil
     }
 
-    /// What is wrong with sending `paths` as the materials of this declaration text, or nil:
-    /// the declaration must be readable (its materials are matched against it) and list each.
-    public static func problem(
-        paths: [String], declaration bytes: [UInt8], taxonomy: FeatureTaxonomy,
+    /// Why materials cannot be taken with a declaration, for the one who sent them.
+    public struct Refusal: Error, Sendable, Equatable {
+        public var message: String
+    }
+
+    /// For each of `paths`, the declaration's own spelling of it, so that the material is kept
+    /// where the review looks for it: the listed path with the same bytes, else the one it
+    /// equals as Unicode text (`é` sent as `e` and a combining accent, as macOS file names have
+    /// it, for an `é` listed as one character). Refused when the declaration cannot be read (its
+    /// materials are matched against it) or does not list one of them.
+    public static func listedSpellings(
+        of paths: [String], declaration bytes: [UInt8], taxonomy: FeatureTaxonomy,
         limits: DeclarationLimits = .standard
-    ) -> String? {
+    ) -> Result<[String], Refusal> {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            return
-                "the declaration is not UTF-8 text, so the materials cannot be matched with it: send it without materials to have the review's findings on it"
+            return .failure(
+                Refusal(
+                    message:
+                        "the declaration is not UTF-8 text, so the materials cannot be matched with it: send it without materials to have the review's findings on it"
+                ))
         }
         let declaration: Declaration
         switch DeclarationReader.read(text, source: "declaration", taxonomy: taxonomy, maxNodes: limits.maxNodes) {
         case .success(let read): declaration = read
         case .failure(let failure):
             let first = failure.problems.first.map { ": \($0.description)" } ?? ""
-            return
-                "the declaration cannot be read, so the materials cannot be matched with it\(first); send it without materials to have the review's findings on it"
+            return .failure(
+                Refusal(
+                    message:
+                        "the declaration cannot be read, so the materials cannot be matched with it\(first); send it without materials to have the review's findings on it"
+                ))
         }
-        let listed = Set(declaration.features.flatMap { $0.labeling?.materials ?? [] })
-        for path in paths.sorted() where !listed.contains(path) {
-            let named = listed.isEmpty ? "none" : listed.sorted().joined(separator: ", ")
-            return
-                "material '\(path)' is not among the labeling materials the declaration lists (labeling.materials: \(named)); the file name of a material part is the path the declaration gives it"
+        let listed = declaration.features.flatMap { $0.labeling?.materials ?? [] }
+        var spellings: [String] = []
+        for path in paths {
+            let bytes = Array(path.utf8)
+            guard let spelling = listed.first(where: { Array($0.utf8) == bytes }) ?? listed.first(where: { $0 == path })
+            else {
+                let named = listed.isEmpty ? "none" : Set(listed).sorted().joined(separator: ", ")
+                return .failure(
+                    Refusal(
+                        message:
+                            "material '\(path)' is not among the labeling materials the declaration lists (labeling.materials: \(named)); the file name of a material part is the path the declaration gives it"
+                    ))
+            }
+            spellings.append(spelling)
         }
-        return nil
+        return .success(spellings)
     }
 
     /// The name of a submission's folder in the store: the SHA-256 over the declaration's digest

@@ -59,22 +59,38 @@ struct UploadedMaterialsTests {
         #expect(UploadedMaterials.collision(among: ["a/b", "a/c", "ab", "ab.png/c"]) == nil)
     }
 
-    @Test("materials are matched against the declaration's list; an unreadable declaration is said to be one")
-    func matching() {
+    @Test(
+        "materials are matched against the declaration's list, each given the declaration's own spelling; an unreadable declaration is said to be one"
+    )
+    func matching() throws {
         let taxonomy = SeedDatabase.database.taxonomy
-        let bytes = Array(Self.declaration.utf8)
-        #expect(
-            UploadedMaterials.problem(
-                paths: ["notice.md", "labeling/样例输出.png"], declaration: bytes, taxonomy: taxonomy) == nil)
-        let unlisted = UploadedMaterials.problem(
-            paths: ["notice.md", "other.png"], declaration: bytes, taxonomy: taxonomy)
-        #expect(unlisted?.contains("'other.png' is not among") == true, "\(unlisted ?? "")")
-        #expect(unlisted?.contains("labeling/样例输出.png, notice.md") == true, "the list is shown: \(unlisted ?? "")")
-        let broken = UploadedMaterials.problem(
-            paths: ["notice.md"], declaration: Array("app: [".utf8), taxonomy: taxonomy)
-        #expect(broken?.contains("cannot be read") == true, "\(broken ?? "")")
-        let binary = UploadedMaterials.problem(paths: ["notice.md"], declaration: [0xFF, 0xFE], taxonomy: taxonomy)
-        #expect(binary?.contains("not UTF-8") == true)
+        func match(
+            _ paths: [String], _ declaration: [UInt8] = Array(Self.declaration.utf8)
+        ) -> Result<
+            [String], UploadedMaterials.Refusal
+        > {
+            UploadedMaterials.listedSpellings(of: paths, declaration: declaration, taxonomy: taxonomy)
+        }
+        #expect(try match(["notice.md", "labeling/样例输出.png"]).get() == ["notice.md", "labeling/样例输出.png"])
+        // `é` as `e` and a combining accent (as macOS names files) for an `é` listed as one
+        // character: kept under the listed bytes, where the review looks for it.
+        let listedAccent = Array(Self.declaration.replacingOccurrences(of: "notice.md", with: "not\u{E9}.md").utf8)
+        let spelled = try? match(["not\u{65}\u{301}.md"], listedAccent).get()
+        #expect(spelled.map { $0.map { Array($0.utf8) } } == [Array("not\u{E9}.md".utf8)])
+        guard case .failure(let unlisted) = match(["notice.md", "other.png"]) else {
+            Issue.record("an unlisted material was taken")
+            return
+        }
+        #expect(unlisted.message.contains("'other.png' is not among"), "\(unlisted.message)")
+        #expect(unlisted.message.contains("labeling/样例输出.png, notice.md"), "the list is shown: \(unlisted.message)")
+        guard case .failure(let broken) = match(["notice.md"], Array("app: [".utf8)),
+            case .failure(let binary) = match(["notice.md"], [0xFF, 0xFE])
+        else {
+            Issue.record("materials matched against an unreadable declaration")
+            return
+        }
+        #expect(broken.message.contains("cannot be read"), "\(broken.message)")
+        #expect(binary.message.contains("not UTF-8"))
     }
 
     @Test(

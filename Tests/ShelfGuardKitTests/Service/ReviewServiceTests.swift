@@ -515,17 +515,23 @@ struct ReviewServiceTests {
         #expect(try rules(bare.reviewID).contains("labeling_materials_missing"), "the same files without materials")
     }
 
-    @Test("a material named in Chinese (raw UTF-8 in the part's file name, as curl sends it) is kept under that name")
+    @Test(
+        "a material named in Chinese (raw UTF-8 in the part's file name, as curl sends it) is kept under that name; one whose accent comes decomposed, under the declaration's spelling"
+    )
     func materialNamedInChinese() async throws {
         let fixture = try ServiceFixture.make(.sqlite, apps: 1, manualReview: false)
-        let name = "labeling/facefun/用户协议.md"
+        // The declaration lists `é` as one character; the part's name has `e` and a combining
+        // accent, as macOS file names do.
+        let name = "labeling/facefun/用户协议-r\u{E9}sum\u{E9}.md"
+        let sent = "labeling/facefun/用户协议-re\u{301}sume\u{301}.md"
+        #expect(Array(name.utf8) != Array(sent.utf8))
         let declaration = Array(
             String(decoding: try Self.facefunDeclaration, as: UTF8.self)
                 .replacingOccurrences(of: "labeling/facefun/user-agreement.md", with: name).utf8)
         let notice = Array("本应用生成的内容均添加标识。".utf8)
         let body = Self.multipart([
             ("bundle", "facefun.apk", try Self.facefun), ("declaration", "d.yaml", declaration),
-            ("material", name, notice),
+            ("material", sent, notice),
         ])
         try await fixture.app().test(.router) { client in
             try await client.execute(
@@ -537,7 +543,14 @@ struct ReviewServiceTests {
         let folder = UploadedMaterials.folderName(
             declarationSHA256: SHA256.hash(data: Data(declaration)).hexString,
             materials: [(name, SHA256.hash(data: Data(notice)).hexString)])
-        #expect(Self.files(fixture.bundles).contains("submissions/\(folder)/\(name)"), "\(Self.files(fixture.bundles))")
+        let kept = "\(fixture.bundles.directory)/submissions/\(folder)/\(name)"
+        #expect(
+            kept.withCString { access($0, F_OK) } == 0, "kept under the listed bytes: \(Self.files(fixture.bundles))")
+        let found = DeclarationLocator.materialsBeside(
+            declarationFile: "\(fixture.bundles.directory)/submissions/\(folder)/declaration.yaml",
+            taxonomy: SeedDatabase.database.taxonomy)
+        #expect(
+            found[name] == "sha256:" + SHA256.hash(data: Data(notice)).hexString, "where the review looks: \(found)")
     }
 
     @Test(
