@@ -126,7 +126,7 @@ extension ServiceHandlers {
             }
         } else if let first = materials.first {
             throw ServiceError.badRequest(
-                "material '\(first.path)' came without a declaration part: labeling materials are kept beside the declaration that lists them"
+                "material '\(first.path)' came without a declaration part: labeling materials are kept beside the declaration that lists them, so send the declaration as a part too (also when the bundle carries its own)"
             )
         }
         let submission = SubmissionIntake(
