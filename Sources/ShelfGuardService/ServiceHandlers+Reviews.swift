@@ -26,7 +26,7 @@ extension ServiceHandlers {
         var declarationBytes: [UInt8]?
         // Each labeling material streamed to a temporary file of the store as it comes; kept
         // beside the declaration once every part has arrived and each proved to be one the
-        // declaration lists, else removed.
+        // declaration lists, else removed (a kept one's temporary file is gone already).
         var materials: [(path: String, upload: BundleStore.Upload)] = []
         defer { for material in materials { material.upload.discard() } }
         var materialBytes: Int64 = 0
@@ -53,7 +53,7 @@ extension ServiceHandlers {
                     }
                     declarationBytes = bytes
                 case .material(let part):
-                    let path = try Self.materialPath(part.filename, after: materials.map(\.path))
+                    let path = try Self.materialPath(part.filename)
                     guard materials.count < limits.maxMaterials else {
                         throw ServiceError(
                             .contentTooLarge, "too_large",
@@ -85,53 +85,43 @@ extension ServiceHandlers {
             throw ServiceError.badRequest("the multipart body could not be read: \(error)")
         }
         guard let bundle else { throw ServiceError.badRequest("the body has no bundle part") }
-        var declaration: (sha256: String, path: String)?
-        if let declarationBytes {
-            if !materials.isEmpty {
-                // Each kept under the declaration's own spelling of its path, where the review
-                // looks for it; two that are one path written two ways were sent twice.
-                switch UploadedMaterials.listedSpellings(
-                    of: materials.map(\.path), declaration: declarationBytes, taxonomy: intake.taxonomy,
-                    limits: intake.declarationLimits)
-                {
-                case .failure(let refusal): throw ServiceError.badRequest(refusal.message)
-                case .success(let spellings):
-                    if let twice = Dictionary(grouping: spellings, by: { Array($0.utf8) }).first(where: {
-                        $0.value.count > 1
-                    }) {
-                        throw ServiceError.badRequest("material '\(twice.value[0])' was sent twice")
-                    }
-                    for spelling in spellings {
-                        if let problem = UploadedMaterials.problem(path: spelling) {
-                            throw ServiceError.badRequest("material '\(spelling)' cannot be taken: \(problem)")
-                        }
-                    }
-                    if let (folder, inside) = UploadedMaterials.collision(among: spellings) {
-                        throw ServiceError.badRequest(
-                            "materials '\(folder)' and '\(inside)' cannot both be kept: the first is a folder of the second"
-                        )
-                    }
-                    for index in materials.indices { materials[index].path = spellings[index] }
-                }
-            }
-            let store = intake.bundleStore
-            let parts = materials
-            materials = []
-            do {
-                declaration = try await AuthMiddleware.offTheLoop {
-                    try store.keepDeclaration(declarationBytes, materials: parts)
-                }
-            } catch let error as BundleStore.UploadError {
-                throw Self.uploadError(error)
-            }
-        } else if let first = materials.first {
+        if declarationBytes == nil, let first = materials.first {
             throw ServiceError.badRequest(
                 "material '\(first.path)' came without a declaration part: labeling materials are kept beside the declaration that lists them, so send the declaration as a part too (also when the bundle carries its own)"
             )
         }
-        let submission = SubmissionIntake(
-            id: intake.key(bundleSHA256: bundle.sha256, declaration: declaration), bundleSHA256: bundle.sha256,
-            bundlePath: bundle.path, declarationSHA256: declaration?.sha256, declarationPath: declaration?.path)
+        // Off the event loop: the declaration is parsed to match the materials, the files are
+        // made durable, and the key hashes the materials beside the kept declaration again, as
+        // the worker will (up to --max-material-upload bytes).
+        let parts = materials
+        let declared = declarationBytes
+        let submission: SubmissionIntake
+        do {
+            submission = try await AuthMiddleware.offTheLoop { () throws -> SubmissionIntake in
+                var declaration: (sha256: String, path: String)?
+                if let declared {
+                    var kept = parts
+                    if !kept.isEmpty {
+                        // Each kept under the declaration's own spelling of its path, where
+                        // the review looks for it.
+                        let spellings = try UploadedMaterials.listedSpellings(
+                            of: kept.map(\.path), declaration: declared, taxonomy: intake.taxonomy,
+                            limits: intake.declarationLimits
+                        ).get()
+                        for index in kept.indices { kept[index].path = spellings[index] }
+                    }
+                    declaration = try intake.bundleStore.keepDeclaration(declared, materials: kept)
+                }
+                return SubmissionIntake(
+                    id: intake.key(bundleSHA256: bundle.sha256, declaration: declaration),
+                    bundleSHA256: bundle.sha256, bundlePath: bundle.path, declarationSHA256: declaration?.sha256,
+                    declarationPath: declaration?.path)
+            }
+        } catch let refusal as UploadedMaterials.Refusal {
+            throw ServiceError.badRequest(refusal.message)
+        } catch let error as BundleStore.UploadError {
+            throw Self.uploadError(error)
+        }
         let recorded = try await ledger.perform { try $0.submitReview(submission, submitter: caller) }
         return .accepted(
             .init(
@@ -217,22 +207,19 @@ extension ServiceHandlers {
         }
     }
 
-    /// The path a material part is kept under: its file name, when that is a plain relative
-    /// path (`UploadedMaterials.problem(path:)`) not sent already and not a folder of another.
-    static func materialPath(_ filename: String?, after earlier: [String]) throws -> String {
+    /// A material part's file name, when it is a plain relative path
+    /// (`UploadedMaterials.problem(path:)`): refused before a byte of the part is stored.
+    /// Whether the declaration lists it, and whether the names can all be kept together, is
+    /// decided once every part has arrived (`UploadedMaterials.listedSpellings`).
+    static func materialPath(_ filename: String?) throws -> String {
         guard let filename else {
             throw ServiceError.badRequest(
                 "a material part has no file name: it must be the path the declaration lists the material under")
         }
-        let shown = String(
-            filename.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
         if let problem = UploadedMaterials.problem(path: filename) {
+            let shown = String(
+                filename.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
             throw ServiceError.badRequest("material '\(shown)' cannot be taken: \(problem)")
-        }
-        guard !earlier.contains(filename) else { throw ServiceError.badRequest("material '\(shown)' was sent twice") }
-        if let (folder, inside) = UploadedMaterials.collision(among: earlier + [filename]) {
-            throw ServiceError.badRequest(
-                "materials '\(folder)' and '\(inside)' cannot both be kept: the first is a folder of the second")
         }
         return filename
     }

@@ -60,7 +60,10 @@ public enum UploadedMaterials {
     /// where the review looks for it: the listed path with the same bytes, else the one it
     /// equals as Unicode text (`é` sent as `e` and a combining accent, as macOS file names have
     /// it, for an `é` listed as one character). Refused when the declaration cannot be read (its
-    /// materials are matched against it) or does not list one of them.
+    /// materials are matched against it), does not list one of them, or when the spellings
+    /// cannot all be kept: one that is no plain relative path (`problem(path:)`), one sent twice
+    /// (the same path written two ways counts), one a folder of another (`collision(among:)`).
+    /// The one place that decides which materials a submission keeps, and under what names.
     public static func listedSpellings(
         of paths: [String], declaration bytes: [UInt8], taxonomy: FeatureTaxonomy,
         limits: DeclarationLimits = .standard
@@ -97,6 +100,22 @@ public enum UploadedMaterials {
                     ))
             }
             spellings.append(spelling)
+        }
+        var seen = Set<[UInt8]>()
+        for spelling in spellings {
+            if let problem = problem(path: spelling) {
+                return .failure(Refusal(message: "material '\(spelling)' cannot be taken: \(problem)"))
+            }
+            guard seen.insert(Array(spelling.utf8)).inserted else {
+                return .failure(Refusal(message: "material '\(spelling)' was sent twice"))
+            }
+        }
+        if let (folder, inside) = collision(among: spellings) {
+            return .failure(
+                Refusal(
+                    message:
+                        "materials '\(folder)' and '\(inside)' cannot both be kept: the first is a folder of the second"
+                ))
         }
         return .success(spellings)
     }
@@ -154,9 +173,18 @@ extension BundleStore {
         } catch {
             throw .failed("cannot make the folder for \(target): \(error.localizedDescription)")
         }
-        // The folders the materials went into, deepest first, then the submission's own.
-        let folders = Set(materials.map { ($0.path as NSString).deletingLastPathComponent }.filter { !$0.isEmpty })
-        for folder in folders.sorted(by: >) { Self.syncFolder((temporary as NSString).appendingPathComponent(folder)) }
+        // Every folder the materials went into (`a/b/c.png`: `a/b`, then `a`), then the
+        // submission's own, so that each entry made in them is durable before the rename.
+        var folders = Set<String>()
+        for material in materials {
+            var folder = (material.path as NSString).deletingLastPathComponent
+            while !folder.isEmpty, folders.insert(folder).inserted {
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+        }
+        for folder in folders.sorted(by: { $0.count > $1.count }) {
+            Self.syncFolder((temporary as NSString).appendingPathComponent(folder))
+        }
         Self.syncFolder(temporary)
         if rename(temporary, target) == 0 {
             placed = true

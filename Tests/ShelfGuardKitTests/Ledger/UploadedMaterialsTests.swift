@@ -77,6 +77,24 @@ struct UploadedMaterialsTests {
         let listedAccent = Array(Self.declaration.replacingOccurrences(of: "notice.md", with: "not\u{E9}.md").utf8)
         let spelled = try? match(["not\u{65}\u{301}.md"], listedAccent).get()
         #expect(spelled.map { $0.map { Array($0.utf8) } } == [Array("not\u{E9}.md".utf8)])
+        // The same path written two ways is sent twice; a listed folder of a listed material
+        // and a listed path that is no plain relative path cannot be kept.
+        let listing = { (materials: String) in
+            Array(
+                Self.declaration.replacingOccurrences(
+                    of: "materials: [labeling/样例输出.png, notice.md]", with: "materials: [\(materials)]"
+                ).utf8)
+        }
+        for (paths, materials, message) in [
+            (["not\u{E9}.md", "not\u{65}\u{301}.md"], "not\u{E9}.md", "was sent twice"),
+            (["labeling", "labeling/a.png"], "labeling, labeling/a.png", "is a folder of"),
+        ] {
+            guard case .failure(let refusal) = match(paths, listing(materials)) else {
+                Issue.record("\(paths) taken")
+                continue
+            }
+            #expect(refusal.message.contains(message), "\(refusal.message)")
+        }
         guard case .failure(let unlisted) = match(["notice.md", "other.png"]) else {
             Issue.record("an unlisted material was taken")
             return

@@ -582,7 +582,16 @@ struct ReviewServiceTests {
             ("declaration's name", body([("declaration.yaml", [1])]), "declaration's own name"),
             ("unlisted", body([("labeling/other.png", [1])]), "not among the labeling materials"),
             ("twice", body([(listed, [1]), (listed, [2])]), "sent twice"),
-            ("folder", body([("labeling", [1]), (listed, [2])]), "is a folder of"),
+            (
+                "folder",
+                body(
+                    [("labeling/facefun", [1]), (listed, [2])],
+                    declaration: Array(
+                        String(decoding: declaration, as: UTF8.self).replacingOccurrences(
+                            of: "materials: [labeling/facefun/sample-output.png,",
+                            with: "materials: [labeling/facefun, labeling/facefun/sample-output.png,"
+                        ).utf8)), "is a folder of"
+            ),
             ("no declaration", body([(listed, [1])], declaration: nil), "without a declaration"),
             ("unreadable declaration", body([(listed, [1])], declaration: Array("schema: [".utf8)), "cannot be read"),
         ]
