@@ -21,20 +21,32 @@ struct KeysCommand: ParsableCommand {
     /// Each role with who it is for, then what it may do, in lines that fit an 80-column terminal
     /// (the help does not wrap them itself then, which would lose their indentation).
     static func roleLines(width: Int = 78) -> String {
-        let column = APIRole.allCases.map(\.rawValue.count).max() ?? 0
+        // Built with every command's configuration, so at every start of `shelfguard`: lengths
+        // are counted in bytes (role and permission names are ASCII; counting characters walks
+        // every line again for each word), and each role's permissions are worked out once.
+        let column = APIRole.allCases.map(\.rawValue.utf8.count).max() ?? 0
         let indent = String(repeating: " ", count: column + 4)
         return APIRole.allCases.map { role in
+            let name = role.rawValue
             var lines = [
-                "  " + role.rawValue.padding(toLength: column, withPad: " ", startingAt: 0) + "  " + role.summary
+                "  " + name + String(repeating: " ", count: column - name.utf8.count) + "  " + role.summary
             ]
+            let names = role.permissionNames
             var line = indent
-            for (i, name) in role.permissionNames.enumerated() {
-                let word = name + (i == role.permissionNames.count - 1 ? "" : ",")
-                if line.count > indent.count && line.count + 1 + word.count > width {
+            var length = indent.utf8.count
+            for (i, permission) in names.enumerated() {
+                let word = permission + (i == names.count - 1 ? "" : ",")
+                if length > indent.utf8.count && length + 1 + word.utf8.count > width {
                     lines.append(line)
                     line = indent
+                    length = indent.utf8.count
                 }
-                line += (line.count > indent.count ? " " : "") + word
+                if length > indent.utf8.count {
+                    line += " "
+                    length += 1
+                }
+                line += word
+                length += word.utf8.count
             }
             lines.append(line)
             return lines.joined(separator: "\n")

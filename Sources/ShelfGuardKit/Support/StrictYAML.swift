@@ -30,10 +30,13 @@ struct StrictYAML {
     private let maxNodes: Int
     /// How plain scalars get their type when Yams needs it (only mapping keys, which Yams
     /// compares for duplicates): `.default` matches each against YAML's regular expressions
-    /// (bool, int, float, null, timestamp …), `.basic` takes every plain scalar as text.
-    private let resolver: Resolver
+    /// (bool, int, float, null, timestamp …), `.basic` takes every plain scalar as text. Nil is
+    /// `.default`, looked up only when a text is parsed: building its regular expressions costs
+    /// about a millisecond, once per process, and a reader that only checks nodes (one for each
+    /// item of a file) never needs them.
+    private let resolver: Resolver?
 
-    init(file: String, maxNodes: Int = 1_000_000, resolver: Resolver = .default) {
+    init(file: String, maxNodes: Int = 1_000_000, resolver: Resolver? = nil) {
         self.file = file
         self.budget = maxNodes
         self.maxNodes = maxNodes
@@ -47,7 +50,7 @@ struct StrictYAML {
     /// given: `Parser.Encoding.default` reads the whole process environment at every call.
     mutating func parse(_ text: String) -> Node? {
         do {
-            guard let node = try Yams.compose(yaml: text, resolver, StrictYAML.constructor, .utf8) else {
+            guard let node = try Yams.compose(yaml: text, resolver ?? .default, StrictYAML.constructor, .utf8) else {
                 add(line: 1, column: 1, "the document is empty")
                 return nil
             }

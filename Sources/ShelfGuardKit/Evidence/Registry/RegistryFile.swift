@@ -384,12 +384,30 @@ public struct RegistryFile: Sendable {
 
     /// Reads the store's own evidence (YAML) held in memory, keeping its records. A text value
     /// longer than the field limit rejects its item.
+    ///
+    /// Read first with Yams's `.basic` resolver, as the review policy is (`PolicyLoader.parse`):
+    /// the default one matches every mapping key against YAML's regular expressions, and building
+    /// them is a millisecond of a CI hook's `check`. Values are read by what they say, not by a
+    /// resolved tag, and the basic resolver only makes more keys equal, so a file read without a
+    /// problem or a rejected item that way reads the same with the default one; otherwise it is
+    /// read again with the default one, and its problems are the ones it always got.
     static func evidence(
         _ text: String, path: String, limits: RegistryLimits = .standard
     ) throws(FileError)
         -> RegistryFile
     {
-        var yaml = StrictYAML(file: path)
+        if let file = try? evidence(text, path: path, limits: limits, resolver: .basic), file.rejectedCount == 0 {
+            return file
+        }
+        return try evidence(text, path: path, limits: limits, resolver: .default)
+    }
+
+    static func evidence(
+        _ text: String, path: String, limits: RegistryLimits, resolver: Resolver
+    ) throws(FileError)
+        -> RegistryFile
+    {
+        var yaml = StrictYAML(file: path, resolver: resolver)
         guard let root = yaml.parse(text) else {
             throw FileError(description: yaml.problems.map(\.description).joined(separator: "\n"))
         }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Testing
+
+@testable import shelfguard
+
+/// `check`, `inspect` and `review` are parsed as commands of their own first (a third of a CI
+/// hook's start-up less); whatever that parse does not take is parsed again from the root. Both
+/// must give the same command, and every error, help text and exit code the root's parse gives.
+@Suite("The command line: per-bundle commands parsed on their own, as from the root")
+struct CommandLineParseTests {
+    /// What the root's parse gives for `arguments`: the command's every value, or the message and
+    /// exit code its error ends in.
+    static func fromRoot(_ arguments: [String]) -> String {
+        do { return String(reflecting: try ShelfGuard.parseAsRoot(arguments)) } catch {
+            return "\(ShelfGuard.exitCode(for: error).rawValue): \(ShelfGuard.fullMessage(for: error))"
+        }
+    }
+
+    static func parsed(_ arguments: [String]) -> String {
+        do { return String(reflecting: try ShelfGuard.parse(arguments)) } catch {
+            return "\(ShelfGuard.exitCode(for: error).rawValue): \(ShelfGuard.fullMessage(for: error))"
+        }
+    }
+
+    @Test(
+        "a command line the command takes on its own gives the command the root's parse gives",
+        arguments: [
+            ["check", "app.apk"],
+            ["check", "--registry", "samples/registry", "--as-of", "2026-11-24", "app.apk", "--policy-cache", "c"],
+            ["check", "a.apk", "b.ipa", "--format", "json", "-o", "sarif=s.sarif", "-o", "junit=j.xml", "--no-color"],
+            ["check", "--declaration=d.yaml", "--format=sarif", "x.apk", "--policy-cache", "off"],
+            ["check", "--", "--help"],
+            ["check", "help"],
+            ["inspect", "app.apk", "--format", "json", "--entries", "--max-depth", "0", "--timeout", "2.5"],
+            ["inspect", "a.apk", "--max-entries=10", "--max-entry-size", "100"],
+            ["review", "samples", "--jobs", "2", "--as-of", "2026-11-24", "--no-progress", "--db", "x.db"],
+            ["review", "a", "b", "--enqueue", "--format", "json", "--operator", "审核员"],
+        ])
+    func same(_ arguments: [String]) {
+        let parsed = Self.parsed(arguments)
+        #expect(!parsed.hasPrefix("1: ") && !parsed.hasPrefix("0: "), "\(parsed)")
+        #expect(parsed == Self.fromRoot(arguments))
+        // The command line was the command's own: it was parsed without the root.
+        #expect((try? ShelfGuard.perBundleCommands[arguments[0]]!.parseAsRoot(Array(arguments.dropFirst()))) != nil)
+    }
+
+    @Test(
+        "help, the version, completion scripts and errors come from the root's parse, word for word",
+        arguments: [
+            ["check", "--help"], ["check", "-h"], ["inspect", "--help"], ["review", "--help"],
+            ["check", "--version"], ["check"], ["inspect"], ["review"],
+            ["check", "--declaration", "d.yaml", "a.apk", "b.apk"],
+            ["check", "--format", "xml", "a.apk"], ["check", "-o", "pdf=x", "a.apk"],
+            ["check", "-o", "sarif=x", "-o", "junit=x", "a.apk"],
+            ["check", "a.apk", "--unknown"], ["inspect", "a.apk", "--max-depth", "deep"],
+            ["review", "a", "--jobs", "0"], ["review", "a", "--jobs=-1"],
+            ["inspect", "--generate-completion-script", "bash"], ["check", "--experimental-dump-help"],
+            ["help", "check"], ["--version"], ["--help"],
+        ])
+    func fallsBack(_ arguments: [String]) {
+        let parsed = Self.parsed(arguments)
+        #expect(parsed == Self.fromRoot(arguments))
+        #expect(!parsed.hasPrefix("shelfguard."), "\(parsed): an error or help was expected")
+    }
+
+    @Test("each per-bundle command is the root's subcommand of that name, and has none of its own")
+    func table() {
+        let subcommands = ShelfGuard.configuration.subcommands
+        for (name, command) in ShelfGuard.perBundleCommands {
+            #expect(command.configuration.commandName == name)
+            #expect(subcommands.contains { $0 == command })
+            #expect(command.configuration.subcommands.isEmpty)
+        }
+    }
+}
