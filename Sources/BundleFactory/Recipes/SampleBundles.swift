@@ -330,7 +330,16 @@ public enum SampleBundles {
             export default { onCreate() {} }
             const API = 'https://api.deepseek.com/chat/completions';
             """
-        return quickApp(manifest: manifest, app: app)
+        // The badge text ships inside the package as well as beside the declaration
+        // (samples/labeling/storybook/badge.md): the review reads the package's copy and says
+        // that the one beside was not read (labeling_material_beside_unread).
+        let badge = """
+            # Storybook: labels on generated stories (sample)
+
+            Each story opens with the badge "本故事由人工智能生成"; shared files carry AIGC metadata.
+
+            """
+        return quickApp(manifest: manifest, app: app, extra: [("labeling/storybook/badge.md", Array(badge.utf8))])
     }
 
     /// A clean quick app.
@@ -342,12 +351,13 @@ public enum SampleBundles {
         return quickApp(manifest: manifest, app: "export default { onCreate() {} }")
     }
 
-    private static func quickApp(manifest: String, app: String) -> [UInt8] {
+    private static func quickApp(manifest: String, app: String, extra: [(String, [UInt8])] = []) -> [UInt8] {
         var g = ContentGenerator(seed: 22)
         let zip = ZipBuilder()
         zip.addFile("manifest.json", Array(manifest.utf8))
         zip.addFile("app.js", Array(app.utf8))
         zip.addFile("pages/index/index.js", g.text(3_000))
+        for (path, bytes) in extra { zip.addFile(path, bytes) }
         zip.addFile("META-INF/CERT", g.randomBytes(800), method: .stored)
         zip.finish()
         return zip.bytes

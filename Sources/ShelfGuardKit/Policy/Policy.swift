@@ -120,6 +120,7 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
     case declarationValid = "declaration_valid"
     case aiStatement = "ai_statement"
     case labelingMaterials = "labeling_materials"
+    case materialBesideUnread = "material_beside_unread"
     case undeclaredFeature = "undeclared_feature"
     case possibleFeature = "possible_feature"
     case aiGenerationDenied = "ai_generation_denied"
@@ -161,6 +162,8 @@ public enum PolicyCheck: String, Sendable, Codable, CaseIterable {
             "The declaration parses against the schema; each problem is a finding at its line and column."
         case .aiStatement: "ai_generation is stated (true or false)."
         case .labelingMaterials: "With ai_generation: true, labeling materials are listed and each exists."
+        case .materialBesideUnread:
+            "A labeling material the bundle carries was not also given beside the declaration (that copy is not read: the bundle's is what users receive)."
         case .undeclaredFeature: "A deep-synthesis feature detected at the rule's confidence is declared."
         case .possibleFeature:
             "A vendor's service is called with no evidence of which feature it provides, and none of its possible features is declared (a question for a reviewer; never a refusal)."

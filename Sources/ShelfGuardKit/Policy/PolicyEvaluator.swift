@@ -44,6 +44,7 @@ public struct PolicyEvaluator: Sendable {
         case .declarationValid: return checks.declarationValid()
         case .aiStatement: return checks.aiStatement()
         case .labelingMaterials: return checks.labelingMaterials()
+        case .materialBesideUnread: return checks.materialBesideUnread()
         case .undeclaredFeature: return checks.undeclaredFeature()
         case .possibleFeature: return checks.possibleFeature()
         case .labelWriter: return checks.labelWriter()

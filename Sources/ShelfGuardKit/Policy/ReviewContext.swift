@@ -13,11 +13,15 @@ public struct ReviewContext: Sendable {
     /// were not read (a review recorded before labels were verified: the label rules then say
     /// nothing rather than guess).
     public var materialLabels: [String: MaterialLabels]?
+    /// Labeling materials the bundle carries that were also given beside the declaration, with
+    /// the digest of the copy beside, which was not read (`DeclarationSnapshot.unreadBeside`).
+    public var unreadBesideMaterials: [String: String]
 
     public init(
         inspection: Inspection, declaration: DeclarationState, registry: any EvidenceRegistry,
         taxonomy: FeatureTaxonomy,
-        asOf: String, settings: Policy.Settings, materialLabels: [String: MaterialLabels]? = nil
+        asOf: String, settings: Policy.Settings, materialLabels: [String: MaterialLabels]? = nil,
+        unreadBesideMaterials: [String: String] = [:]
     ) {
         self.inspection = inspection
         self.declaration = declaration
@@ -26,6 +30,7 @@ public struct ReviewContext: Sendable {
         self.asOf = asOf
         self.settings = settings
         self.materialLabels = materialLabels
+        self.unreadBesideMaterials = unreadBesideMaterials
     }
 
     /// The bundle's file name, as locations start with it.

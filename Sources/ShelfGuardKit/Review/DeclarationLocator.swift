@@ -43,7 +43,9 @@ public enum DeclarationLocator {
             var state = snapshot.state(taxonomy: taxonomy, maxNodes: limits.maxNodes)
             var beside: [String: String] = [:]
             if case .found(let declaration, _) = state {
-                snapshot.materials = resolveMaterials(declaration, inspection: inspection, folder: folder)
+                let resolved = resolveMaterials(declaration, inspection: inspection, folder: folder)
+                snapshot.materials = resolved.found
+                snapshot.unreadBeside = resolved.unreadBeside.isEmpty ? nil : resolved.unreadBeside
                 state = .found(declaration, materials: snapshot.materials)
                 if let folder {
                     for (material, place) in snapshot.materials where place.hasPrefix("sha256:") {
@@ -104,23 +106,33 @@ public enum DeclarationLocator {
 
     /// Where each labeling material the declaration lists was found: `bundle` when an entry of
     /// the bundle has that path, `sha256:<hex>` of the file beside the declaration; absent ones
-    /// are left out. Recorded with the submission, so that judging again needs neither.
+    /// are left out. Recorded with the submission, so that judging again needs neither. Also
+    /// the materials found in the bundle that a file beside the declaration has too, with that
+    /// file's digest: not read, and said so.
     static func resolveMaterials(
         _ declaration: Declaration, inspection: Inspection, folder: String?
-    ) -> [String: String] {
+    ) -> (found: [String: String], unreadBeside: [String: String]) {
         let listed = Set(declaration.features.flatMap { $0.labeling?.materials ?? [] })
-        guard !listed.isEmpty else { return [:] }
+        guard !listed.isEmpty else { return ([:], [:]) }
         let entries = Set(inspection.entries.map(\.path))
         var found: [String: String] = [:]
+        var unreadBeside: [String: String] = [:]
         for material in listed {
+            var beside: String? {
+                guard let folder, !material.hasPrefix("/"), !material.split(separator: "/").contains("..") else {
+                    return nil
+                }
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(material).path
+                return (try? FileDigest.sha256(path: path)).map { "sha256:\($0)" }
+            }
             if entries.contains(material) {
                 found[material] = "bundle"
-            } else if let folder, !material.hasPrefix("/"), !material.split(separator: "/").contains("..") {
-                let path = URL(fileURLWithPath: folder).appendingPathComponent(material).path
-                if let digest = try? FileDigest.sha256(path: path) { found[material] = "sha256:\(digest)" }
+                if let digest = beside { unreadBeside[material] = digest }
+            } else if let digest = beside {
+                found[material] = digest
             }
         }
-        return found
+        return (found, unreadBeside)
     }
 
     /// The labeling materials a declaration file lists that sit beside it, with their digests
@@ -215,6 +227,12 @@ public struct DeclarationSnapshot: Sendable, Codable, Equatable {
     /// SHA-256 of the declaration file's bytes when it came from a file (beside the bundle or
     /// named); nil when it was inside the bundle (the bundle's digest covers it) or missing.
     public var fileSHA256: String?
+    /// Labeling materials the bundle carries that were also given beside the declaration (on
+    /// disk, or as the service's material parts): path as declared → `sha256:<hex>` of the file
+    /// beside, which was not read. The bundle's entry is what users receive, so it is the one
+    /// judged; the policy says so (`material_beside_unread`) rather than leave the sender to
+    /// believe their copy was looked at. Nil in snapshots recorded before this was kept.
+    public var unreadBeside: [String: String]?
 
     public init(
         source: String? = nil, text: String? = nil, materials: [String: String] = [:], searched: [String] = [],

@@ -115,7 +115,8 @@ public struct ShelfCheck: Sendable {
     {
         let context = ReviewContext(
             inspection: inspection, declaration: state, registry: registry, taxonomy: taxonomy, asOf: asOf,
-            settings: policy.settings, materialLabels: snapshot.labels)
+            settings: policy.settings, materialLabels: snapshot.labels,
+            unreadBesideMaterials: snapshot.unreadBeside ?? [:])
         let evaluation: (outcome: VerdictOutcome, findings: [Finding])
         let counts: RegistryCounts
         do {

@@ -41,7 +41,10 @@ struct CheckCommandTests {
         ),
         (
             "storybook.rpk", .refuse,
-            ["filing_malformed", "filing_missing", "implicit_label_malformed", "undeclared_feature_weak"]
+            [
+                "filing_malformed", "filing_missing", "implicit_label_malformed", "labeling_material_beside_unread",
+                "undeclared_feature_weak",
+            ]
         ),
         (
             "suspicious.apk", .refuse,

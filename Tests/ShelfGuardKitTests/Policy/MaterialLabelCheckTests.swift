@@ -1,4 +1,5 @@
 import BundleFactory
+import Crypto
 import Foundation
 import Testing
 
@@ -117,6 +118,45 @@ struct MaterialLabelCheckTests {
         let read = try #require(result.declarationSnapshot.labels?["labeling/out.png"])
         #expect(read.source == "beside")
         #expect(read.report?.labels.first?.producerUSCC == Self.developerUSCC)
+    }
+
+    @Test(
+        "a material inside the bundle and beside the declaration too: the bundle's copy is judged, and a finding names the one not read"
+    )
+    func givenTwice() throws {
+        // The bundle's copy has no label; the copy beside (what the sender may believe was read)
+        // has a valid one. The verdict follows the bundle: it is what users receive.
+        let beside = Self.png(.valid)
+        let result = try Self.check(
+            entries: [("labeling/out.png", Self.png(nil))], beside: ["labeling/out.png": beside],
+            materials: ["labeling/out.png"])
+        #expect(Self.labelFindings(result).map(\.rule) == ["implicit_label_absent"])
+        #expect(result.declarationSnapshot.labels?["labeling/out.png"]?.source == "bundle")
+        let unread = result.findings.filter { $0.rule == "labeling_material_beside_unread" }
+        #expect(unread.count == 1)
+        let finding = try #require(unread.first)
+        #expect(finding.severity == .info)
+        #expect(
+            finding.message.contains("labeling/out.png")
+                && finding.message.contains(SHA256.hash(data: Data(beside)).hexString))
+        #expect(
+            result.declarationSnapshot.unreadBeside == [
+                "labeling/out.png": "sha256:\(SHA256.hash(data: Data(beside)).hexString)"
+            ])
+        // Kept with the snapshot: judged again without the files, the finding stays.
+        let stored = try JSONDecoder().decode(
+            DeclarationSnapshot.self, from: try JSONEncoder().encode(result.declarationSnapshot))
+        let again = try Self.checker().judge(result.inspection, declaration: stored)
+        #expect(again.findings.contains { $0.rule == "labeling_material_beside_unread" })
+
+        // Only in the bundle, or only beside: no such finding, and nothing recorded.
+        for result in [
+            try Self.check(entries: [("labeling/out.png", Self.png(.valid))], materials: ["labeling/out.png"]),
+            try Self.check(beside: ["labeling/out.png": Self.png(.valid)], materials: ["labeling/out.png"]),
+        ] {
+            #expect(!result.findings.contains { $0.rule == "labeling_material_beside_unread" })
+            #expect(result.declarationSnapshot.unreadBeside == nil)
+        }
     }
 
     @Test("the labels read are kept with the snapshot: judged again without the files; older snapshots say nothing")

@@ -24,6 +24,9 @@ struct PolicyRuleTests {
         },
         "ai_statement_missing": { $0.declaration.aiGeneration = nil },
         "labeling_materials_missing": { $0.materials = [:] },
+        "labeling_material_beside_unread": {
+            $0.unreadBeside = ["assets/labeling/sample.png": "sha256:" + String(repeating: "ab", count: 32)]
+        },
         "undeclared_feature_strong": { $0.detect("text_generation", .strong) },
         "undeclared_feature_medium": { $0.detect("voice_synthesis", .medium) },
         "undeclared_feature_weak": { $0.detect("image_generation", .weak) },

@@ -40,6 +40,8 @@ struct ReviewScenario {
     var materials: [String: String] = ["assets/labeling/sample.png": "bundle"]
     /// The labels read from it: a valid label naming the developer.
     var materialLabels: [String: MaterialLabels]? = Self.labels(Self.developerLabel)
+    /// Materials the bundle carries that were also given beside the declaration (not read).
+    var unreadBeside: [String: String] = [:]
 
     /// A well-formed label in the developer's own provider code.
     static let developerLabel = LabelFields.valid.with("ContentProducer", "0011\(uscc)1FFUN")
@@ -137,7 +139,7 @@ struct ReviewScenario {
         ReviewContext(
             inspection: inspection, declaration: declarationState ?? .found(declaration, materials: materials),
             registry: try registry, taxonomy: SeedDatabase.database.taxonomy, asOf: asOf, settings: policy.settings,
-            materialLabels: materialLabels)
+            materialLabels: materialLabels, unreadBesideMaterials: unreadBeside)
     }
 
     /// The findings of the default policy on this scenario.

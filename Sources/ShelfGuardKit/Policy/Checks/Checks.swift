@@ -89,6 +89,27 @@ struct Checks {
         return hits
     }
 
+    /// Materials sent twice: inside the bundle and beside the declaration. The bundle's copy is
+    /// the one read; the one beside is named with its digest, so that the sender learns it was
+    /// not looked at rather than believe it was.
+    func materialBesideUnread() -> [Hit] {
+        guard let declared, !context.unreadBesideMaterials.isEmpty else { return [] }
+        let listed = declared.features.enumerated().flatMap { i, feature in
+            (feature.labeling?.materials ?? []).map { (i, $0) }
+        }
+        var hits: [Hit] = []
+        var named: Set<String> = []
+        for (i, material) in listed where !named.contains(material) {
+            guard let digest = context.unreadBesideMaterials[material] else { continue }
+            named.insert(material)
+            hits.append(
+                hit(
+                    "labeling material '\(material)' is inside the bundle and was also given beside the declaration (\(digest)): the bundle's copy was read, as it is what users receive, and the copy beside was not",
+                    at: declared.position("features[\(i)].labeling.materials")))
+        }
+        return hits
+    }
+
     // MARK: - Declared against detected (DSP Art. 13)
 
     /// Deep-synthesis features the detector found, with their strongest evidence.
