@@ -40,8 +40,12 @@ struct CommandLineParseTests {
         let parsed = Self.parsed(arguments)
         #expect(!parsed.hasPrefix("1: ") && !parsed.hasPrefix("0: "), "\(parsed)")
         #expect(parsed == Self.fromRoot(arguments))
-        // The command line was the command's own: it was parsed without the root.
-        #expect((try? ShelfGuard.perBundleCommands[arguments[0]]!.parseAsRoot(Array(arguments.dropFirst()))) != nil)
+        // The command line was the command's own: its own parse gives the command itself, so
+        // `ShelfGuard.parse` takes that value and never builds the root's tree.
+        let command = ShelfGuard.perBundleCommands[arguments[0]]!
+        let own = try? command.parseAsRoot(Array(arguments.dropFirst()))
+        #expect(own.map { type(of: $0) == command } == true)
+        #expect(own.map { String(reflecting: $0) } == parsed)
     }
 
     @Test(
