@@ -36,26 +36,33 @@ struct ShelfGuard: ParsableCommand {
         let arguments = Array(RawPath.arguments().dropFirst())
         do {
             if let problem = WallClock.environmentProblem() { throw ToolError(problem) }
+            EnginePrefetch.start(arguments: arguments)
             var command = try parse(arguments)
             try command.run()
         } catch let exit as ExitCode {
-            Output.exit(exit.rawValue)
+            finish(exit.rawValue)
         } catch let error as ToolError {
             if wantsJSON(arguments) { printError(error.description) }
             Output.error("shelfguard: " + error.description)
-            Output.exit(ExitStatus.toolError.rawValue)
+            finish(ExitStatus.toolError.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 Output.text(fullMessage(for: error))
-                Output.exit(0)
+                finish(0)
             }
             let message = fullMessage(for: error)
             if wantsJSON(arguments) { printError(message) }
             Output.error(message)
-            Output.exit(ExitStatus.toolError.rawValue)
+            finish(ExitStatus.toolError.rawValue)
         }
-        Output.exit(0)
+        finish(0)
+    }
+
+    /// Exits with `status` once a feature database load started for nothing has ended.
+    private static func finish(_ status: Int32) -> Never {
+        EnginePrefetch.settle()
+        Output.exit(status)
     }
 
     /// The commands a CI hook or a batch starts once per bundle: parsed on their own when the

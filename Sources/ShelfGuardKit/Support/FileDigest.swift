@@ -1,5 +1,4 @@
 import Crypto
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -49,25 +48,14 @@ public enum FileDigest {
 
 extension FileDigest {
     /// A SHA-256 computed in the background, from its own reads of the file.
-    final class Job: @unchecked Sendable {
-        // Written once by the background block, read after `wait()`: the group orders the two.
-        private var result: Result<String, SourceError>?
-        private let group = DispatchGroup()
+    typealias Job = BackgroundResult<String, SourceError>
+}
 
-        init(descriptor: Int32, length: Int64) {
-            group.enter()
-            DispatchQueue.global(qos: .userInitiated).async { [self] in
-                result = Result { () throws(SourceError) in
-                    try FileDigest.sha256(FileSource(descriptor: descriptor, length: length))
-                }
-                group.leave()
-            }
-        }
-
-        /// The digest, once computed.
-        func wait() -> Result<String, SourceError> {
-            group.wait()
-            return result!
+extension BackgroundResult where Success == String, Failure == SourceError {
+    /// Starts hashing the open file; `wait()` gives the digest.
+    convenience init(descriptor: Int32, length: Int64) {
+        self.init { () throws(SourceError) in
+            try FileDigest.sha256(FileSource(descriptor: descriptor, length: length))
         }
     }
 }

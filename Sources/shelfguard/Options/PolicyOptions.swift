@@ -25,7 +25,22 @@ struct PolicyOptions: ParsableArguments {
 
     /// The feature database, compiled; a broken one is a tool error listing every problem.
     func signatureEngine() throws -> SignatureEngine {
-        let source = self.source
+        let (source, cache) = (self.source, self.cache)
+        if let started = EnginePrefetch.take(source: source, cache: cache) { return try started.wait().get() }
+        return try Self.signatureEngine(source: source, cache: cache)
+    }
+
+    /// The feature database's load, going on on another core: the one `EnginePrefetch` started
+    /// while the command line was parsed, when it was for these policies and this cache, else one
+    /// started now (`check` reads its policy and its evidence meanwhile). The errors are the same
+    /// either way.
+    func signatureEngineInBackground() -> BackgroundResult<SignatureEngine, any Error> {
+        let (source, cache) = (self.source, self.cache)
+        if let started = EnginePrefetch.take(source: source, cache: cache) { return started }
+        return BackgroundResult { try Self.signatureEngine(source: source, cache: cache) }
+    }
+
+    static func signatureEngine(source: PolicySource, cache: SignatureSnapshotCache?) throws -> SignatureEngine {
         do {
             return SignatureEngine(try SignatureDatabase.load(source: source, cache: cache))
         } catch {

@@ -149,6 +149,38 @@ struct ConfigurationCommandTests {
         #expect(result.status == 1 && result.stderr.contains("taxonomy.yaml"), "\(result.stderr)")
     }
 
+    /// `check` loads the feature database on a second core while it reads the policy and the
+    /// evidence; whichever finishes first, the failure reported is the first in that order.
+    @Test("check reports the first of its start-up failures: feature database, then policy, then evidence")
+    func startUpFailuresInOrder() throws {
+        let folder = try TestFiles.directory("config-start-up")
+        let policies = try Self.plantPolicies(in: folder)
+        let taxonomy = policies.appendingPathComponent("taxonomy.yaml")
+        let soundTaxonomy = try Data(contentsOf: taxonomy)
+        let policyFile = policies.appendingPathComponent("review-policy.yaml")
+        let soundPolicy = try Data(contentsOf: policyFile)
+        try Data("taxonomy: [unclosed\n".utf8).write(to: taxonomy)
+        try Data("policy: shelfguard/policy/v1\nrules: 7\n".utf8).write(to: policyFile)
+        let bundle = Self.samples.appendingPathComponent("calculator.apk").path
+        let arguments = [
+            "check", "--as-of", Self.day, "--policies", policies.path, "--policy-cache", "off",
+            "--registry", folder.appendingPathComponent("no-such-evidence.csv").path, bundle,
+        ]
+        let all = try ShelfGuardBinary.run(arguments)
+        #expect(all.status == 1 && all.stderr.contains("the feature database"), "\(all.stderr)")
+        #expect(!all.stderr.contains("review policy") && !all.stderr.contains("no-such-evidence"), "\(all.stderr)")
+        try soundTaxonomy.write(to: taxonomy)
+        let policyAndEvidence = try ShelfGuardBinary.run(arguments)
+        #expect(policyAndEvidence.status == 1 && policyAndEvidence.stderr.contains("the review policy"))
+        #expect(!policyAndEvidence.stderr.contains("no-such-evidence"), "\(policyAndEvidence.stderr)")
+        try soundPolicy.write(to: policyFile)
+        let evidence = try ShelfGuardBinary.run(arguments)
+        #expect(evidence.status == 1 && evidence.stderr.contains("no-such-evidence"), "\(evidence.stderr)")
+        #expect(!evidence.stderr.contains("is broken"), "\(evidence.stderr)")
+        let sound = try ShelfGuardBinary.run(Array(arguments.dropLast(3)) + [bundle])
+        #expect(sound.status == 0, "the planted policy approves once everything loads: \(sound.stderr)")
+    }
+
     @Test("review and daily reports name the policies used")
     func shelfReportsNameThePolicies() throws {
         let (folder, db) = try ReviewCommandTests.shelf("config-review")

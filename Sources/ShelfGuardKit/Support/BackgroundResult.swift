@@ -1,0 +1,24 @@
+import Dispatch
+
+/// A result worked out on another core while the caller goes on with something else: started
+/// when made, taken with `wait()`, which blocks until it is ready. Errors come back from `wait()`,
+/// so the caller can report them in the order it would have met them one after the other.
+public final class BackgroundResult<Success: Sendable, Failure: Error>: @unchecked Sendable {
+    // Written once by the background block, read after `wait()`: the group orders the two.
+    private var result: Result<Success, Failure>?
+    private let group = DispatchGroup()
+
+    public init(_ body: @escaping @Sendable () throws(Failure) -> Success) {
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            result = Result(catching: body)
+            group.leave()
+        }
+    }
+
+    /// The result, once worked out.
+    public func wait() -> Result<Success, Failure> {
+        group.wait()
+        return result!
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import ShelfGuardKit
+import Testing
+
+@testable import shelfguard
+
+/// `check`, `inspect` and `review` start loading the feature database while their command line is
+/// parsed, for the policies folder and cache the line seems to name; the command takes that load
+/// only when the folder and cache it chose after the real parse are the same.
+@Suite("The feature database loaded while the command line is parsed")
+struct EnginePrefetchTests {
+    @Test(
+        "the values of --policies and --policy-cache are read in both spellings, the last one kept, none after --",
+        arguments: [
+            (["a.apk"], nil, nil),
+            (["--policies", "p", "a.apk"], "p", nil),
+            (["--policies=p", "--policy-cache=c", "a.apk"], "p", "c"),
+            (["a.apk", "--policy-cache", "off"], nil, "off"),
+            (["--policies", "p", "--policies", "q", "a.apk"], "q", nil),
+            (["a.apk", "--", "--policies", "p"], nil, nil),
+            (["a.apk", "--policies"], nil, nil),
+            (["--policies-x", "p", "--policy-cachex=c"], nil, nil),
+        ] as [([String], String?, String?)])
+    func optionValues(words: [String], policies: String?, policyCache: String?) {
+        let guess = EnginePrefetch.optionValues(words[...])
+        #expect(guess.policies == policies && guess.policyCache == policyCache)
+    }
+
+    /// The guess meets the parse on the command lines a CI hook or a batch writes: the load
+    /// started early is the one used.
+    @Test(
+        "the guess names the folder and cache the parsed command chooses",
+        arguments: [
+            ["check", "app.apk"],
+            ["check", "--registry", "samples/registry", "--as-of", "2026-11-24", "app.apk", "--policy-cache", "c"],
+            ["check", "--policies=/srv/policies", "--policy-cache=off", "app.apk"],
+            ["inspect", "--policies", "relative/policies", "--format", "json", "a.apk", "b.apk"],
+            ["inspect", "--policy-cache", "/tmp/c", "a.apk"],
+            ["review", "--db", "shelf.db", "--policies", "p", "--jobs", "2", "a.apk"],
+        ])
+    func guessMeetsParse(arguments: [String]) throws {
+        let parsed = try ShelfGuard.parse(arguments)
+        let options: PolicyOptions
+        switch parsed {
+        case let check as Check: options = check.policyOptions
+        case let inspect as Inspect: options = inspect.policyOptions
+        case let review as Review: options = review.policyOptions
+        default: Issue.record("\(arguments) is not a per-bundle command"); return
+        }
+        let guess = EnginePrefetch.optionValues(arguments.dropFirst())
+        #expect(PolicySource.choose(explicit: guess.policies) == options.source)
+        #expect(SignatureSnapshotCache.choose(explicit: guess.policyCache) == options.cache)
+    }
+
+    @Test("a load started early is taken once, and only for the folder and cache it was started for")
+    func takenOnlyWhenTheSame() throws {
+        let cacheFolder = try TestFiles.directory("prefetch-cache").path
+        let environment = ["HOME": "/nonexistent"]
+        EnginePrefetch.start(arguments: ["check", "--policy-cache", cacheFolder, "a.apk"], environment: environment)
+        let source = PolicySource.choose(explicit: nil, environment: environment)
+        let cache = SignatureSnapshotCache.choose(explicit: cacheFolder)
+        #expect(EnginePrefetch.take(source: source, cache: nil) == nil, "another cache (off) is not this load")
+        let elsewhere = PolicySource.choose(explicit: "policies")
+        #expect(EnginePrefetch.take(source: elsewhere, cache: cache) == nil, "another policies folder is not")
+        let load = try #require(EnginePrefetch.take(source: source, cache: cache))
+        #expect(EnginePrefetch.take(source: source, cache: cache) == nil, "it is taken once")
+        let engine = try load.wait().get()
+        let direct = try PolicyOptions.signatureEngine(source: source, cache: nil)
+        #expect(engine.database.digest == direct.database.digest)
+        EnginePrefetch.settle()
+    }
+
+    @Test("nothing is started for a command that does not read bundles")
+    func onlyPerBundleCommands() {
+        for arguments in [["daily", "--policy-cache", "c"], ["--version"], [], ["signatures", "lint"]] {
+            EnginePrefetch.start(arguments: arguments, environment: [:])
+            #expect(
+                EnginePrefetch.take(
+                    source: PolicySource.choose(explicit: nil, environment: [:]),
+                    cache: SignatureSnapshotCache.choose(explicit: "c")) == nil, "\(arguments)")
+        }
+    }
+}
