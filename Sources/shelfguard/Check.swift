@@ -86,15 +86,15 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        // The feature database loads on the second core while the policy and the evidence are
-        // read here: start-up waits for the slower of the two, not for both. A failure is
-        // reported in the same order as before: the feature database's, the policy's, the evidence's.
+        // The feature database and the policy load on the second core (started while the
+        // command line was parsed, see EnginePrefetch) while the evidence is read here. A failure
+        // is reported in the same order as before: the feature database's, the policy's, the
+        // evidence's (rows the evidence files reject may be reported before them).
         let pendingEngine = policyOptions.signatureEngineInBackground()
-        let policyAndEvidence = Result { () throws -> (Policy, (any EvidenceRegistry, ConfigSource?)) in
-            (try reviewOptions.loadPolicy(policyOptions.source), try registry())
-        }
+        let evidenceRead = Result { try registry() }
         let engine = try pendingEngine.wait().get()
-        let (policy, (evidence, evidenceDatabase)) = try policyAndEvidence.get()
+        let policy = try reviewOptions.loadPolicy(policyOptions.source)
+        let (evidence, evidenceDatabase) = try evidenceRead.get()
         var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
         // Of check's reports only the JSON and SARIF show the bundle's SHA-256: for the others it
         // is not worked out (a second pass over the bundle's bytes, as much CPU as inflating it).

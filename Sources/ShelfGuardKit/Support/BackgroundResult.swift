@@ -8,9 +8,13 @@ public final class BackgroundResult<Success: Sendable, Failure: Error>: @uncheck
     private var result: Result<Success, Failure>?
     private let group = DispatchGroup()
 
-    public init(_ body: @escaping @Sendable () throws(Failure) -> Success) {
+    /// Starts `body` on `queue`: a serial queue runs the results given to it one after another.
+    public init(
+        on queue: DispatchQueue = .global(qos: .userInitiated),
+        _ body: @escaping @Sendable () throws(Failure) -> Success
+    ) {
         group.enter()
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
+        queue.async { [self] in
             result = Result(catching: body)
             group.leave()
         }

@@ -1,66 +1,105 @@
 import Foundation
 import ShelfGuardKit
 
-/// The feature database of `check`, `inspect` and `review`, loaded on the second core while the
-/// command line is parsed: both take about 6 ms of a CI hook's start-up, and one no longer waits
-/// for the other.
+/// The feature database of `check`, `inspect` and `review`, and the review policy of `check` and
+/// `review`, loaded one after the other on the second core while the command line is parsed: the
+/// parse and the feature database take about 6 ms each of a CI hook's start-up, and one no longer
+/// waits for the other.
 ///
-/// It is a guess, never trusted as one: the policies folder and the snapshot cache are guessed
-/// from the words of the command line (`--policies`, `--policy-cache`, with the environment and
-/// the defaults as `PolicyOptions` applies them), and `PolicyOptions` takes the load only when
-/// the folder and cache it chose after the real parse are the same values. Otherwise the load is
-/// left unused and a new one started: the same feature database and the same errors either way.
+/// It is a guess, never trusted as one: the policies folder, the snapshot cache and the policy
+/// file are guessed from the words of the command line (`--policies`, `--policy-cache`,
+/// `--policy`, with the environment and the defaults as the options apply them), and a command
+/// takes a load only when what it chose after the real parse is the same. Otherwise the load is
+/// left unused and a new one started: the same result and the same errors either way.
 enum EnginePrefetch {
+    /// A load, and what it was started for.
+    private struct Started<Key: Equatable, Value: Sendable> {
+        var key: Key
+        var load: BackgroundResult<Value, any Error>
+    }
+
+    private struct EngineKey: Equatable {
+        var source: PolicySource
+        var cache: SignatureSnapshotCache?
+    }
+
+    private struct PolicyKey: Equatable {
+        var file: String?
+        var source: PolicySource
+    }
+
     private final class Slot: @unchecked Sendable {
         let lock = NSLock()
-        var started:
-            (source: PolicySource, cache: SignatureSnapshotCache?, load: BackgroundResult<SignatureEngine, any Error>)?
+        var engine: Started<EngineKey, SignatureEngine>?
+        var policy: Started<PolicyKey, Policy>?
     }
     private static let slot = Slot()
+    /// One load after the other, so that together they take one core, not the parse's too.
+    private static let queue = DispatchQueue(label: "shelfguard.prefetch", qos: .userInitiated)
 
-    /// Starts the load for `arguments` (the command line after `shelfguard`) when its command is
+    /// Starts the loads for `arguments` (the command line after `shelfguard`) when its command is
     /// one that checks bundles.
     static func start(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) {
         guard let command = arguments.first, ShelfGuard.perBundleCommands[command] != nil else { return }
         let guess = optionValues(arguments.dropFirst())
         let source = PolicySource.choose(explicit: guess.policies, environment: environment)
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
-        let load = BackgroundResult<SignatureEngine, any Error> {
-            try PolicyOptions.signatureEngine(source: source, cache: cache)
-        }
-        slot.lock.withLock { slot.started = (source, cache, load) }
+        let engine = Started(
+            key: EngineKey(source: source, cache: cache),
+            load: BackgroundResult(on: queue) { try PolicyOptions.signatureEngine(source: source, cache: cache) })
+        let policy =
+            command == "inspect"
+            ? nil
+            : Started(
+                key: PolicyKey(file: guess.policy, source: source),
+                load: BackgroundResult(on: queue) { try ReviewOptions.loadPolicy(file: guess.policy, source: source) })
+        slot.lock.withLock { (slot.engine, slot.policy) = (engine, policy) }
     }
 
-    /// The load started for exactly these policies and this cache, once; nil when none was.
+    /// The feature database load started for exactly these policies and this cache, once; nil
+    /// when none was.
     static func take(
         source: PolicySource, cache: SignatureSnapshotCache?
     ) -> BackgroundResult<SignatureEngine, any Error>? {
         slot.lock.withLock {
-            guard let started = slot.started, started.source == source, started.cache == cache else { return nil }
-            slot.started = nil
+            guard let started = slot.engine, started.key == EngineKey(source: source, cache: cache) else { return nil }
+            slot.engine = nil
             return started.load
         }
     }
 
-    /// Waits for a load that was started and not taken (the command line was help, or wrong):
-    /// the process then exits without leaving a snapshot half written in the cache folder.
-    static func settle() {
-        let untaken = slot.lock.withLock { () -> BackgroundResult<SignatureEngine, any Error>? in
-            defer { slot.started = nil }
-            return slot.started?.load
+    /// The policy load started for exactly this `--policy` file and policies folder, once; nil
+    /// when none was.
+    static func takePolicy(file: String?, source: PolicySource) -> BackgroundResult<Policy, any Error>? {
+        slot.lock.withLock {
+            guard let started = slot.policy, started.key == PolicyKey(file: file, source: source) else { return nil }
+            slot.policy = nil
+            return started.load
         }
-        _ = untaken?.wait()
     }
 
-    /// The last values given to `--policies` and `--policy-cache` (`--name value` or
+    /// Waits for the loads that were started and not taken (the command line was help, or
+    /// wrong): the process then exits without leaving a snapshot half written in the cache folder.
+    static func settle() {
+        let untaken = slot.lock.withLock {
+            defer { (slot.engine, slot.policy) = (nil, nil) }
+            return (slot.engine?.load, slot.policy?.load)
+        }
+        _ = untaken.0?.wait()
+        _ = untaken.1?.wait()
+    }
+
+    /// The last values given to `--policies`, `--policy-cache` and `--policy` (`--name value` or
     /// `--name=value`) before a `--`. A word that only looks like one of them (the value of
     /// another option) makes a wrong guess, which `take` then refuses.
-    static func optionValues(_ words: ArraySlice<String>) -> (policies: String?, policyCache: String?) {
+    static func optionValues(
+        _ words: ArraySlice<String>
+    ) -> (policies: String?, policyCache: String?, policy: String?) {
         var values: [String: String] = [:]
         var index = words.startIndex
         while index < words.endIndex, words[index] != "--" {
             let word = words[index]
-            for name in ["--policies", "--policy-cache"] {
+            for name in ["--policies", "--policy-cache", "--policy"] {
                 if word == name, index + 1 < words.endIndex {
                     values[name] = words[index + 1]
                 } else if word.hasPrefix(name + "=") {
@@ -69,6 +108,6 @@ enum EnginePrefetch {
             }
             index += 1
         }
-        return (values["--policies"], values["--policy-cache"])
+        return (values["--policies"], values["--policy-cache"], values["--policy"])
     }
 }

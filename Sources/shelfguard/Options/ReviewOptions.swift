@@ -51,8 +51,11 @@ struct ReviewOptions: ParsableArguments {
 
     /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
     /// is a tool error listing every problem.
+    /// The policy: the one `EnginePrefetch` loaded while the command line was parsed when it was
+    /// for this file and folder, else loaded now.
     func loadPolicy(_ source: PolicySource) throws -> Policy {
-        try Self.loadPolicy(file: policy, source: source)
+        if let started = EnginePrefetch.takePolicy(file: policy, source: source) { return try started.wait().get() }
+        return try Self.loadPolicy(file: policy, source: source)
     }
 
     /// The policy file `policy` if one is named, else review-policy.yaml of `source`.

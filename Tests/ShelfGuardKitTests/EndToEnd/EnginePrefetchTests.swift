@@ -10,20 +10,20 @@ import Testing
 @Suite("The feature database loaded while the command line is parsed")
 struct EnginePrefetchTests {
     @Test(
-        "the values of --policies and --policy-cache are read in both spellings, the last one kept, none after --",
+        "the values of --policies, --policy-cache and --policy are read in both spellings, the last one kept, none after --",
         arguments: [
-            (["a.apk"], nil, nil),
-            (["--policies", "p", "a.apk"], "p", nil),
-            (["--policies=p", "--policy-cache=c", "a.apk"], "p", "c"),
-            (["a.apk", "--policy-cache", "off"], nil, "off"),
-            (["--policies", "p", "--policies", "q", "a.apk"], "q", nil),
-            (["a.apk", "--", "--policies", "p"], nil, nil),
-            (["a.apk", "--policies"], nil, nil),
-            (["--policies-x", "p", "--policy-cachex=c"], nil, nil),
-        ] as [([String], String?, String?)])
-    func optionValues(words: [String], policies: String?, policyCache: String?) {
+            (["a.apk"], nil, nil, nil),
+            (["--policies", "p", "a.apk"], "p", nil, nil),
+            (["--policies=p", "--policy-cache=c", "--policy=r.yaml", "a.apk"], "p", "c", "r.yaml"),
+            (["a.apk", "--policy-cache", "off", "--policy", "r.yaml"], nil, "off", "r.yaml"),
+            (["--policies", "p", "--policies", "q", "a.apk"], "q", nil, nil),
+            (["a.apk", "--", "--policies", "p"], nil, nil, nil),
+            (["a.apk", "--policies"], nil, nil, nil),
+            (["--policies-x", "p", "--policy-cachex=c", "--policyx", "r"], nil, nil, nil),
+        ] as [([String], String?, String?, String?)])
+    func optionValues(words: [String], policies: String?, policyCache: String?, policy: String?) {
         let guess = EnginePrefetch.optionValues(words[...])
-        #expect(guess.policies == policies && guess.policyCache == policyCache)
+        #expect(guess.policies == policies && guess.policyCache == policyCache && guess.policy == policy)
     }
 
     /// The guess meets the parse on the command lines a CI hook or a batch writes: the load
@@ -34,6 +34,7 @@ struct EnginePrefetchTests {
             ["check", "app.apk"],
             ["check", "--registry", "samples/registry", "--as-of", "2026-11-24", "app.apk", "--policy-cache", "c"],
             ["check", "--policies=/srv/policies", "--policy-cache=off", "app.apk"],
+            ["check", "--policy", "store-policy.yaml", "--declaration", "d.yaml", "app.apk"],
             ["inspect", "--policies", "relative/policies", "--format", "json", "a.apk", "b.apk"],
             ["inspect", "--policy-cache", "/tmp/c", "a.apk"],
             ["review", "--db", "shelf.db", "--policies", "p", "--jobs", "2", "a.apk"],
@@ -42,7 +43,9 @@ struct EnginePrefetchTests {
         let parsed = try ShelfGuard.parse(arguments)
         let options: PolicyOptions
         switch parsed {
-        case let check as Check: options = check.policyOptions
+        case let check as Check:
+            options = check.policyOptions
+            #expect(EnginePrefetch.optionValues(arguments.dropFirst()).policy == check.reviewOptions.policy)
         case let inspect as Inspect: options = inspect.policyOptions
         case let review as Review: options = review.policyOptions
         default: Issue.record("\(arguments) is not a per-bundle command"); return
@@ -52,7 +55,7 @@ struct EnginePrefetchTests {
         #expect(SignatureSnapshotCache.choose(explicit: guess.policyCache) == options.cache)
     }
 
-    @Test("a load started early is taken once, and only for the folder and cache it was started for")
+    @Test("a load started early is taken once, and only for the folder, cache and policy file it was started for")
     func takenOnlyWhenTheSame() throws {
         let cacheFolder = try TestFiles.directory("prefetch-cache").path
         let environment = ["HOME": "/nonexistent"]
@@ -67,6 +70,10 @@ struct EnginePrefetchTests {
         let engine = try load.wait().get()
         let direct = try PolicyOptions.signatureEngine(source: source, cache: nil)
         #expect(engine.database.digest == direct.database.digest)
+        #expect(EnginePrefetch.takePolicy(file: "other.yaml", source: source) == nil, "another policy file is not")
+        let policy = try #require(EnginePrefetch.takePolicy(file: nil, source: source)).wait().get()
+        #expect(EnginePrefetch.takePolicy(file: nil, source: source) == nil, "it is taken once")
+        #expect(policy.digest == (try ReviewOptions.loadPolicy(file: nil, source: source)).digest)
         EnginePrefetch.settle()
     }
 
