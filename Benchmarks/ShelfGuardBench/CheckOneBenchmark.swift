@@ -24,6 +24,12 @@ struct CheckOneBenchmark: ParsableCommand {
     @Option(help: "Evidence files for check.")
     var registry = "samples/registry"
 
+    @Option(
+        help: ArgumentHelp(
+            "Another shelfguard executable whose check is timed in the same loop, with a snapshot cache of its own: an older build, to measure a change (repeatable).",
+            valueName: "executable"))
+    var compare: [String] = []
+
     func run() throws {
         guard let bsdtar = ChildProcess.find("bsdtar") else {
             throw BenchError("bsdtar is missing (Debian: libarchive-tools)")
@@ -39,12 +45,17 @@ struct CheckOneBenchmark: ParsableCommand {
         let cache = "\(workDirectory)/cache"
         try? FileManager.default.removeItem(atPath: cache)
         let check = ["check", "--registry", registry, "--as-of", "2026-11-24", path]
-        let commands: [(String, String, [String])] = [
+        var commands: [(String, String, [String])] = [
             ("bsdtar -xOf", bsdtar, ["-xOf", path]),
             ("shelfguard check", shelfguard, check + ["--policy-cache", cache]),
             ("check --policy-cache off", shelfguard, check + ["--policy-cache", "off"]),
             ("shelfguard --version", shelfguard, ["--version"]),
         ]
+        for (i, other) in compare.enumerated() {
+            let otherCache = "\(workDirectory)/cache-compare-\(i + 1)"
+            try? FileManager.default.removeItem(atPath: otherCache)
+            commands.append(("compare \(i + 1): check", other, check + ["--policy-cache", otherCache]))
+        }
         // Untimed: warms the page cache and writes the snapshot; check exits 3 (manual review).
         for command in commands {
             let result = try ChildProcess.run(command.1, command.2)
@@ -53,12 +64,15 @@ struct CheckOneBenchmark: ParsableCommand {
             }
         }
         print(
-            "Check-one benchmark: \(path) (\(ByteCount.format(Int64(submission.bytes.count))), with its declaration), \(runs) interleaved runs per command; wall clock."
+            "Check-one benchmark: \(path) (\(ByteCount.format(Int64(submission.bytes.count))), with its declaration), \(runs) interleaved runs per command, in a shuffled order each round; wall clock."
         )
+        for (i, other) in compare.enumerated() { print("  compare \(i + 1): \(other)") }
         var times = [[Double]](repeating: [], count: commands.count)
         var cpu = [[Double]](repeating: [], count: commands.count)
+        var order = RoundOrder()
         for _ in 0..<runs {
-            for (i, command) in commands.enumerated() {
+            for i in commands.indices.shuffled(using: &order) {
+                let command = commands[i]
                 let result = try ChildProcess.run(command.1, command.2)
                 times[i].append(result.seconds)
                 cpu[i].append(result.cpuSeconds)
