@@ -125,18 +125,3 @@ enum PeakMemory {
         return 0
     }
 }
-
-/// A fixed sequence of pseudo-random numbers (SplitMix64): the order commands run in within each
-/// round of an interleaved benchmark, so that none is always the one after the baseline (on this
-/// machine the place in the round moves a command's median by up to 3 ms), and the same on every run.
-struct RoundOrder: RandomNumberGenerator {
-    private var state: UInt64 = 0x5348_454c_4647_5541  // "SHELFGUA"
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -1,7 +1,8 @@
 /// Deterministic file contents that look like the real thing to a reader: the right magic
 /// numbers and headers, and bodies that compress about as well as real DEX, native code, text or
-/// model weights do. Same seed, same bytes.
-public struct ContentGenerator: Sendable {
+/// model weights do. Same seed, same bytes. Also a seeded `RandomNumberGenerator`, for anything
+/// that must be shuffled the same way on every run.
+public struct ContentGenerator: Sendable, RandomNumberGenerator {
     private var state: UInt64
 
     public init(seed: UInt64) {
