@@ -32,7 +32,7 @@ struct PolicyOptions: ParsableArguments {
 
     /// The feature database's load, going on on another core: the one `EnginePrefetch` started
     /// while the command line was parsed, when it was for these policies and this cache, else one
-    /// started now (`check` reads its policy and its evidence meanwhile). The errors are the same
+    /// started now (`check` reads its evidence meanwhile). The errors are the same
     /// either way.
     func signatureEngineInBackground() -> BackgroundResult<SignatureEngine, any Error> {
         let (source, cache) = (self.source, self.cache)

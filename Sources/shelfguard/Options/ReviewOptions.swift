@@ -50,9 +50,8 @@ struct ReviewOptions: ParsableArguments {
     }
 
     /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
-    /// is a tool error listing every problem.
-    /// The policy: the one `EnginePrefetch` loaded while the command line was parsed when it was
-    /// for this file and folder, else loaded now.
+    /// is a tool error listing every problem. The load `EnginePrefetch` started while the command
+    /// line was parsed is taken when it was for this file and folder; else it is loaded now.
     func loadPolicy(_ source: PolicySource) throws -> Policy {
         if let started = EnginePrefetch.takePolicy(file: policy, source: source) { return try started.wait().get() }
         return try Self.loadPolicy(file: policy, source: source)

@@ -57,9 +57,18 @@ struct EnginePrefetchTests {
 
     @Test("a load started early is taken once, and only for the folder, cache and policy file it was started for")
     func takenOnlyWhenTheSame() throws {
-        let cacheFolder = try TestFiles.directory("prefetch-cache").path
+        // A cache folder and a policy file of this test's own: no other load in this process
+        // could be taken for them.
+        let folder = try TestFiles.directory("prefetch-cache")
+        let cacheFolder = folder.path
+        let policyFile = folder.appendingPathComponent("store-policy.yaml").path
+        try FileManager.default.copyItem(
+            atPath: TestFiles.packageRoot.appendingPathComponent("policies/review-policy.yaml").path,
+            toPath: policyFile)
         let environment = ["HOME": "/nonexistent"]
-        EnginePrefetch.start(arguments: ["check", "--policy-cache", cacheFolder, "a.apk"], environment: environment)
+        EnginePrefetch.start(
+            arguments: ["check", "--policy-cache", cacheFolder, "--policy", policyFile, "a.apk"],
+            environment: environment)
         let source = PolicySource.choose(explicit: nil, environment: environment)
         let cache = SignatureSnapshotCache.choose(explicit: cacheFolder)
         #expect(EnginePrefetch.take(source: source, cache: nil) == nil, "another cache (off) is not this load")
@@ -70,10 +79,12 @@ struct EnginePrefetchTests {
         let engine = try load.wait().get()
         let direct = try PolicyOptions.signatureEngine(source: source, cache: nil)
         #expect(engine.database.digest == direct.database.digest)
-        #expect(EnginePrefetch.takePolicy(file: "other.yaml", source: source) == nil, "another policy file is not")
-        let policy = try #require(EnginePrefetch.takePolicy(file: nil, source: source)).wait().get()
-        #expect(EnginePrefetch.takePolicy(file: nil, source: source) == nil, "it is taken once")
-        #expect(policy.digest == (try ReviewOptions.loadPolicy(file: nil, source: source)).digest)
+        #expect(EnginePrefetch.takePolicy(file: nil, source: source) == nil, "the folder's own policy is not")
+        #expect(EnginePrefetch.takePolicy(file: policyFile, source: elsewhere) == nil, "nor another folder")
+        let policy = try #require(EnginePrefetch.takePolicy(file: policyFile, source: source)).wait().get()
+        #expect(EnginePrefetch.takePolicy(file: policyFile, source: source) == nil, "it is taken once")
+        let loaded = try ReviewOptions.loadPolicy(file: policyFile, source: source)
+        #expect(policy.digest == loaded.digest && policy.origin == loaded.origin)
         EnginePrefetch.settle()
     }
 
