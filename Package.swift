@@ -8,7 +8,9 @@ import PackageDescription
 /// by accessor functions that hand over the conformances they need, instead of from a mangled name
 /// the runtime decodes, checking each conformance by a walk over all 12,000 of the binary's
 /// conformance records. That walk was a sixth of a CI hook's start-up; this cuts its instructions
-/// by 6 % and `check` of a 2 MB APK by 5 % (README, Benchmarks).
+/// by 6 % and `check` of a 2 MB APK by 5 % (README, Benchmarks). It is an unsafe flag, so
+/// SwiftPM would not let another package depend on these targets by version; none does. Should
+/// one, drop it here: scripts/build-static passes it to every module of the binary to deploy.
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
