@@ -59,7 +59,8 @@ struct ShelfGuard: ParsableCommand {
         finish(0)
     }
 
-    /// Exits with `status` once a feature database load started for nothing has ended.
+    /// Exits with `status` once the loads `EnginePrefetch` started and no command took (the
+    /// feature database's, the policy's) have ended.
     private static func finish(_ status: Int32) -> Never {
         EnginePrefetch.settle()
         Output.exit(status)
