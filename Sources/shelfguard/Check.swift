@@ -39,6 +39,7 @@ struct ReportTarget: ExpressibleByArgument {
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
+        _superCommandName: ShelfGuard.perBundleSuperCommand,
         abstract: "Review bundles against their declarations, the evidence registry and the policy: a verdict.",
         discussion: """
             For each bundle: inspect it (manifest, deep-synthesis features, hazards), find its declaration (--declaration, else <bundle>.declaration.yaml or <name>.declaration.yaml beside it, else META-INF/deep-synthesis.yaml or deep-synthesis.yaml inside it), check filings, assessments, labels and identity against the registry (--registry files; no database needed) under the review policy (the implicit labels inside the sample outputs listed as labeling materials are read and verified too, within the --label-* limits and --max-material-size), and decide: approve, warn, manual_review or refuse (DSP Art. 13, LM Art. 7).

@@ -6,6 +6,7 @@ import ShelfGuardKit
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
+        _superCommandName: ShelfGuard.perBundleSuperCommand,
         abstract: "Read bundles and report what they are made of and what is wrong with their structure.",
         discussion: """
             Identifies each bundle by its content (zip-based APK, AAB, IPA, HAP, .app, XAPK and rpk; tar with gzip, xz or zstd; WeChat wxapkg; Douyin TPKG), reads every entry including nested archives, and reports the bundle's facts and its hazards: path traversal, duplicate names, Janus data, encrypted entries, zip bombs, limits reached. Nothing is extracted to disk and no database is touched.

@@ -7,6 +7,7 @@ import ShelfGuardKit
 struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
+        _superCommandName: ShelfGuard.perBundleSuperCommand,
         abstract: "Review a batch of submitted bundles into the shelf database, with a batch report.",
         discussion: """
             Takes bundle files and folders (walked for .apk, .aab, .xapk, .ipa, .hap, .app, .wxapkg, .rpk, .ttpkg, .zip and tarballs), each with its declaration beside it or inside it, and reviews them as `check` does, with N bundles at a time (--jobs, default: the number of cores). Each review is recorded in one transaction: the app, the version (by bundle SHA-256), its inventory, the submission, the verdict and findings, the shelf-state change, an audit entry. A copy of each bundle is kept by digest beside the database (<db>.bundles/), for daily management.
