@@ -2,9 +2,10 @@ import Foundation
 import ShelfGuardKit
 
 /// The feature database of `check`, `inspect` and `review`, and the review policy of `check` and
-/// `review`, loaded one after the other on the second core while the command line is parsed: the
-/// parse and the feature database take about 6 ms each of a CI hook's start-up, and one no longer
-/// waits for the other.
+/// `review`, loaded on threads of their own while the command line is parsed and the evidence read.
+/// In a CI hook's `check` the parse and the evidence are 38 M instructions, the feature database
+/// 35 M and the policy 12 M: with the two loads one after the other, the command waited for them;
+/// side by side, the three share the two cores until each is done.
 ///
 /// It is a guess, never trusted as one: the policies folder, the snapshot cache and the policy
 /// file are guessed from the words of the command line (`--policies`, `--policy-cache`,
@@ -34,8 +35,8 @@ enum EnginePrefetch {
         var policy: Started<PolicyKey, Policy>?
     }
     private static let slot = Slot()
-    /// One load after the other, so that together they take one core, not the parse's too.
-    private static let queue = DispatchQueue(label: "shelfguard.prefetch", qos: .userInitiated)
+    private static let engineQueue = DispatchQueue(label: "shelfguard.prefetch.engine", qos: .userInitiated)
+    private static let policyQueue = DispatchQueue(label: "shelfguard.prefetch.policy", qos: .userInitiated)
 
     /// Starts the loads for `arguments` (the command line after `shelfguard`) when its command is
     /// one that checks bundles.
@@ -46,13 +47,15 @@ enum EnginePrefetch {
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
         let engine = Started(
             key: EngineKey(source: source, cache: cache),
-            load: BackgroundResult(on: queue) { try PolicyOptions.signatureEngine(source: source, cache: cache) })
+            load: BackgroundResult(on: engineQueue) { try PolicyOptions.signatureEngine(source: source, cache: cache) })
         let policy =
             command == "inspect"
             ? nil
             : Started(
                 key: PolicyKey(file: guess.policy, source: source),
-                load: BackgroundResult(on: queue) { try ReviewOptions.loadPolicy(file: guess.policy, source: source) })
+                load: BackgroundResult(on: policyQueue) {
+                    try ReviewOptions.loadPolicy(file: guess.policy, source: source)
+                })
         slot.lock.withLock { (slot.engine, slot.policy) = (engine, policy) }
     }
 
