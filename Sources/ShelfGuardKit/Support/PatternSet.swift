@@ -270,7 +270,10 @@ extension PatternSet {
         for pattern in patterns { w.raw(pattern) }
         w.raw(classOf)
         w.count(classCount)
-        w.int32s(next)
+        // Each transition as the state it leads to (negated as in `next`), not as that state's
+        // row offset: `read` multiplies while it copies, and a state is valid when below the count.
+        let divisor = Int32(classCount)
+        w.int32s(next.map { $0 / divisor })
         w.int32s(firstOutput)
         w.int32s(outputLink)
         let extra = extraOutputs.sorted { $0.key < $1.key }
@@ -292,23 +295,8 @@ extension PatternSet {
         let classCount = try r.count()
         guard classOf.count == 256, (1...256).contains(classCount), classOf.allSatisfy({ Int($0) < classCount })
         else { throw .init() }
-        let next = try r.int32s()
-        guard !next.isEmpty, next.count % classCount == 0, next.count < Int(Int32.max) else { throw .init() }
+        let next = try r.transitions(classCount: classCount)
         let states = next.count / classCount
-        // Every transition a multiple of the class count below the table's end. Divisibility by
-        // Lemire's test (`n * c <= c - 1` with `c = ⌈2⁶⁴ / d⌉`, wrapping): a multiply, not a
-        // division, for each of the hundreds of thousands of entries.
-        let c = UInt64.max / UInt64(classCount) &+ 1
-        let end = UInt32(next.count)
-        let valid = next.withUnsafeBufferPointer { table in
-            var ok = true
-            for entry in table {
-                let target = entry.magnitude
-                ok = ok && target < end && UInt64(target) &* c <= c &- 1
-            }
-            return ok
-        }
-        guard valid else { throw .init() }
         let firstOutput = try r.int32s()
         let outputLink = try r.int32s()
         guard firstOutput.count == states, outputLink.count == states,

@@ -195,16 +195,26 @@ struct SignatureSnapshotTests {
         let states = set.next.count / set.classCount
         let firstOutputAt = nextAt + 4 * set.next.count + 8
         let linkAt = firstOutputAt + 4 * states + 8
+        // A transition to the last state, either sign, is still inside the table.
+        #expect(throws: Never.self) {
+            try patched(nextAt + 4 * (set.next.count - 1), -Int32(states - 1)).withUnsafeBytes { raw in
+                var reader = SnapshotReader(bytes: raw, at: 0)
+                _ = try PatternSet.read(from: &reader)
+            }
+        }
         func patched(_ at: Int, _ value: Int32) -> [UInt8] {
             var bytes = good
             withUnsafeBytes(of: value) { for i in 0..<4 { bytes[at + i] = $0[i] } }
             return bytes
         }
         let stateWithLink = try #require(set.outputLink.firstIndex { $0 >= 0 })
+        // `next` is written as states, one per transition; read back as row offsets.
         let forgeries = [
-            patched(nextAt, Int32(set.next.count * set.classCount)),  // a transition past the table
-            patched(nextAt + 4, Int32(set.classCount + 1)),  // not the start of a state's row
+            patched(nextAt, Int32(states)),  // a transition past the table
+            patched(nextAt + 4, -Int32(states)),  // the same, to a state with an output
+            patched(nextAt + 4, Int32(set.next.count)),  // the row offset where a state belongs
             patched(nextAt, Int32.min),
+            patched(nextAt, Int32.max),
             patched(firstOutputAt, Int32(set.patterns.count)),  // an output naming no pattern
             patched(linkAt + 4 * stateWithLink, Int32(stateWithLink)),  // a link to itself
             patched(linkAt, Int32(states)),
