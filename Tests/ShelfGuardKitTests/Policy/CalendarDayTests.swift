@@ -44,6 +44,12 @@ struct CalendarDayTests {
         #expect(RegistryFile.isoDate("2025/02/30") == nil)
         #expect(RegistryFile.isoDate("2025/02/28") == "2025-02-28")
         #expect(RegistryFile.chineseDate("2025年2月30日") == nil)
+        // Written back zero-padded, a month alone as YYYY-MM.
+        #expect(RegistryFile.isoDate("2025.7.4") == "2025-07-04")
+        #expect(RegistryFile.isoDate("2025-12-31") == "2025-12-31")
+        #expect(RegistryFile.chineseDate("2025年7月14日") == "2025-07-14")
+        #expect(RegistryFile.chineseDate("2025年11月") == "2025-11")
+        #expect(RegistryFile.chineseDate("2025年7月") == "2025-07")
         #expect(GenAINumber("Guangdong-FaceFun-20240230S0001") == nil)
         #expect(GenAINumber("Guangdong-FaceFun-20240229S0001") != nil)
     }

@@ -364,7 +364,7 @@ public struct RegistryFile: Sendable {
         guard parts.count == 3, (2000...2099).contains(parts[0]), (1...12).contains(parts[1]),
             (1...31).contains(parts[2])
         else { return nil }
-        let day = String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2])
+        let day = CalendarDay.text(year: parts[0], month: parts[1], day: parts[2])
         return CalendarDay.isDay(day) ? day : nil
     }
 
@@ -373,10 +373,10 @@ public struct RegistryFile: Sendable {
         let numbers = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         guard text.contains("年"), let year = numbers.first, (2000...2099).contains(year) else { return isoDate(text) }
         if numbers.count >= 3, (1...12).contains(numbers[1]), (1...31).contains(numbers[2]) {
-            let day = String(format: "%04d-%02d-%02d", year, numbers[1], numbers[2])
+            let day = CalendarDay.text(year: year, month: numbers[1], day: numbers[2])
             return CalendarDay.isDay(day) ? day : nil
         }
-        if numbers.count >= 2, (1...12).contains(numbers[1]) { return String(format: "%04d-%02d", year, numbers[1]) }
+        if numbers.count >= 2, (1...12).contains(numbers[1]) { return CalendarDay.text(year: year, month: numbers[1]) }
         return nil
     }
 
