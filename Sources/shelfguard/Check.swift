@@ -94,6 +94,7 @@ struct Check: ParsableCommand {
         let pendingEngine = policyOptions.signatureEngineInBackground()
         let evidenceRead = Result { try registry() }
         let engine = try pendingEngine.wait().get()
+        Output.keepUntilExit(engine)
         let policy = try reviewOptions.loadPolicy(policyOptions.source)
         let (evidence, evidenceDatabase) = try evidenceRead.get()
         var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
