@@ -154,8 +154,8 @@ extension Check {
 /// Whether standard output is a terminal that should get colour (https://no-color.org).
 enum Terminal {
     static var wantsColor: Bool {
-        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
-        if ProcessInfo.processInfo.environment["TERM"] == "dumb" { return false }
+        if let noColor = ProcessEnvironment.value("NO_COLOR"), !noColor.isEmpty { return false }
+        if ProcessEnvironment.value("TERM") == "dumb" { return false }
         return isatty(STDOUT_FILENO) != 0
     }
 }

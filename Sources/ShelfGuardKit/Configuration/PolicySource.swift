@@ -22,7 +22,7 @@ public struct PolicySource: Sendable, Equatable {
     /// The folder named by `--policies` (`explicit`), else by `$SHELFGUARD_POLICIES`, else the
     /// built-in policies.
     public static func choose(
-        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        explicit: String?, environment: [String: String] = ProcessEnvironment.values(PolicySource.environmentVariable)
     ) -> PolicySource {
         if let explicit, !explicit.isEmpty {
             return PolicySource(origin: ConfigSource(chosenBy: "--policies", path: absolute(explicit)))

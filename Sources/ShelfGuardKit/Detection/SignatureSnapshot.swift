@@ -28,11 +28,14 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
     /// Names the cache folder, or `off` for none.
     public static let environmentVariable = "SHELFGUARD_CACHE"
 
+    /// The variables `choose` reads.
+    public static let variables = [environmentVariable, "XDG_CACHE_HOME", "HOME"]
+
     /// The cache folder chosen with `--policy-cache` (`explicit`), else `$SHELFGUARD_CACHE`, else
     /// `$XDG_CACHE_HOME/shelfguard`, else `~/.cache/shelfguard`; nil when the choice is `off` (or
     /// no home folder is known).
     public static func choose(
-        explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        explicit: String?, environment: [String: String] = ProcessEnvironment.values(SignatureSnapshotCache.variables)
     ) -> SignatureSnapshotCache? {
         func folder(_ path: String) -> SignatureSnapshotCache? {
             path == "off" ? nil : SignatureSnapshotCache(folder: URL(fileURLWithPath: PolicySource.absolute(path)))

@@ -19,11 +19,11 @@ public enum WallClock {
 
     /// The override read once from the environment, if it is set and valid. An invalid value is
     /// ignored here; `validateEnvironment()` lets commands refuse it with a clear message.
-    static let override: Date? = ProcessInfo.processInfo.environment[overrideVariable].flatMap(parse)
+    static let override: Date? = ProcessEnvironment.value(overrideVariable).flatMap(parse)
 
     /// An error message when `SHELFGUARD_NOW` is set but is not a date, else nil.
     public static func environmentProblem(
-        _ environment: [String: String] = ProcessInfo.processInfo.environment
+        _ environment: [String: String] = ProcessEnvironment.values(WallClock.overrideVariable)
     ) -> String? {
         guard let text = environment[overrideVariable], !text.isEmpty, parse(text) == nil else { return nil }
         return "\(overrideVariable)='\(text)' is not a date; write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, or unset it"

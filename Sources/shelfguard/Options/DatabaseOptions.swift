@@ -95,7 +95,7 @@ struct DatabaseOptions: ParsableArguments {
     /// only the default would be used.
     var explicitSource: ConfigSource? {
         if let db { return ConfigSource(chosenBy: "--db", path: db) }
-        if let named = ProcessInfo.processInfo.environment["SHELFGUARD_DB"], !named.isEmpty {
+        if let named = ProcessEnvironment.value("SHELFGUARD_DB"), !named.isEmpty {
             return ConfigSource(chosenBy: "SHELFGUARD_DB", path: named)
         }
         return nil

@@ -40,7 +40,11 @@ enum EnginePrefetch {
 
     /// Starts the loads for `arguments` (the command line after `shelfguard`) when its command is
     /// one that checks bundles.
-    static func start(arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) {
+    static func start(
+        arguments: [String],
+        environment: [String: String] = ProcessEnvironment.values(
+            [PolicySource.environmentVariable] + SignatureSnapshotCache.variables)
+    ) {
         guard let command = arguments.first, ShelfGuard.perBundleCommands[command] != nil else { return }
         let guess = optionValues(arguments.dropFirst())
         let source = PolicySource.choose(explicit: guess.policies, environment: environment)
