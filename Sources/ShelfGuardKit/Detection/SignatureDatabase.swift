@@ -60,7 +60,8 @@ public struct SignatureDatabase: Sendable {
         // Any file that cannot be read is reported exactly as without a cache.
         guard let cache, let taxonomyFile = try? source.file("taxonomy.yaml"),
             let files = try? source.files(in: "signatures"),
-            let key = SignatureSnapshotCache.key(taxonomy: taxonomyFile, signatures: files)
+            let key = SignatureSnapshotCache.key(
+                taxonomy: taxonomyFile, signatures: files, builtIn: source.origin.path == nil)
         else {
             let taxonomy = try FeatureTaxonomy.load(source: source)
             let files: [PolicySource.File]

@@ -45,10 +45,17 @@ struct SignatureSnapshotTests {
         let key = try #require(
             SignatureSnapshotCache.key(
                 taxonomy: try PolicySource.builtIn.file("taxonomy.yaml"),
-                signatures: try PolicySource.builtIn.files(in: "signatures")))
+                signatures: try PolicySource.builtIn.files(in: "signatures"), builtIn: true))
         var decoded = try #require(cache.load(key: key))
         decoded.origin = parsed.origin
         Self.expectSame(decoded, parsed)
+        // The built-in texts are named by the executable, not hashed; the same files from a
+        // folder are keyed by their texts too, so the two never share a snapshot.
+        let asFiles = try #require(
+            SignatureSnapshotCache.key(
+                taxonomy: try PolicySource.builtIn.file("taxonomy.yaml"),
+                signatures: try PolicySource.builtIn.files(in: "signatures")))
+        #expect(asFiles != key)
     }
 
     @Test("an edited, added or removed YAML file is read again, never taken from the snapshot")
