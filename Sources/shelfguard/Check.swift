@@ -95,7 +95,7 @@ struct Check: ParsableCommand {
         let evidenceRead = Result { try registry() }
         let engine = try pendingEngine.wait().get()
         Output.keepUntilExit(engine)
-        let policy = try reviewOptions.loadPolicy(policyOptions.source)
+        let policy = try reviewOptions.loadPolicy(policyOptions)
         let (evidence, evidenceDatabase) = try evidenceRead.get()
         var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
         // Of check's reports only the JSON and SARIF show the bundle's SHA-256: for the others it

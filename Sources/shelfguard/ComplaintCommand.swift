@@ -23,7 +23,7 @@ struct ComplaintCommand: ParsableCommand {
         @OptionGroup var policyOptions: PolicyOptions
 
         func load() throws -> Policy {
-            try ReviewOptions.loadPolicy(file: policy, source: policyOptions.source)
+            try ReviewOptions.loadPolicy(file: policy, source: policyOptions.source, cache: policyOptions.cache)
         }
     }
 

@@ -303,7 +303,7 @@ struct RegistryCommand: ParsableCommand {
         }
 
         func run() throws {
-            let policy = try reviewOptions.loadPolicy(policyOptions.source)
+            let policy = try reviewOptions.loadPolicy(policyOptions)
             guard policy.rules.contains(where: { $0.id == rule }) else {
                 throw ToolError(
                     Vocabulary.unknown(rule, what: "rule of the policy \(policy.source)", known: policy.rules.map(\.id))

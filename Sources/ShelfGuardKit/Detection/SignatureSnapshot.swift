@@ -91,13 +91,17 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
     /// Keeps `database` under `key`: written to a temporary file and renamed, so that another
     /// process never reads half a snapshot. Any failure leaves the cache as it was.
     func store(_ database: SignatureDatabase, key: [UInt8]) {
-        let bytes = SignatureSnapshot.encode(database, key: key)
+        store(SignatureSnapshot.encode(database, key: key), at: url(key: key), prefix: "signatures-")
+    }
+
+    /// Writes `bytes` to `target` in the folder through a temporary file and a rename, then keeps
+    /// only the newest `kept` snapshots whose names start with `prefix`.
+    func store(_ bytes: [UInt8], at target: URL, prefix: String) {
         let fileManager = FileManager.default
         guard
             (try? fileManager.createDirectory(
                 at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])) != nil
         else { return }
-        let target = url(key: key)
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
         guard (try? Data(bytes).write(to: temporary)) != nil else {
             try? fileManager.removeItem(at: temporary)
@@ -107,14 +111,14 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
             try? fileManager.removeItem(at: temporary)
             return
         }
-        prune(keeping: target.lastPathComponent)
+        prune(keeping: target.lastPathComponent, prefix: prefix)
     }
 
-    /// Removes the oldest snapshots beyond `kept`.
-    private func prune(keeping newest: String) {
+    /// Removes the oldest snapshots named `prefix…` beyond `kept`.
+    private func prune(keeping newest: String, prefix: String) {
         let fileManager = FileManager.default
         guard let names = try? fileManager.contentsOfDirectory(atPath: folder.path) else { return }
-        let snapshots = names.filter { $0.hasPrefix("signatures-") && $0.hasSuffix(".snapshot") && $0 != newest }
+        let snapshots = names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(".snapshot") && $0 != newest }
         guard snapshots.count >= Self.kept else { return }
         let dated = snapshots.map { name -> (String, Date) in
             let path = folder.appendingPathComponent(name).path

@@ -19,7 +19,8 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
 
 /// A review policy (`policies/*.yaml` with `policy: shelfguard/policy/v1`): rules, each a check
 /// from ShelfGuard's catalogue with the outcome, legal basis and remedy the platform chose.
-public struct Policy: Sendable {
+/// Codable for its snapshot (`PolicySnapshot`), which keeps it as the loader returned it.
+public struct Policy: Sendable, Codable, Equatable {
     public static let schemaID = "shelfguard/policy/v1"
 
     public var name: String

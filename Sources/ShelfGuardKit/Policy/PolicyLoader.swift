@@ -17,7 +17,8 @@ public enum PolicyLoader {
     static let ruleKeys = ["id", "check", "basis", "outcome", "description", "remedy"]
     static let settingKeys = ["assessment_max_age_days", "cancellation_grace_days", "complaint_threshold"]
 
-    public static func load(file: URL) throws(LoadError) -> Policy {
+    /// Loads the policy file at `file`; with a `cache`, through its snapshot (`PolicySnapshot`).
+    public static func load(file: URL, cache: SignatureSnapshotCache? = nil) throws(LoadError) -> Policy {
         let text: String
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
             throw LoadError(problems: [
@@ -26,18 +27,18 @@ public enum PolicyLoader {
                     message: "cannot read the policy: \(error.localizedDescription)")
             ])
         }
-        return try parse(text, source: file.path)
+        return try parse(text, source: file.path, cache: cache)
     }
 
     /// Loads the policy file `name` of a policies source (built in or a folder).
     public static func load(
-        source: PolicySource, name: String = defaultFileName
+        source: PolicySource, name: String = defaultFileName, cache: SignatureSnapshotCache? = nil
     ) throws(LoadError) -> Policy {
         let file: PolicySource.File
         do { file = try source.file(name) } catch {
             throw LoadError(problems: [YAMLProblem(file: error.path, line: 1, column: 1, message: error.message)])
         }
-        var policy = try parse(file.text, source: file.path)
+        var policy = try parse(file.text, source: file.path, cache: cache)
         policy.origin = ConfigSource(chosenBy: source.origin.chosenBy, path: source.origin.path.map { _ in file.path })
         return policy
     }
@@ -49,6 +50,19 @@ public enum PolicyLoader {
     /// reads the same with the default resolver (values are read by what they say, not by their
     /// resolved tag, and the basic resolver only makes more keys equal); any problem and it is
     /// read again with the default one, so a defective policy gets the problems it always got.
+    /// `parse(_:source:)`, through a snapshot kept in `cache` for this very text and source: the
+    /// same policy, decoded instead of read (see `PolicySnapshot`).
+    public static func parse(_ text: String, source: String, cache: SignatureSnapshotCache?) throws(LoadError) -> Policy
+    {
+        guard let cache, let key = PolicySnapshot.key(text: text, source: source) else {
+            return try parse(text, source: source)
+        }
+        if let kept = cache.policy(key: key) { return kept }
+        let policy = try parse(text, source: source)
+        cache.store(policy, key: key)
+        return policy
+    }
+
     public static func parse(_ text: String, source: String) throws(LoadError) -> Policy {
         if let policy = try? parse(text, source: source, resolver: .basic) { return policy }
         return try parse(text, source: source, resolver: .default)

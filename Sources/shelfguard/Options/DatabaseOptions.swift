@@ -139,7 +139,7 @@ extension ParsableCommand {
         limitOptions: ReadLimitOptions, wechatAppID: String? = nil
     ) throws -> (any LedgerStore, ShelfCheck) {
         let engine = try policyOptions.signatureEngine()
-        let policy = try reviewOptions.loadPolicy(policyOptions.source)
+        let policy = try reviewOptions.loadPolicy(policyOptions)
         let files = try reviewOptions.loadRegistry()
         let ledger = try database.openForWriting()
         let snapshot: InMemoryRegistry

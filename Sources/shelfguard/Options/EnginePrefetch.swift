@@ -27,6 +27,7 @@ enum EnginePrefetch {
     private struct PolicyKey: Equatable {
         var file: String?
         var source: PolicySource
+        var cache: SignatureSnapshotCache?
     }
 
     private final class Slot: @unchecked Sendable {
@@ -56,9 +57,9 @@ enum EnginePrefetch {
             command == "inspect"
             ? nil
             : Started(
-                key: PolicyKey(file: guess.policy, source: source),
+                key: PolicyKey(file: guess.policy, source: source, cache: cache),
                 load: BackgroundResult(on: policyQueue) {
-                    try ReviewOptions.loadPolicy(file: guess.policy, source: source)
+                    try ReviewOptions.loadPolicy(file: guess.policy, source: source, cache: cache)
                 })
         slot.lock.withLock { (slot.engine, slot.policy) = (engine, policy) }
     }
@@ -75,11 +76,14 @@ enum EnginePrefetch {
         }
     }
 
-    /// The policy load started for exactly this `--policy` file and policies folder, once; nil
-    /// when none was.
-    static func takePolicy(file: String?, source: PolicySource) -> BackgroundResult<Policy, any Error>? {
+    /// The policy load started for exactly this `--policy` file, policies folder and cache, once;
+    /// nil when none was.
+    static func takePolicy(
+        file: String?, source: PolicySource, cache: SignatureSnapshotCache?
+    ) -> BackgroundResult<Policy, any Error>? {
         slot.lock.withLock {
-            guard let started = slot.policy, started.key == PolicyKey(file: file, source: source) else { return nil }
+            guard let started = slot.policy, started.key == PolicyKey(file: file, source: source, cache: cache)
+            else { return nil }
             slot.policy = nil
             return started.load
         }

@@ -13,7 +13,7 @@ struct PolicyOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Where the feature database is kept compiled between runs (a snapshot per set of YAML files, used only while they and shelfguard are unchanged), or 'off'. Default: $SHELFGUARD_CACHE, else $XDG_CACHE_HOME/shelfguard, else ~/.cache/shelfguard. A folder that cannot be written only means the YAML is read each time.",
+            "Where the feature database and the review policy are kept compiled between runs (a snapshot per set of YAML files and per policy, used only while they and shelfguard are unchanged), or 'off'. Default: $SHELFGUARD_CACHE, else $XDG_CACHE_HOME/shelfguard, else ~/.cache/shelfguard. A folder that cannot be written only means the YAML is read each time.",
             valueName: "dir"))
     var policyCache: String?
 

@@ -51,17 +51,22 @@ struct ReviewOptions: ParsableArguments {
 
     /// The review policy: --policy, else review-policy.yaml of the policies source; a broken one
     /// is a tool error listing every problem. The load `EnginePrefetch` started while the command
-    /// line was parsed is taken when it was for this file and folder; else it is loaded now.
-    func loadPolicy(_ source: PolicySource) throws -> Policy {
-        if let started = EnginePrefetch.takePolicy(file: policy, source: source) { return try started.wait().get() }
-        return try Self.loadPolicy(file: policy, source: source)
+    /// line was parsed is taken when it was for this file, folder and cache; else it is loaded now.
+    func loadPolicy(_ options: PolicyOptions) throws -> Policy {
+        let (source, cache) = (options.source, options.cache)
+        if let started = EnginePrefetch.takePolicy(file: policy, source: source, cache: cache) {
+            return try started.wait().get()
+        }
+        return try Self.loadPolicy(file: policy, source: source, cache: cache)
     }
 
-    /// The policy file `policy` if one is named, else review-policy.yaml of `source`.
-    static func loadPolicy(file policy: String?, source: PolicySource) throws -> Policy {
+    /// The policy file `policy` if one is named, else review-policy.yaml of `source`; through its
+    /// snapshot in `cache` when there is one (the same policy).
+    static func loadPolicy(file policy: String?, source: PolicySource, cache: SignatureSnapshotCache?) throws -> Policy
+    {
         do {
-            guard let policy else { return try PolicyLoader.load(source: source) }
-            var loaded = try PolicyLoader.load(file: URL(fileURLWithPath: policy))
+            guard let policy else { return try PolicyLoader.load(source: source, cache: cache) }
+            var loaded = try PolicyLoader.load(file: URL(fileURLWithPath: policy), cache: cache)
             loaded.origin = ConfigSource(chosenBy: "--policy", path: PolicySource.absolute(policy))
             return loaded
         } catch {

@@ -79,12 +79,17 @@ struct EnginePrefetchTests {
         let engine = try load.wait().get()
         let direct = try PolicyOptions.signatureEngine(source: source, cache: nil)
         #expect(engine.database.digest == direct.database.digest)
-        #expect(EnginePrefetch.takePolicy(file: nil, source: source) == nil, "the folder's own policy is not")
-        #expect(EnginePrefetch.takePolicy(file: policyFile, source: elsewhere) == nil, "nor another folder")
-        let policy = try #require(EnginePrefetch.takePolicy(file: policyFile, source: source)).wait().get()
-        #expect(EnginePrefetch.takePolicy(file: policyFile, source: source) == nil, "it is taken once")
-        let loaded = try ReviewOptions.loadPolicy(file: policyFile, source: source)
-        #expect(policy.digest == loaded.digest && policy.origin == loaded.origin)
+        #expect(
+            EnginePrefetch.takePolicy(file: nil, source: source, cache: cache) == nil, "the folder's own policy is not")
+        #expect(
+            EnginePrefetch.takePolicy(file: policyFile, source: elsewhere, cache: cache) == nil, "nor another folder")
+        #expect(EnginePrefetch.takePolicy(file: policyFile, source: source, cache: nil) == nil, "nor another cache")
+        let policy = try #require(EnginePrefetch.takePolicy(file: policyFile, source: source, cache: cache)).wait()
+            .get()
+        #expect(
+            EnginePrefetch.takePolicy(file: policyFile, source: source, cache: cache) == nil, "it is taken once")
+        let loaded = try ReviewOptions.loadPolicy(file: policyFile, source: source, cache: nil)
+        #expect(policy == loaded)
         EnginePrefetch.settle()
     }
 
