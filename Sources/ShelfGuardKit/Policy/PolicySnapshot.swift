@@ -3,7 +3,7 @@ import Foundation
 
 /// A review policy as `PolicyLoader.parse` returned it, kept in the snapshot cache folder beside
 /// the feature database's snapshots (`--policy-cache`), so that the next process decodes it
-/// instead of reading its YAML: 3.5 M instructions of JSON against 12.3 M of YAML for the
+/// instead of reading its YAML: 5.2 M instructions (4.4 M of them JSON) against 12.5 M for the
 /// built-in policy, a sixth of a CI hook's start-up work before the bundle is opened.
 ///
 /// Trusted on the same terms as the feature database's snapshot: its name and header carry the
