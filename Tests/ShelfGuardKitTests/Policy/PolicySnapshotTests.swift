@@ -13,9 +13,7 @@ import Testing
 @Suite("policy snapshot cache")
 struct PolicySnapshotTests {
     static func policySnapshots(in folder: URL) -> [URL] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter {
-            $0.hasPrefix("policy-") && $0.hasSuffix(".snapshot")
-        }.sorted().map { folder.appendingPathComponent($0) }
+        SignatureSnapshotTests.snapshots(in: folder).filter { $0.lastPathComponent.hasPrefix("policy-") }
     }
 
     @Test("the built-in policy: written once, then read, and the same as the YAML's")
