@@ -19,6 +19,8 @@ import Foundation
 /// YAML again. A snapshot whose key, length or checksum does not match, or whose contents do not
 /// decode, is ignored (and replaced); a folder that cannot be created or written is not an error:
 /// the YAML is parsed as without a cache. Only databases that load without a problem are kept.
+///
+/// The same folder keeps the review policy's snapshots (`PolicySnapshot`), in the same frame.
 public struct SignatureSnapshotCache: Sendable, Equatable {
     /// The folder the snapshots are kept in.
     public var folder: URL
@@ -61,22 +63,14 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
     /// they are not hashed again, which took 3.4 M instructions of every start of a CI hook.
     static func key(taxonomy: PolicySource.File, signatures: [PolicySource.File], builtIn: Bool = false) -> [UInt8]? {
         guard let executable = SignatureSnapshot.executableFingerprint else { return nil }
-        var hasher = SHA256()
-        func add(_ text: String) {
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            hasher.update(data: [0])
-        }
-        add("shelfguard-signature-snapshot/\(SignatureSnapshot.formatVersion)")
-        add(ShelfGuardVersion.current)
-        add(executable)
-        if builtIn { add("built in: the texts are the executable's") }
+        var parts = [
+            "shelfguard-signature-snapshot/\(SignatureSnapshot.formatVersion)", ShelfGuardVersion.current, executable,
+        ]
+        if builtIn { parts.append("built in: the texts are the executable's") }
         for file in [taxonomy] + signatures {
-            add(file.name)
-            add(file.path)
-            if !builtIn { add(file.text) }
+            parts += builtIn ? [file.name, file.path] : [file.name, file.path, file.text]
         }
-        return Array(hasher.finalize())
+        return SignatureSnapshot.hash(parts)
     }
 
     func url(key: [UInt8]) -> URL {
@@ -224,11 +218,43 @@ enum SignatureSnapshot {
         let compiled = database.compiled ?? SignatureEngine(database).automata
         compiled.content.write(to: &w)
         compiled.dexFallback.write(to: &w)
-        let payload = w.bytes
+        return framed(w.bytes, magic: magic, key: key)
+    }
+
+    /// A snapshot file's bytes: `magic`, `key`, the payload's length and checksum, the payload.
+    /// The feature database's and the policy's (`PolicySnapshot`) snapshots share this frame.
+    static func framed(_ payload: [UInt8], magic: [UInt8], key: [UInt8]) -> [UInt8] {
         var out = magic + key
         SnapshotWriter.append(UInt64(payload.count), to: &out)
         SnapshotWriter.append(payload.withUnsafeBytes { checksum($0) }, to: &out)
         return out + payload
+    }
+
+    /// The payload of `framed` bytes when their magic, key, length and checksum all match; nil
+    /// otherwise.
+    static func payload(
+        of bytes: UnsafeRawBufferPointer, magic: [UInt8], key: [UInt8]
+    ) -> UnsafeRawBufferPointer? {
+        let header = magic.count + key.count + 16
+        guard bytes.count >= header, bytes.starts(with: magic),
+            bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
+        else { return nil }
+        var r = SnapshotReader(bytes: bytes, at: magic.count + key.count)
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[header...])
+        guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(payload.count), sum == checksum(payload)
+        else { return nil }
+        return payload
+    }
+
+    /// SHA-256 of `parts`, each followed by a NUL: a snapshot's key.
+    static func hash(_ parts: [String]) -> [UInt8] {
+        var hasher = SHA256()
+        for part in parts {
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            hasher.update(data: [0])
+        }
+        return Array(hasher.finalize())
     }
 
     /// The database in `bytes` if they are a whole snapshot made under `key`; nil otherwise.
@@ -237,14 +263,8 @@ enum SignatureSnapshot {
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8]) -> SignatureDatabase? {
-        let header = magic.count + key.count + 16
-        guard bytes.count >= header, bytes.starts(with: magic),
-            bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
-        else { return nil }
-        var r = SnapshotReader(bytes: bytes, at: magic.count + key.count)
-        guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(bytes.count - header),
-            sum == checksum(UnsafeRawBufferPointer(rebasing: bytes[header...]))
-        else { return nil }
+        guard let payload = payload(of: bytes, magic: magic, key: key) else { return nil }
+        var r = SnapshotReader(bytes: payload, at: 0)
         return try? decodePayload(&r)
     }
 

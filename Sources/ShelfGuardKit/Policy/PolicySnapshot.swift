@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A review policy as `PolicyLoader.parse` returned it, kept in the snapshot cache folder beside
@@ -21,40 +20,20 @@ enum PolicySnapshot {
     /// executable cannot be identified (no snapshot is then trusted or written).
     static func key(text: String, source: String) -> [UInt8]? {
         guard let executable = SignatureSnapshot.executableFingerprint else { return nil }
-        var hasher = SHA256()
-        for part in [
-            "shelfguard-policy-snapshot/\(formatVersion)", ShelfGuardVersion.current, executable, source, text,
-        ] {
-            var part = part
-            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-            hasher.update(data: [0])
-        }
-        return Array(hasher.finalize())
+        return SignatureSnapshot.hash(
+            ["shelfguard-policy-snapshot/\(formatVersion)", ShelfGuardVersion.current, executable, source, text])
     }
 
-    /// The magic, the key, the payload's length and checksum, then the policy as JSON.
+    /// The policy as JSON in the feature database's snapshot frame (`SignatureSnapshot.framed`).
     static func encode(_ policy: Policy, key: [UInt8]) -> [UInt8]? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]  // the same bytes for the same policy, in any process
         guard let payload = try? encoder.encode(policy) else { return nil }
-        var bytes = magic + key
-        SnapshotWriter.append(UInt64(payload.count), to: &bytes)
-        let checksum = payload.withUnsafeBytes { SignatureSnapshot.checksum($0) }
-        SnapshotWriter.append(checksum, to: &bytes)
-        return bytes + payload
+        return SignatureSnapshot.framed(Array(payload), magic: magic, key: key)
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8]) -> Policy? {
-        let start = magic.count + key.count + 16
-        guard bytes.count > start, bytes.starts(with: magic),
-            bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
-        else { return nil }
-        var header = SnapshotReader(bytes: bytes, at: magic.count + key.count)
-        guard let length = header.uint64(), let checksum = header.uint64(), length == UInt64(bytes.count - start) else {
-            return nil
-        }
-        let payload = UnsafeRawBufferPointer(rebasing: bytes[start...])
-        guard SignatureSnapshot.checksum(payload) == checksum else { return nil }
+        guard let payload = SignatureSnapshot.payload(of: bytes, magic: magic, key: key) else { return nil }
         return try? JSONDecoder().decode(Policy.self, from: Data(payload))
     }
 }

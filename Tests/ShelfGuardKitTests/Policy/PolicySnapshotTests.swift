@@ -59,7 +59,9 @@ struct PolicySnapshotTests {
         #expect(Self.policySnapshots(in: cache.folder).count == 3)
     }
 
-    @Test("a damaged or forged snapshot is ignored and replaced")
+    @Test(
+        "a damaged snapshot, or one whose payload is not a policy, is ignored and replaced; the checksum catches damage, not forgery"
+    )
     func damagedSnapshot() throws {
         let cache = SignatureSnapshotCache(folder: try TestFiles.directory("policy-cache"))
         let parsed = try PolicyLoader.load(source: .builtIn)
@@ -82,7 +84,7 @@ struct PolicySnapshotTests {
         other.settings.assessmentMaxAgeDays = 1
         let forged = try #require(PolicySnapshot.encode(other, key: key))
         #expect(forged.withUnsafeBytes { PolicySnapshot.decode($0, key: key) } == other)
-        let notJSON = PolicySnapshot.magic + key + Self.header(for: Array("{\"name\":".utf8)) + Array("{\"name\":".utf8)
+        let notJSON = SignatureSnapshot.framed(Array("{\"name\":".utf8), magic: PolicySnapshot.magic, key: key)
         #expect(notJSON.withUnsafeBytes { PolicySnapshot.decode($0, key: key) } == nil)
         damages.append(Data(notJSON))
         for damaged in damages {
@@ -93,14 +95,6 @@ struct PolicySnapshotTests {
         }
         // A forgery with the right checksum is trusted only as far as its key: another key misses.
         #expect(forged.withUnsafeBytes { PolicySnapshot.decode($0, key: [UInt8](repeating: 7, count: 32)) } == nil)
-    }
-
-    /// The length and checksum that `PolicySnapshot.encode` writes before `payload`.
-    static func header(for payload: [UInt8]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        SnapshotWriter.append(UInt64(payload.count), to: &bytes)
-        SnapshotWriter.append(payload.withUnsafeBytes { SignatureSnapshot.checksum($0) }, to: &bytes)
-        return bytes
     }
 
     @Test("a broken policy is reported as without a cache, and never kept")
