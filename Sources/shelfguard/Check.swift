@@ -141,6 +141,23 @@ struct Check: ParsableCommand {
 }
 
 extension Check {
+    /// These options for `QuickParser`, with the option groups', as declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.words { $0.bundles = $1 }
+        parser.option("--declaration") { $0.declaration = $1 }
+        parser.option("--format", default: .text) { $0.format = $1 }
+        parser.repeated("-o") { $0.outputs = $1 }
+        parser.option("--appid") { $0.appID = $1 }
+        parser.flag("--no-color") { $0.noColor = $1 }
+        parser.group(PolicyOptions.quick) { $0.policyOptions = $1 }
+        parser.group(ReviewOptions.quick) { $0.reviewOptions = $1 }
+        parser.group(DatabaseOptions.quick) { $0.database = $1 }
+        parser.group(ReadLimitOptions.quick) { $0.limitOptions = $1 }
+        parser.group(MaterialLimitOptions.quick) { $0.materialOptions = $1 }
+        return parser
+    }
+
     /// The evidence: the --registry files, then the shelf database (read-only) when one is named
     /// with --db or $SHELFGUARD_DB. A shelfguard.db in the working folder is not read: evidence
     /// is chosen explicitly, and the report names it.

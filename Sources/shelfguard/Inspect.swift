@@ -55,3 +55,17 @@ struct Inspect: ParsableCommand {
         if status != .pass { throw ExitCode(status.rawValue) }
     }
 }
+
+extension Inspect {
+    /// These options for `QuickParser`, with the option groups', as declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.words { $0.bundles = $1 }
+        parser.option("--format", default: .text) { $0.format = $1 }
+        parser.flag("--entries") { $0.entries = $1 }
+        parser.option("--appid") { $0.appID = $1 }
+        parser.group(PolicyOptions.quick) { $0.policyOptions = $1 }
+        parser.group(ReadLimitOptions.quick) { $0.limitOptions = $1 }
+        return parser
+    }
+}

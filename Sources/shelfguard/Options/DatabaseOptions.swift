@@ -108,6 +108,18 @@ struct DatabaseOptions: ParsableArguments {
     func openForReading() throws -> any LedgerStore { try open(readOnly: true) }
 }
 
+extension DatabaseOptions {
+    /// These options for `QuickParser`: the names and defaults declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.option("--db") { $0.db = $1 }
+        parser.option("--bundle-store") { $0.bundleStore = $1 }
+        parser.option("--busy-timeout", default: SQLiteLedger.defaultBusyTimeout) { $0.busyTimeout = $1 }
+        parser.option("--sweep-after", default: 24) { $0.sweepAfter = $1 }
+        return parser
+    }
+}
+
 /// Who is acting: written into every audit entry.
 struct OperatorOption: ParsableArguments {
     @Option(

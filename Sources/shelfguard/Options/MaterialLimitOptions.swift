@@ -57,3 +57,19 @@ struct MaterialLimitOptions: ParsableArguments {
         return limits
     }
 }
+
+extension MaterialLimitOptions {
+    /// These options for `QuickParser`: the names, defaults and transforms declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.size("--max-material-size", default: MaterialLimits.standard.maxBundleBytes) { $0.maxMaterialSize = $1 }
+        parser.size("--label-max-read", default: LabelLimits.standard.maxReadBytes) { $0.labelMaxRead = $1 }
+        parser.size("--label-max-packet-size", default: Int64(LabelLimits.standard.maxPacketBytes)) {
+            $0.labelMaxPacketSize = $1
+        }
+        parser.option("--label-max-boxes", default: LabelLimits.standard.maxStructures) { $0.labelMaxBoxes = $1 }
+        parser.option("--label-max-depth", default: LabelLimits.standard.maxDepth) { $0.labelMaxDepth = $1 }
+        parser.option("--label-timeout", default: LabelLimits.standard.timeLimitSeconds) { $0.labelTimeout = $1 }
+        return parser
+    }
+}

@@ -54,3 +54,13 @@ struct ToolError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension PolicyOptions {
+    /// These options for `QuickParser`, as declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.option("--policies") { $0.policies = $1 }
+        parser.option("--policy-cache") { $0.policyCache = $1 }
+        return parser
+    }
+}

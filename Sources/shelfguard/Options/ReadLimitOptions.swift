@@ -142,3 +142,28 @@ struct ReadLimitOptions: ParsableArguments {
         return value
     }
 }
+
+extension ReadLimitOptions {
+    /// These options for `QuickParser`: the names, defaults and transforms declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.option("--max-entries", default: ReadLimits.standard.maxEntries) { $0.maxEntries = $1 }
+        parser.size("--max-entry-size", default: ReadLimits.standard.maxEntryBytes) { $0.maxEntrySize = $1 }
+        parser.size("--max-total-size", default: ReadLimits.standard.maxTotalBytes) { $0.maxTotalSize = $1 }
+        parser.option("--max-ratio", default: ReadLimits.standard.maxCompressionRatio) { $0.maxRatio = $1 }
+        parser.size("--ratio-floor", default: ReadLimits.standard.ratioFloorBytes) { $0.ratioFloor = $1 }
+        parser.option("--max-depth", default: ReadLimits.standard.maxDepth) { $0.maxDepth = $1 }
+        parser.option("--max-name-length", default: ReadLimits.standard.maxNameLength) { $0.maxNameLength = $1 }
+        parser.option("--timeout", default: ReadLimits.standard.timeLimitSeconds) { $0.timeout = $1 }
+        parser.size("--max-nested-buffer", default: ReadLimits.standard.maxBufferedBytes) { $0.maxNestedBuffer = $1 }
+        parser.size("--max-spool", default: ReadLimits.standard.maxSpooledBytes) { $0.maxSpool = $1 }
+        parser.option("--max-dex-strings", default: DetectorVisitor.defaultDexStringLimit) { $0.maxDexStrings = $1 }
+        parser.option("--max-hazards-per-kind", default: ReadLimits.standard.maxHazardsPerKind) {
+            $0.maxHazardsPerKind = $1
+        }
+        parser.size("--max-manifest-size", default: ManifestLimits.standard.maxFileBytes) { $0.maxManifestSize = $1 }
+        parser.option("--max-manifest-nodes", default: ManifestLimits.standard.maxNodes) { $0.maxManifestNodes = $1 }
+        parser.option("--max-manifest-depth", default: ManifestLimits.standard.maxDepth) { $0.maxManifestDepth = $1 }
+        return parser
+    }
+}

@@ -98,3 +98,20 @@ struct ReviewOptions: ParsableArguments {
         return InMemoryRegistry(files: files)
     }
 }
+
+extension ReviewOptions {
+    /// These options for `QuickParser`: the names, defaults and transforms declared above.
+    static var quick: QuickParser<Self> {
+        var parser = QuickParser(Self())
+        parser.option("--policy") { $0.policy = $1 }
+        parser.repeated("--registry") { $0.registryFiles = $1 }
+        parser.option("--as-of") { $0.asOf = $1 }
+        parser.size("--max-declaration-size", default: Int64(DeclarationLimits.standard.maxFileBytes)) {
+            $0.maxDeclarationSize = $1
+        }
+        parser.option("--max-declaration-nodes", default: DeclarationLimits.standard.maxNodes) {
+            $0.maxDeclarationNodes = $1
+        }
+        return parser
+    }
+}

@@ -12,13 +12,13 @@ struct CommandLineParseTests {
     /// What the root's parse gives for `arguments`: the command's every value, or the message and
     /// exit code its error ends in.
     static func fromRoot(_ arguments: [String]) -> String {
-        do { return String(reflecting: try ShelfGuard.parseAsRoot(arguments)) } catch {
+        do { return QuickParserTests.values(try ShelfGuard.parseAsRoot(arguments)) } catch {
             return "\(ShelfGuard.exitCode(for: error).rawValue): \(ShelfGuard.fullMessage(for: error))"
         }
     }
 
     static func parsed(_ arguments: [String]) -> String {
-        do { return String(reflecting: try ShelfGuard.parse(arguments)) } catch {
+        do { return QuickParserTests.values(try ShelfGuard.parse(arguments)) } catch {
             return "\(ShelfGuard.exitCode(for: error).rawValue): \(ShelfGuard.fullMessage(for: error))"
         }
     }
@@ -46,7 +46,7 @@ struct CommandLineParseTests {
         let command = ShelfGuard.perBundleCommands[arguments[0]]!
         let own = try? command.parseAsRoot(Array(arguments.dropFirst()))
         #expect(own.map { type(of: $0) == command } == true)
-        #expect(own.map { String(reflecting: $0) } == parsed)
+        #expect(own.map { QuickParserTests.values($0) } == parsed)
     }
 
     @Test(
