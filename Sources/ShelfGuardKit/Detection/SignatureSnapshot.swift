@@ -152,7 +152,7 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
 /// database field by field, strings as UTF-8 with their length.
 enum SignatureSnapshot {
     /// Raise when the encoding or the meaning of a field changes.
-    static let formatVersion = 3
+    static let formatVersion = 4
     static let magic = Array("SGSIGDB\u{1}".utf8)
 
     /// The running executable: its GNU build ID where the linker wrote one (Swift's does on
@@ -375,7 +375,15 @@ struct SnapshotWriter {
         bool(values != nil)
         if let values { strings(values) }
     }
-    mutating func scope(_ scope: Set<ContentKind>) { strings(scope.map(\.rawValue).sorted()) }
+    /// A scope as a mask of `ContentKind.allCases` positions (the reader needs no names, and
+    /// the few distinct scopes of a database become one set each).
+    mutating func scope(_ scope: Set<ContentKind>) {
+        var mask: UInt64 = 0
+        for (position, kind) in ContentKind.allCases.enumerated() where scope.contains(kind) {
+            mask |= 1 << UInt64(position)
+        }
+        Self.append(mask, to: &bytes)
+    }
 
     mutating func matcher(_ matcher: Matcher) {
         switch matcher {
@@ -433,6 +441,8 @@ struct SnapshotReader {
 
     let bytes: UnsafeRawBufferPointer
     var at: Int
+    /// The scopes read so far, by mask: a database has a handful, used by thousands of matchers.
+    private var scopes: [UInt64: Set<ContentKind>] = [:]
 
     init(bytes: UnsafeRawBufferPointer, at: Int) {
         self.bytes = bytes
@@ -443,8 +453,7 @@ struct SnapshotReader {
 
     mutating func uint64() -> UInt64? {
         guard bytes.count - at >= 8 else { return nil }
-        var value: UInt64 = 0
-        for i in 0..<8 { value |= UInt64(bytes[at + i]) << UInt64(8 * i) }
+        let value = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
         at += 8
         return value
     }
@@ -472,7 +481,7 @@ struct SnapshotReader {
     mutating func raw() throws(Invalid) -> [UInt8] {
         let n = try count()
         defer { at += n }
-        return Array(bytes[at..<(at + n)])
+        return Array(UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)]).assumingMemoryBound(to: UInt8.self))
     }
 
     mutating func int32s() throws(Invalid) -> [Int32] {
@@ -522,11 +531,34 @@ struct SnapshotReader {
         return table
     }
 
+    /// UTF-8 text, validated. `String(validating:)` goes through the standard library's generic
+    /// validator (about 1,000 instructions a string, 5.6 M of a CI hook's start-up for the built-in
+    /// database); almost every string of a database is ASCII, which is valid UTF-8 as it is, and
+    /// is checked eight bytes at a time. Others are validated.
     mutating func string() throws(Invalid) -> String {
         let n = try count()
         defer { at += n }
-        guard let text = String(validating: bytes[at..<(at + n)], as: UTF8.self) else { throw Invalid() }
+        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[at..<(at + n)])
+        if Self.isASCII(utf8) { return String(decoding: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self) }
+        guard let text = String(validating: utf8.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
+            throw Invalid()
+        }
         return text
+    }
+
+    /// Whether every byte is below 0x80.
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var high: UInt64 = 0
+        var i = 0
+        while i + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < bytes.count {
+            high |= UInt64(bytes[i])
+            i += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     mutating func strings() throws(Invalid) -> [String] {
@@ -544,12 +576,15 @@ struct SnapshotReader {
         return value
     }
 
+    /// A scope's mask: no position past `ContentKind.allCases`.
     mutating func scope() throws(Invalid) -> Set<ContentKind> {
+        guard let mask = uint64() else { throw Invalid() }
+        if let scope = scopes[mask] { return scope }
+        let kinds = ContentKind.allCases
+        guard mask >> UInt64(kinds.count) == 0 else { throw Invalid() }
         var scope = Set<ContentKind>()
-        for name in try strings() {
-            guard let kind = ContentKind(rawValue: name) else { throw Invalid() }
-            scope.insert(kind)
-        }
+        for (position, kind) in kinds.enumerated() where mask & (1 << UInt64(position)) != 0 { scope.insert(kind) }
+        scopes[mask] = scope
         return scope
     }
 

@@ -236,6 +236,66 @@ struct SignatureSnapshotTests {
         }
     }
 
+    @Test("matchers come back as written; a scope naming no content kind or text that is not UTF-8 is refused")
+    func matcherFields() throws {
+        let kinds = ContentKind.allCases
+        let matchers: [Matcher] = [
+            .string(Array("faceunity".utf8), scope: [.dex, .elf]), .host("api.example.cn", scope: [.dex]),
+            .string([0xFF, 0x00], scope: Set(kinds)), .host("审核.cn", scope: []), .file("libface.so"),
+            .string(Array("x".utf8), scope: [kinds[kinds.count - 1]]),
+        ]
+        var w = SnapshotWriter()
+        for matcher in matchers { w.matcher(matcher) }
+        let good = w.bytes
+        let read = try good.withUnsafeBytes { raw in
+            var r = SnapshotReader(bytes: raw, at: 0)
+            return try matchers.map { _ in try r.matcher() }
+        }
+        #expect(read == matchers)
+        func decodes(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { raw in
+                var r = SnapshotReader(bytes: raw, at: 0)
+                return (try? r.matcher()) != nil
+            }
+        }
+        // The first matcher: tag, length and bytes, then the scope's mask.
+        let maskAt = 1 + 8 + "faceunity".utf8.count
+        for bit in [kinds.count, 63] {
+            var forged = good
+            forged[maskAt + bit / 8] |= 1 << UInt8(bit % 8)
+            #expect(!decodes(forged), "a scope with bit \(bit)")
+        }
+        // The second: a host name; a byte that cannot start UTF-8 is refused.
+        var second = SnapshotWriter()
+        second.matcher(matchers[1])
+        var forged = second.bytes
+        forged[1 + 8] = 0xFF
+        #expect(decodes(second.bytes) && !decodes(forged))
+        // Text: ASCII of every length around the eight-byte steps, UTF-8, and broken UTF-8 at
+        // each place, come back as written or are refused.
+        for length in 0...17 {
+            for text in [String(repeating: "a", count: length), String(repeating: "a", count: length) + "审核"] {
+                var writer = SnapshotWriter()
+                writer.string(text)
+                let bytes = writer.bytes
+                #expect(
+                    bytes.withUnsafeBytes { raw in
+                        var r = SnapshotReader(bytes: raw, at: 0)
+                        return try? r.string()
+                    } == text)
+                for at in 8..<bytes.count {
+                    var broken = bytes
+                    broken[at] = 0xC0
+                    #expect(
+                        broken.withUnsafeBytes { raw in
+                            var r = SnapshotReader(bytes: raw, at: 0)
+                            return try? r.string()
+                        } == nil, "0xC0 at \(at) of \(text)")
+                }
+            }
+        }
+    }
+
     #if os(Linux)
         @Test("the executable is known by its build ID, read from its ELF notes")
         func buildID() throws {
