@@ -197,20 +197,22 @@ public struct SignatureEngine: Sendable {
     /// `_2`, `[` is `_3`, other characters but ASCII letters and digits `_0` and four lowercase hex
     /// digits of the UTF-16 unit.
     static func jniMangled(_ name: Substring) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count + 8)
+        let hex = Array("0123456789abcdef".utf8)
         for unit in name.utf16 {
             switch unit {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: out.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
-            case 0x2F: out += "_"
-            case 0x5F: out += "_1"
-            case 0x3B: out += "_2"
-            case 0x5B: out += "_3"
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: out.append(UInt8(unit))
+            case 0x2F: out.append(0x5F)
+            case 0x5F: out += [0x5F, 0x31]
+            case 0x3B: out += [0x5F, 0x32]
+            case 0x5B: out += [0x5F, 0x33]
             default:
-                let hex = String(unit, radix: 16)
-                out += "_0" + String(repeating: "0", count: 4 - hex.count) + hex
+                out += [0x5F, 0x30]
+                for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(unit >> UInt16(shift)) & 0xF]) }
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -218,16 +220,24 @@ public struct SignatureEngine: Sendable {
 struct PatternTable<Use> {
     private(set) var patterns: [[UInt8]] = []
     private(set) var uses: [[Use]] = []
-    private var index: [[UInt8]: Int] = [:]
+    private var index: [Bytes: Int] = [:]
 
     mutating func add(_ bytes: [UInt8], _ use: Use) {
-        if let existing = index[bytes] {
+        if let existing = index[Bytes(bytes)] {
             uses[existing].append(use)
         } else {
-            index[bytes] = patterns.count
+            index[Bytes(bytes)] = patterns.count
             patterns.append(bytes)
             uses.append([use])
         }
+    }
+
+    /// A pattern as a dictionary key hashed in one call: `[UInt8]` hashes byte by byte, which was
+    /// a quarter of building the engine at each start.
+    private struct Bytes: Hashable {
+        let bytes: [UInt8]
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 }
 

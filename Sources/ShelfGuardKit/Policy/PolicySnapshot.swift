@@ -13,7 +13,7 @@ import Foundation
 /// problem are kept; the loader has no warnings to lose.
 enum PolicySnapshot {
     /// Raise when the encoding or the meaning of a field changes.
-    static let formatVersion = 1
+    static let formatVersion = 2
     static let magic = Array("SGPOLICY\u{1}".utf8)
 
     /// The key of the policy read from `text`, named `source` in its problems; nil when the

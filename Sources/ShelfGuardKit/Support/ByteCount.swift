@@ -25,7 +25,12 @@ public enum ByteCount {
     }
 
     /// Formats a size for people: `812 B`, `9.7 KiB`, `1.2 GiB`.
-    public static func format(_ bytes: Int64) -> String {
+    public static func format(_ bytes: Int64) -> String { format(bytes, separator: " ") }
+
+    /// A size as help texts show defaults and options take them: `1MiB`, `64MiB`, `2GiB`.
+    public static func compact(_ bytes: Int64) -> String { format(bytes, separator: "") }
+
+    private static func format(_ bytes: Int64, separator: String) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(bytes)
         var unit = 0
@@ -33,9 +38,9 @@ public enum ByteCount {
             value /= 1024
             unit += 1
         }
-        if unit == 0 { return "\(bytes) B" }
+        if unit == 0 { return "\(bytes)\(separator)B" }
         let rounded = (value * 10).rounded() / 10
         let number = rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-        return "\(number) \(units[unit])"
+        return number + separator + units[unit]
     }
 }

@@ -5,14 +5,14 @@ import ShelfGuardKit
 struct LabelLimitOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Bytes read from one file: structure headers and label values; media payloads are skipped and the SHA-256 is not counted. (default: \(LabelLimitOptions.shown(LabelLimits.standard.maxReadBytes)))",
+            "Bytes read from one file: structure headers and label values; media payloads are skipped and the SHA-256 is not counted. (default: \(ByteCount.compact(LabelLimits.standard.maxReadBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxRead: Int64 = LabelLimits.standard.maxReadBytes
 
     @Option(
         help: ArgumentHelp(
-            "Bytes of one payload held in memory: an XMP packet (ExtendedXMP joined, compressed text inflated), docProps/custom.xml, a label value, a C2PA claim. (default: \(LabelLimitOptions.shown(Int64(LabelLimits.standard.maxPacketBytes))))",
+            "Bytes of one payload held in memory: an XMP packet (ExtendedXMP joined, compressed text inflated), docProps/custom.xml, a label value, a C2PA claim. (default: \(ByteCount.compact(Int64(LabelLimits.standard.maxPacketBytes))))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxPacketSize: Int64 = Int64(LabelLimits.standard.maxPacketBytes)
@@ -48,6 +48,4 @@ struct LabelLimitOptions: ParsableArguments {
         limits.timeLimitSeconds = timeout
         return limits
     }
-
-    static func shown(_ size: Int64) -> String { ByteCount.format(size).replacingOccurrences(of: " ", with: "") }
 }

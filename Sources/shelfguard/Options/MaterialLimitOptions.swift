@@ -7,21 +7,21 @@ import ShelfGuardKit
 struct MaterialLimitOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Bytes of labeling materials kept from inside one bundle to read their labels, all together; a material past it is reported unverified. (default: \(LabelLimitOptions.shown(MaterialLimits.standard.maxBundleBytes)))",
+            "Bytes of labeling materials kept from inside one bundle to read their labels, all together; a material past it is reported unverified. (default: \(ByteCount.compact(MaterialLimits.standard.maxBundleBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxMaterialSize: Int64 = MaterialLimits.standard.maxBundleBytes
 
     @Option(
         help: ArgumentHelp(
-            "Bytes the label readers read from one material (structure headers and label values). (default: \(LabelLimitOptions.shown(LabelLimits.standard.maxReadBytes)))",
+            "Bytes the label readers read from one material (structure headers and label values). (default: \(ByteCount.compact(LabelLimits.standard.maxReadBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var labelMaxRead: Int64 = LabelLimits.standard.maxReadBytes
 
     @Option(
         help: ArgumentHelp(
-            "Bytes of one label payload held in memory (an XMP packet, docProps/custom.xml). (default: \(LabelLimitOptions.shown(Int64(LabelLimits.standard.maxPacketBytes))))",
+            "Bytes of one label payload held in memory (an XMP packet, docProps/custom.xml). (default: \(ByteCount.compact(Int64(LabelLimits.standard.maxPacketBytes))))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var labelMaxPacketSize: Int64 = Int64(LabelLimits.standard.maxPacketBytes)

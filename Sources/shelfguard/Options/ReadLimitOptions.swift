@@ -9,14 +9,14 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Bytes read from one entry after decompression, e.g. 512MiB. (default: \(ReadLimitOptions.shown(\.maxEntryBytes)))",
+            "Bytes read from one entry after decompression, e.g. 512MiB. (default: \(ByteCount.compact(ReadLimits.standard.maxEntryBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxEntrySize: Int64 = ReadLimits.standard.maxEntryBytes
 
     @Option(
         help: ArgumentHelp(
-            "Bytes read from the whole bundle, nested archives included. (default: \(ReadLimitOptions.shown(\.maxTotalBytes)))",
+            "Bytes read from the whole bundle, nested archives included. (default: \(ByteCount.compact(ReadLimits.standard.maxTotalBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxTotalSize: Int64 = ReadLimits.standard.maxTotalBytes
@@ -29,7 +29,7 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Output size below which ratios are not judged. (default: \(ReadLimitOptions.shown(\.ratioFloorBytes)))",
+            "Output size below which ratios are not judged. (default: \(ByteCount.compact(ReadLimits.standard.ratioFloorBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var ratioFloor: Int64 = ReadLimits.standard.ratioFloorBytes
@@ -45,14 +45,14 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Memory for compressed nested archives that need random access, all levels together. (default: \(ReadLimitOptions.shown(\.maxBufferedBytes)))",
+            "Memory for compressed nested archives that need random access, all levels together. (default: \(ByteCount.compact(ReadLimits.standard.maxBufferedBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxNestedBuffer: Int64 = ReadLimits.standard.maxBufferedBytes
 
     @Option(
         help: ArgumentHelp(
-            "Temporary-file space for compressed nested archives past the buffer, all levels together; they are read through their central directory from there. (default: \(ReadLimitOptions.shown(\.maxSpooledBytes)))",
+            "Temporary-file space for compressed nested archives past the buffer, all levels together; they are read through their central directory from there. (default: \(ByteCount.compact(ReadLimits.standard.maxSpooledBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxSpool: Int64 = ReadLimits.standard.maxSpooledBytes
@@ -68,7 +68,7 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Bytes of one manifest file kept for parsing, resources.arsc included. (default: \(ReadLimitOptions.shownManifestSize))",
+            "Bytes of one manifest file kept for parsing, resources.arsc included. (default: \(ByteCount.compact(ManifestLimits.standard.maxFileBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxManifestSize: Int64 = ManifestLimits.standard.maxFileBytes
@@ -124,15 +124,6 @@ struct ReadLimitOptions: ParsableArguments {
         limits.maxNodes = maxManifestNodes
         limits.maxDepth = maxManifestDepth
         return limits
-    }
-
-    static var shownManifestSize: String {
-        ByteCount.format(ManifestLimits.standard.maxFileBytes).replacingOccurrences(of: " ", with: "")
-    }
-
-    /// A default size as help text shows it.
-    static func shown(_ limit: KeyPath<ReadLimits, Int64>) -> String {
-        ByteCount.format(ReadLimits.standard[keyPath: limit]).replacingOccurrences(of: " ", with: "")
     }
 
     static func size(_ text: String) throws -> Int64 {

@@ -5,21 +5,21 @@ import ShelfGuardKit
 struct RegistryLimitOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Bytes of one field: a column of a CSV row, a text value of a YAML item; a row with a longer one is rejected with its line, never stored. (default: \(RegistryLimitOptions.shown(Int64(RegistryLimits.standard.maxFieldBytes))))",
+            "Bytes of one field: a column of a CSV row, a text value of a YAML item; a row with a longer one is rejected with its line, never stored. (default: \(ByteCount.compact(Int64(RegistryLimits.standard.maxFieldBytes))))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxFieldSize: Int64 = Int64(RegistryLimits.standard.maxFieldBytes)
 
     @Option(
         help: ArgumentHelp(
-            "Bytes of one CSV row, line breaks inside quotes included; a longer row is rejected with its line and reading goes on after it. (default: \(RegistryLimitOptions.shown(Int64(RegistryLimits.standard.maxRowBytes))))",
+            "Bytes of one CSV row, line breaks inside quotes included; a longer row is rejected with its line and reading goes on after it. (default: \(ByteCount.compact(Int64(RegistryLimits.standard.maxRowBytes))))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxRowSize: Int64 = Int64(RegistryLimits.standard.maxRowBytes)
 
     @Option(
         help: ArgumentHelp(
-            "Bytes of one evidence file; a larger file is refused and nothing of it imported. (default: \(RegistryLimitOptions.shown(RegistryLimits.standard.maxFileBytes)))",
+            "Bytes of one evidence file; a larger file is refused and nothing of it imported. (default: \(ByteCount.compact(RegistryLimits.standard.maxFileBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxFileSize: Int64 = RegistryLimits.standard.maxFileBytes
@@ -41,6 +41,4 @@ struct RegistryLimitOptions: ParsableArguments {
         limits.maxFileBytes = maxFileSize
         return limits
     }
-
-    static func shown(_ size: Int64) -> String { ByteCount.format(size).replacingOccurrences(of: " ", with: "") }
 }

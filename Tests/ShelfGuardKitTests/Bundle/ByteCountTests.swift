@@ -26,4 +26,15 @@ struct ByteCountTests {
         #expect(ByteCount.format(2 << 30) == "2 GiB")
         #expect(ByteCount.format(1_572_864) == "1.5 MiB")
     }
+
+    @Test("compact: as help texts show defaults, and as options take them back")
+    func compact() {
+        #expect(ByteCount.compact(812) == "812B")
+        #expect(ByteCount.compact(1 << 20) == "1MiB")
+        #expect(ByteCount.compact(2 << 30) == "2GiB")
+        #expect(ByteCount.compact(1_572_864) == "1.5MiB")
+        for size: Int64 in [0, 1, 1023, 1 << 10, 64 << 20, 2 << 30, 8 << 30, 1 << 40] {
+            #expect(ByteCount.parse(ByteCount.compact(size)) == size)
+        }
+    }
 }

@@ -124,6 +124,24 @@ struct SignatureSnapshotTests {
         }
     }
 
+    @Test("the checksum changes with any one bit flipped, in every lane and in the tail, and with the length")
+    func checksumCatchesDamage() {
+        var generator = QuickPathTests.SeededGenerator(seed: 23)
+        for length in [0, 1, 7, 8, 31, 32, 33, 75, 200] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let sum = SignatureSnapshot.checksum(bytes[...])
+            for at in 0..<length {
+                for bit in 0..<8 {
+                    var damaged = bytes
+                    damaged[at] ^= 1 << UInt8(bit)
+                    #expect(SignatureSnapshot.checksum(damaged[...]) != sum, "bit \(bit) of byte \(at) of \(length)")
+                }
+            }
+            #expect(SignatureSnapshot.checksum((bytes + [0])[...]) != sum)
+            if length > 0 { #expect(SignatureSnapshot.checksum(bytes.dropLast()) != sum) }
+        }
+    }
+
     @Test("damaged payloads that pass the checksum decode to nothing or to a database, never a crash")
     func forgedPayloads() throws {
         let database = try SignatureDatabase.load(source: .builtIn)

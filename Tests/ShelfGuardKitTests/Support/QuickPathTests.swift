@@ -228,4 +228,25 @@ struct QuickPathTests {
                     && quick?.serial == long?.3 && quick?.kind == long?.4, "\(text.debugDescription)")
         }
     }
+
+    @Test("String(exactUTF8:) gives what String(validating:) gives, on random bytes, valid UTF-8 and broken")
+    func exactUTF8() {
+        var generator = SeededGenerator(seed: 17)
+        let pieces: [[UInt8]] = [
+            Array("a".utf8), Array("Z9".utf8), Array("审核".utf8), Array("\u{1F600}".utf8), Array("é".utf8), [0],
+            [0x80], [0xC0, 0x80], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF0, 0x90, 0x80],
+            [0xF4, 0x90, 0x80, 0x80],
+            [0xFF], [0xEF, 0xBF, 0xBD], [0xF8, 0x88, 0x80, 0x80, 0x80],
+        ]
+        var cases: [[UInt8]] = [[]] + pieces
+        for _ in 0..<3000 {
+            cases.append(
+                (0..<Int.random(in: 0...12, using: &generator)).flatMap { _ in pieces.randomElement(using: &generator)!
+                })
+        }
+        for bytes in cases {
+            let exact = bytes.withUnsafeBufferPointer { String(exactUTF8: $0) }
+            #expect(exact == String(validating: bytes, as: UTF8.self), "\(bytes)")
+        }
+    }
 }

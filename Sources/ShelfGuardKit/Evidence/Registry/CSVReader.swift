@@ -211,10 +211,9 @@ struct CSVReader {
             try bytes.withUnsafeBufferPointer { buffer in
                 var start = 0
                 for end in ends {
-                    guard
-                        let field = String(
-                            validating: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)
-                    else { throw NotUTF8(line: rowStart) }
+                    guard let field = String(exactUTF8: UnsafeBufferPointer(rebasing: buffer[start..<end])) else {
+                        throw NotUTF8(line: rowStart)
+                    }
                     fields.append(field)
                     start = end
                 }

@@ -148,7 +148,7 @@ struct CSVRows {
         if let problem = row.problem {
             throw RegistryFile.FileError(description: "\(file.path):\(row.line): the header row: \(message(problem))")
         }
-        header = row.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        header = row.fields.map { $0.trimmedQuickly(newlines: false) }
         guard let kind = RegistryFile.kind(ofHeader: header) else {
             throw RegistryFile.unknownHeader(header, path: file.path)
         }
