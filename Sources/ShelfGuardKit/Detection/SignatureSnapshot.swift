@@ -152,7 +152,7 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
 /// database field by field, strings as UTF-8 with their length.
 enum SignatureSnapshot {
     /// Raise when the encoding or the meaning of a field changes.
-    static let formatVersion = 5
+    static let formatVersion = 6
     static let magic = Array("SGSIGDB\u{1}".utf8)
 
     /// The running executable: its GNU build ID where the linker wrote one (Swift's does on
@@ -216,9 +216,13 @@ enum SignatureSnapshot {
         // The matcher's two automata, compiled: reading their tables costs a copy, compiling
         // them again about 33 million instructions (a third of a small bundle's `inspect`).
         let compiled = database.compiled ?? SignatureEngine(database).automata
-        compiled.content.write(to: &w)
-        compiled.dexFallback.write(to: &w)
-        return framed(w.bytes, magic: magic, key: key)
+        var tables = SnapshotWriter()
+        compiled.content.write(to: &tables)
+        compiled.dexFallback.write(to: &tables)
+        // Where the automata start, so that they can be read beside the rest (see `decode`).
+        var payload: [UInt8] = []
+        SnapshotWriter.append(UInt64(8 + w.bytes.count), to: &payload)
+        return framed(payload + w.bytes + tables.bytes, magic: magic, key: key)
     }
 
     /// A snapshot file's bytes: `magic`, `key`, the payload's length and checksum, the payload.
@@ -235,15 +239,24 @@ enum SignatureSnapshot {
     static func payload(
         of bytes: UnsafeRawBufferPointer, magic: [UInt8], key: [UInt8]
     ) -> UnsafeRawBufferPointer? {
+        guard let (payload, sum) = unverifiedPayload(of: bytes, magic: magic, key: key), sum == checksum(payload)
+        else { return nil }
+        return payload
+    }
+
+    /// The payload of `framed` bytes and the checksum the frame gives for it, when their magic,
+    /// key and length match; the caller compares the checksum before trusting anything read.
+    static func unverifiedPayload(
+        of bytes: UnsafeRawBufferPointer, magic: [UInt8], key: [UInt8]
+    ) -> (payload: UnsafeRawBufferPointer, checksum: UInt64)? {
         let header = magic.count + key.count + 16
         guard bytes.count >= header, bytes.starts(with: magic),
             bytes[magic.count..<(magic.count + key.count)].elementsEqual(key)
         else { return nil }
         var r = SnapshotReader(bytes: bytes, at: magic.count + key.count)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[header...])
-        guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(payload.count), sum == checksum(payload)
-        else { return nil }
-        return payload
+        guard let length = r.uint64(), let sum = r.uint64(), length == UInt64(payload.count) else { return nil }
+        return (payload, sum)
     }
 
     /// SHA-256 of `parts`, each followed by a NUL: a snapshot's key.
@@ -262,13 +275,42 @@ enum SignatureSnapshot {
         bytes.withUnsafeBytes { decode($0, key: key) }
     }
 
+    /// Reads the signatures on this thread while a second one checks the checksum and reads the
+    /// automata (the payload says where they start): the two halves each took about 4 M
+    /// instructions of a CI hook's start-up one after the other, while the core that parsed the
+    /// command line waited for them. Nothing is used unless the checksum matches.
     static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8]) -> SignatureDatabase? {
-        guard let payload = payload(of: bytes, magic: magic, key: key) else { return nil }
+        guard let (payload, sum) = unverifiedPayload(of: bytes, magic: magic, key: key) else { return nil }
         var r = SnapshotReader(bytes: payload, at: 0)
-        return try? decodePayload(&r)
+        guard let start = r.uint64(), start >= 8, start <= UInt64(payload.count) else { return nil }
+        // Read only until `wait()` below, while `bytes` is valid.
+        let shared = SharedBytes(payload: payload, tables: UnsafeRawBufferPointer(rebasing: payload[Int(start)...]))
+        let side = BackgroundResult<SignatureDatabase.Automata?, Never>(thread: "shelfguard-snapshot") {
+            guard checksum(shared.payload) == sum else { return nil }
+            var t = SnapshotReader(bytes: shared.tables, at: 0)
+            guard let content = try? PatternSet.read(from: &t), let dexFallback = try? PatternSet.read(from: &t),
+                t.atEnd
+            else { return nil }
+            return SignatureDatabase.Automata(content: content, dexFallback: dexFallback)
+        }
+        let database = try? decodePayload(&r, end: Int(start))
+        guard case .success(let automata?) = side.wait(), var database else { return nil }
+        database.compiled = automata
+        return database
     }
 
-    private static func decodePayload(_ r: inout SnapshotReader) throws(SnapshotReader.Invalid) -> SignatureDatabase {
+    /// A snapshot's bytes, handed to the thread that reads its automata.
+    private struct SharedBytes: @unchecked Sendable {
+        let payload: UnsafeRawBufferPointer
+        let tables: UnsafeRawBufferPointer
+    }
+
+    /// The database but its automata, which end at `end`.
+    private static func decodePayload(
+        _ r: inout SnapshotReader, end: Int
+    ) throws(SnapshotReader.Invalid)
+        -> SignatureDatabase
+    {
         let digest = try r.string()
         var features: [FeatureTaxonomy.Feature] = []
         for _ in 0..<(try r.count()) {
@@ -314,13 +356,8 @@ enum SignatureSnapshot {
                     platforms: platforms, requireAll: requireAll, note: note, positiveExamples: positive,
                     negativeExamples: negative, definedAt: definedAt, runs: runs))
         }
-        let compiled = SignatureDatabase.Automata(
-            content: try PatternSet.read(from: &r), dexFallback: try PatternSet.read(from: &r))
-        guard r.atEnd else { throw .init() }
-        var database = SignatureDatabase(
-            signatures: signatures, taxonomy: FeatureTaxonomy(features: features), digest: digest)
-        database.compiled = compiled
-        return database
+        guard r.at == end else { throw .init() }
+        return SignatureDatabase(signatures: signatures, taxonomy: FeatureTaxonomy(features: features), digest: digest)
     }
 
     /// FNV-1a over 64-bit words in four interleaved lanes (then the words and bytes left): catches a

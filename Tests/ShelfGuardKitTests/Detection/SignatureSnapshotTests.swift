@@ -170,6 +170,19 @@ struct SignatureSnapshotTests {
         }
         #expect(SignatureSnapshot.decode(good, key: key)?.signatures == database.signatures)
         #expect(SignatureSnapshot.decode(good, key: [UInt8](repeating: 8, count: 32)) == nil)
+        // The payload opens with where the automata start (they are read on a second thread):
+        // any other place, with the checksum made right, gives nothing.
+        let payload = Array(good[header...])
+        let start = payload.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
+        #expect(start > 8 && start < payload.count)
+        for moved in [0, 7, 8, start - 1, start + 1, start + 8, payload.count - 1, payload.count, payload.count + 1] {
+            var forged = payload
+            withUnsafeBytes(of: UInt64(moved).littleEndian) { for i in 0..<8 { forged[i] = $0[i] } }
+            var framed = SignatureSnapshot.magic + key
+            SnapshotWriter.append(UInt64(forged.count), to: &framed)
+            SnapshotWriter.append(SignatureSnapshot.checksum(forged[...]), to: &framed)
+            #expect(SignatureSnapshot.decode(framed + forged, key: key) == nil, "automata said to start at \(moved)")
+        }
     }
 
     @Test("the snapshot keeps the compiled automata: the same tables as compiling the YAML's patterns")
