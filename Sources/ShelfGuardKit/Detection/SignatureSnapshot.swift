@@ -285,7 +285,7 @@ enum SignatureSnapshot {
         guard let start = r.uint64(), start >= 8, start <= UInt64(payload.count) else { return nil }
         // Read only until `wait()` below, while `bytes` is valid.
         let shared = SharedBytes(payload: payload, tables: UnsafeRawBufferPointer(rebasing: payload[Int(start)...]))
-        let side = BackgroundResult<SignatureDatabase.Automata?, Never>(thread: "shelfguard-snapshot") {
+        let side = BackgroundResult<SignatureDatabase.Automata?, Never>.onNewThread {
             guard checksum(shared.payload) == sum else { return nil }
             var t = SnapshotReader(bytes: shared.tables, at: 0)
             guard let content = try? PatternSet.read(from: &t), let dexFallback = try? PatternSet.read(from: &t),

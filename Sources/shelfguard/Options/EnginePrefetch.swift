@@ -36,7 +36,7 @@ enum EnginePrefetch {
         var policy: Started<PolicyKey, Policy>?
     }
     private static let slot = Slot()
-    // Each load on a thread of its own, started at once (`BackgroundResult(thread:)`): on
+    // Each load on a thread of its own, started at once (`BackgroundResult.onNewThread`): on
     // libdispatch's queues the first block began about 2 ms after it was given, which a CI
     // hook's check spent waiting for the feature database (one shuffled run of 121: 28.95 ms
     // against 27.55 ms).
@@ -54,7 +54,7 @@ enum EnginePrefetch {
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
         let engine = Started(
             key: EngineKey(source: source, cache: cache),
-            load: BackgroundResult(thread: "shelfguard-prefetch-engine") {
+            load: BackgroundResult.onNewThread {
                 try PolicyOptions.signatureEngine(source: source, cache: cache)
             })
         let policy =
@@ -62,7 +62,7 @@ enum EnginePrefetch {
             ? nil
             : Started(
                 key: PolicyKey(file: guess.policy, source: source, cache: cache),
-                load: BackgroundResult(thread: "shelfguard-prefetch-policy") {
+                load: BackgroundResult.onNewThread {
                     try ReviewOptions.loadPolicy(file: guess.policy, source: source, cache: cache)
                 })
         slot.lock.withLock { (slot.engine, slot.policy) = (engine, policy) }

@@ -15,13 +15,13 @@ struct BackgroundResultTests {
     func valuesAndErrors() {
         let gate = NSCondition()
         nonisolated(unsafe) var released = false
-        let waiting = BackgroundResult<Int, Never>(thread: "test-gated") {
+        let waiting = BackgroundResult<Int, Never>.onNewThread {
             gate.lock()
             while !released { gate.wait() }
             gate.unlock()
             return 42
         }
-        let failing = BackgroundResult<Int, Broken>(thread: "test-failing") { () throws(Broken) -> Int in
+        let failing = BackgroundResult<Int, Broken>.onNewThread { () throws(Broken) -> Int in
             throw Broken(reason: "no")
         }
         let queued = BackgroundResult<[Int], Never>(on: .global()) { Array(0..<3) }
