@@ -51,7 +51,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
         self.engine = engine
         self.bundleName = bundleName
         self.dexStringLimit = dexStringLimit
-        self.scansDEXStrings = engine.scannedKinds.contains(.dex)
+        self.scansDEXStrings = engine.contentTables.scannedKinds.contains(.dex)
         self.run = DetectionRun(engine: engine, maxHazardsPerKind: maxHazardsPerKind)
         self.scanner = engine.content.scanner()
         self.fallbackScanner = engine.dexFallback.scanner()
@@ -60,7 +60,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
     private func location(_ entry: BundleEntry) -> String { entry.location(in: bundleName) }
 
     public func interest(in entry: BundleEntry) -> EntryInterest {
-        if entry.kind == .dex || engine.scannedKinds.contains(entry.kind) { return .all }
+        if entry.kind == .dex || engine.contentTables.scannedKinds.contains(entry.kind) { return .all }
         return engine.magics.isEmpty ? .none : .head
     }
 
@@ -69,9 +69,9 @@ public struct DetectorVisitor: BackgroundableVisitor {
         seenPatterns.removeAll(keepingCapacity: true)
         seenRefs.removeAll(keepingCapacity: true)
         walker = entry.kind == .dex ? DexStringWalker(stringLimit: dexStringLimit) : nil
-        scanning = walker == nil && engine.scannedKinds.contains(entry.kind)
+        scanning = walker == nil && engine.contentTables.scannedKinds.contains(entry.kind)
         scanner.reset()
-        keepsTail = scanning && engine.nulBoundedKinds.contains(entry.kind)
+        keepsTail = scanning && engine.contentTables.nulBoundedKinds.contains(entry.kind)
         tail.removeAll(keepingCapacity: true)
         if walker != nil {
             fallbackScanner.reset()
@@ -100,7 +100,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
             scanner.scan(chunk) { pattern, end in found.append((pattern, end)) }
             for (pattern, end) in found {
                 var afterNUL = false
-                if engine.checksNUL[pattern] {
+                if engine.contentTables.checksNUL[pattern] {
                     let before = end - Int64(engine.content.patterns[pattern].count) - 1
                     afterNUL = byte(at: before, chunk, chunkStart: chunkStart) == 0
                 }
@@ -120,7 +120,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
 
     /// Keeps the entry's last bytes: enough to see the byte before the longest NUL-bounded pattern.
     private mutating func keepTail(_ chunk: UnsafeRawBufferPointer) {
-        let keep = engine.longestNULBounded + 1
+        let keep = engine.contentTables.longestNULBounded + 1
         if chunk.count >= keep {
             tail.removeAll(keepingCapacity: true)
             tail.append(contentsOf: chunk[(chunk.count - keep)...])
@@ -159,7 +159,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
                 string.withUnsafeBytes { bytes in engine.classes.prefixes(of: bytes) { refs.append($0) } }
             }
             for pattern in stringMatches {
-                for use in engine.contentRefs[pattern] where use.scope.contains(.dex) && !use.afterNUL {
+                for use in engine.contentTables.contentRefs[pattern] where use.scope.contains(.dex) && !use.afterNUL {
                     refs.append(use.ref)
                 }
             }
@@ -191,7 +191,7 @@ public struct DetectorVisitor: BackgroundableVisitor {
     }
 
     private mutating func recordFallback(_ pattern: Int, entry: BundleEntry) {
-        for (ref, evidence) in engine.dexFallbackRefs[pattern] where seenRefs.insert(ref).inserted {
+        for (ref, evidence) in engine.contentTables.dexFallbackRefs[pattern] where seenRefs.insert(ref).inserted {
             run.record(ref, location: location(entry), evidence: evidence)
         }
     }
@@ -204,8 +204,8 @@ public struct DetectorVisitor: BackgroundableVisitor {
         guard plain || bounded else { return }
         if plain { seenPatterns.insert(pattern) }
         if bounded { seenPatterns.insert(~pattern) }
-        for use in engine.contentRefs[pattern] where use.scope.contains(currentKind) && (use.afterNUL ? bounded : plain)
-        {
+        for use in engine.contentTables.contentRefs[pattern]
+        where use.scope.contains(currentKind) && (use.afterNUL ? bounded : plain) {
             run.record(
                 use.ref, location: location(entry),
                 evidence: use.evidence ?? EntryName.display(engine.content.patterns[pattern]))

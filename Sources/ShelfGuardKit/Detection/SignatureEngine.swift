@@ -49,24 +49,13 @@ public struct SignatureEngine: Sendable {
     /// The longest literal glob prefix, in UTF-8 bytes: deeper prefixes of a path are not looked up.
     let longestGlobPrefix: Int
     let magics: [(offset: Int, bytes: [UInt8], ref: Ref)]
+    /// The content patterns and their automata (built beside the rest, see `init`).
+    let contentTables: ContentTables
     /// Strings, hosts and native names, one pattern per distinct byte string.
-    public let content: PatternSet
-    /// For each content pattern, the matchers that use it.
-    let contentRefs: [[ContentUse]]
-    /// For each content pattern, whether some use of it needs a NUL before it.
-    let checksNUL: [Bool]
-    /// Content kinds where some use needs a NUL before its match (ELF, Mach-O).
-    let nulBoundedKinds: Set<ContentKind>
-    /// The longest pattern that needs a NUL before it.
-    let longestNULBounded: Int
-    /// Content kinds any string or host matcher searches.
-    let scannedKinds: Set<ContentKind>
+    public var content: PatternSet { contentTables.content }
+    /// What a DEX whose string table cannot be walked is searched for byte by byte.
+    public var dexFallback: PatternSet { contentTables.dexFallback }
     let classes: ClassPrefixTrie
-    /// What a DEX whose string table cannot be walked is searched for byte by byte: every string
-    /// and host whose matcher searches DEX files, and every class prefix.
-    public let dexFallback: PatternSet
-    /// For each pattern of `dexFallback`, its matchers and their evidence.
-    let dexFallbackRefs: [[(ref: Ref, evidence: String)]]
     let byPermission: [String: [Ref]]
     let byMetaData: [String: [Ref]]
     let byPluginProvider: [String: [Ref]]
@@ -80,7 +69,7 @@ public struct SignatureEngine: Sendable {
     /// load, with the other core idle).
     public init(_ database: SignatureDatabase) {
         self.database = database
-        let pending = BackgroundResult<Tables, Never>.onNewThread { Tables(database) }
+        let pending = BackgroundResult<ContentTables, Never>.onNewThread { ContentTables(database) }
         var byFile: [String: [Ref]] = [:]
         var byDirectory: [String: [Ref]] = [:]
         var byExtension: [String: [Ref]] = [:]
@@ -128,28 +117,29 @@ public struct SignatureEngine: Sendable {
         self.byPluginProvider = byPluginProvider
         self.byQuickAppFeature = byQuickAppFeature
         self.magicReach = magics.map { $0.0 + $0.1.count }.max() ?? 0
-        let tables = pending.wait().get()
-        self.content = tables.content
-        self.contentRefs = tables.contentRefs
-        self.checksNUL = tables.checksNUL
-        self.nulBoundedKinds = tables.nulBoundedKinds
-        self.longestNULBounded = tables.longestNULBounded
-        self.scannedKinds = tables.scannedKinds
-        self.dexFallback = tables.dexFallback
-        self.dexFallbackRefs = tables.dexFallbackRefs
+        self.contentTables = pending.wait().get()
     }
 
     /// The content patterns of every signature (strings, hosts, and the native names of `.so`
     /// files, symbols and class prefixes) and the DEX fallback's, with their automata.
-    private struct Tables: Sendable {
-        var content: PatternSet
-        var contentRefs: [[ContentUse]]
-        var checksNUL: [Bool]
-        var nulBoundedKinds: Set<ContentKind>
-        var longestNULBounded: Int
-        var scannedKinds: Set<ContentKind>
-        var dexFallback: PatternSet
-        var dexFallbackRefs: [[(ref: Ref, evidence: String)]]
+    struct ContentTables: Sendable {
+        /// Strings, hosts and native names, one pattern per distinct byte string.
+        let content: PatternSet
+        /// For each content pattern, the matchers that use it.
+        let contentRefs: [[ContentUse]]
+        /// For each content pattern, whether some use of it needs a NUL before it.
+        let checksNUL: [Bool]
+        /// Content kinds where some use needs a NUL before its match (ELF, Mach-O).
+        let nulBoundedKinds: Set<ContentKind>
+        /// The longest pattern that needs a NUL before it.
+        let longestNULBounded: Int
+        /// Content kinds any string or host matcher searches.
+        let scannedKinds: Set<ContentKind>
+        /// What a DEX whose string table cannot be walked is searched for byte by byte: every
+        /// string and host whose matcher searches DEX files, and every class prefix.
+        let dexFallback: PatternSet
+        /// For each pattern of `dexFallback`, its matchers and their evidence.
+        let dexFallbackRefs: [[(ref: Ref, evidence: String)]]
 
         init(_ database: SignatureDatabase) {
             var content = PatternTable<ContentUse>()
