@@ -35,9 +35,12 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         probe = inner
         channel = Channel(inner: inner, capacity: capacity)
         let channel = self.channel
-        let thread = Thread { channel.work() }
-        thread.name = "shelfguard-detector"
-        thread.start()
+        // A POSIX thread starts sooner than Foundation's `Thread` (see `BackgroundResult`).
+        if !DetachedThread.start({ channel.work() }) {
+            let thread = Thread { channel.work() }
+            thread.name = "shelfguard-detector"
+            thread.start()
+        }
     }
 
     mutating func wantsContent(of entry: BundleEntry) -> Bool {
