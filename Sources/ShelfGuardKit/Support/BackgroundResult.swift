@@ -57,6 +57,9 @@ enum DetachedThread {
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 
+    /// Each thread's stack: 8 MiB, reserved, not committed.
+    static let stackBytes = 8 << 20
+
     /// Starts `run` on a new thread; false when none could be made.
     static func start(_ run: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Work(run)).toOpaque()
@@ -64,6 +67,9 @@ enum DetachedThread {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        // The stack Foundation's `Thread` and the main thread get here, whatever `ulimit -s` says
+        // (glibc otherwise takes the limit, or a smaller default when it is unlimited).
+        pthread_attr_setstacksize(&attributes, stackBytes)
         var thread = pthread_t()
         guard pthread_create(&thread, &attributes, entry, context) == 0 else {
             Unmanaged<Work>.fromOpaque(context).release()

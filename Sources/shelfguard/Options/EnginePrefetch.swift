@@ -36,13 +36,11 @@ enum EnginePrefetch {
         var policy: Started<PolicyKey, Policy>?
     }
     private static let slot = Slot()
-    // Each load on a thread of its own, started at once (`BackgroundResult.onNewThread`): on
-    // libdispatch's queues the first block began about 2 ms after it was given, which a CI
-    // hook's check spent waiting for the feature database (one shuffled run of 121: 28.95 ms
-    // against 27.55 ms).
 
     /// Starts the loads for `arguments` (the command line after `shelfguard`) when its command is
-    /// one that checks bundles.
+    /// one that checks bundles, each on a thread of its own, started at once
+    /// (`BackgroundResult.onNewThread`): on libdispatch's queues the first block began about 2 ms
+    /// after it was given, time a CI hook's `check` spent waiting for the feature database.
     static func start(
         arguments: [String],
         environment: [String: String] = ProcessEnvironment.values(
