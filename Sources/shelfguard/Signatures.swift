@@ -103,11 +103,11 @@ struct Signatures: ParsableCommand {
             case .text:
                 let width = database.signatures.map(\.id.count).max() ?? 0
                 for s in database.signatures {
-                    let id = s.id.padding(toLength: width, withPad: " ", startingAt: 0)
-                    let category = s.category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
-                    let confidence = s.confidence.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+                    let id = s.id.paddedQuickly(to: width)
+                    let category = s.category.rawValue.paddedQuickly(to: 11)
+                    let confidence = s.confidence.rawValue.paddedQuickly(to: 7)
                     Output.text(
-                        "\(id)  \(category) \(confidence) \(s.features.joined(separator: ",").padding(toLength: 34, withPad: " ", startingAt: 0)) \(s.vendor): \(s.product)"
+                        "\(id)  \(category) \(confidence) \(s.features.joined(separator: ",").paddedQuickly(to: 34)) \(s.vendor): \(s.product)"
                     )
                 }
                 Output.text("\(database.signatures.count) signatures (sha256 \(database.digest))")

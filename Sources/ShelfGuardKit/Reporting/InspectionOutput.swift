@@ -93,7 +93,7 @@ public enum InspectionRenderer {
             lines.append("  hazards     \(hazards.count)")
             let width = hazards.map(\.kind.rawValue.count).max() ?? 0
             for hazard in hazards {
-                let kind = hazard.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                let kind = hazard.kind.rawValue.paddedQuickly(to: width)
                 lines.append("    \(kind)  \(SafeText.escape(hazard.location))")
                 lines.append(
                     "    " + String(repeating: " ", count: width) + "  " + SafeText.escape(hazard.detail))
@@ -103,7 +103,7 @@ public enum InspectionRenderer {
             lines.append("  entry list (\(entries.count)):")
             let width = entries.map(\.kind.rawValue.count).max() ?? 0
             for entry in entries {
-                let kind = entry.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                let kind = entry.kind.rawValue.paddedQuickly(to: width)
                 let size = ByteCount.format(entry.size)
                 let padded = String(repeating: " ", count: max(0, 10 - size.count)) + size
                 lines.append("    \(kind)  \(padded)  \(SafeText.escape(entry.path))")
@@ -133,7 +133,7 @@ public enum InspectionRenderer {
         func list(_ label: String, _ items: [String]) {
             guard !items.isEmpty else { return }
             lines.append(
-                "  " + label.padding(toLength: 12, withPad: " ", startingAt: 0)
+                "  " + label.paddedQuickly(to: 12)
                     + items.map { clean($0) }.joined(separator: ", "))
         }
         list("permissions", m.permissions)
@@ -170,8 +170,8 @@ public enum InspectionRenderer {
         lines.append("  detections  \(detections.count)")
         let width = detections.map(\.signature.count).max() ?? 0
         for d in detections {
-            let id = d.signature.padding(toLength: width, withPad: " ", startingAt: 0)
-            let confidence = d.confidence.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+            let id = d.signature.paddedQuickly(to: width)
+            let confidence = d.confidence.rawValue.paddedQuickly(to: 6)
             let more = d.occurrences > 1 ? "  (+\(d.occurrences - 1) more)" : ""
             lines.append("    \(confidence)  \(id)  \(SafeText.escape(d.location))")
             lines.append(

@@ -41,7 +41,7 @@ public enum LabelRenderer {
                 lines.append("  hazards     \(report.hazards.count)")
                 let width = report.hazards.map(\.kind.rawValue.count).max() ?? 0
                 for hazard in report.hazards {
-                    let kind = hazard.kind.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+                    let kind = hazard.kind.rawValue.paddedQuickly(to: width)
                     lines.append("    \(kind)  \(clean(hazard.location))")
                     lines.append("    " + String(repeating: " ", count: width) + "  " + clean(hazard.detail))
                 }
@@ -53,7 +53,7 @@ public enum LabelRenderer {
     static func labelLines(_ label: ImplicitLabel, number: Int, of count: Int) -> [String] {
         let title = count == 1 ? "label" : "label \(number)"
         var lines = [
-            "  " + title.padding(toLength: 12, withPad: " ", startingAt: 0)
+            "  " + title.paddedQuickly(to: 12)
                 + "\(label.carrier.rawValue), \(label.form): " + (label.valid ? "valid" : "INVALID")
         ]
         for field in label.fields {

@@ -49,3 +49,16 @@ enum QuickTrim {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension StringProtocol {
+    /// `padding(toLength: width, withPad: " ", startingAt: 0)`, with the same result (Foundation
+    /// counts UTF-16 units), but without Foundation when the text is no longer than `width`, as
+    /// every column of a report is: its first call resolved generic metadata through the runtime
+    /// and bridged the text, 1.0 M instructions (about a third of a millisecond) in every
+    /// `inspect` of one bundle.
+    public func paddedQuickly(to width: Int) -> String {
+        let length = utf16.count
+        guard length <= width else { return padding(toLength: width, withPad: " ", startingAt: 0) }
+        return String(self) + String(repeating: " ", count: width - length)
+    }
+}

@@ -249,4 +249,18 @@ struct QuickPathTests {
             #expect(exact == String(validating: bytes, as: UTF8.self), "\(bytes)")
         }
     }
+
+    @Test("columns pad as Foundation's padding(toLength:withPad:startingAt:) pads them")
+    func paddedQuickly() {
+        let edges = [
+            "", "a", "hazards", "permissions", "深圳市", "\u{1F600}x", "e\u{301}", String(repeating: "w", count: 40),
+        ]
+        for text in edges + Self.randomTexts(500, seed: 16) {
+            for width in [0, 1, 6, 12, 34] {
+                let expected = text.padding(toLength: width, withPad: " ", startingAt: 0)
+                #expect(text.paddedQuickly(to: width) == expected, "\(text.debugDescription) to \(width)")
+                #expect(text[...].paddedQuickly(to: width) == expected, "\(text.debugDescription) to \(width)")
+            }
+        }
+    }
 }
