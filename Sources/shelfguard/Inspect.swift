@@ -35,18 +35,28 @@ struct Inspect: ParsableCommand {
     var limitOptions: ReadLimitOptions
 
     func run() throws {
-        let engine = try policyOptions.signatureEngine()
-        let inspector = Inspector(options: limitOptions.inspectOptions(wechatAppID: appID), signatures: engine)
+        // The first bundle is read while the feature database is still loading (EnginePrefetch
+        // started it as the command line was parsed); the detector's thread takes it when it is
+        // ready. A broken feature database is still the command's error, whatever the bundles hold.
+        let loading = policyOptions.signatureEngineInBackground()
+        var inspector = Inspector(
+            options: limitOptions.inspectOptions(wechatAppID: appID), loadingSignatures: loading)
         var outputs: [InspectionOutput] = []
         for path in bundles {
-            do {
-                var output = InspectionOutput(inspection: try inspector.inspect(path: path), includeEntries: entries)
+            let inspection = Result { () throws(BundleReadError) in try inspector.inspect(path: path) }
+            let engine = try loading.wait().get()
+            inspector.signatures = engine
+            switch inspection {
+            case .success(let inspection):
+                var output = InspectionOutput(inspection: inspection, includeEntries: entries)
                 output.signatureDatabase = InspectionOutput.DatabaseStamp(engine.database)
                 outputs.append(output)
-            } catch {
+            case .failure(let error):
                 outputs.append(InspectionOutput(path: path, error: error.description))
             }
         }
+        // Freeing the feature database's tables is work no one waits for.
+        if let engine = inspector.signatures { Output.keepUntilExit(engine) }
         switch format {
         case .json: Output.json(try InspectionRenderer.json(outputs))
         case .text: Output.text(InspectionRenderer.text(outputs), terminator: "")

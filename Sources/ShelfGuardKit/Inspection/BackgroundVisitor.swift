@@ -16,7 +16,14 @@ public enum EntryInterest: Sendable {
 
 /// Runs a visitor on a second thread, fed through a bounded queue: the reader decompresses on one
 /// core while the detector scans on the other. Chunks are copied (a chunk is valid only during the
-/// reader's call); at most `capacity` events wait in the queue, so memory stays bounded.
+/// reader's call); at most `capacity` events, and chunks of at most `capacity` times
+/// `ChunkBuffer.standardCapacity` bytes, wait in the queue, so memory stays bounded.
+///
+/// The visitor may also be built on the second thread (`init(building:)`): `inspect` starts
+/// reading while the feature database is still loading. Until the worker has it, every entry's
+/// bytes are sent (which entries it wants is the visitor's to say) and the queue holds up to
+/// `pendingEvents` events, within the same bytes, so that the reader is not held up by an entry
+/// count; the visitor, once built, takes the entries as it would have from the start.
 ///
 /// The copies go into buffers the worker hands back once it has scanned them, so that the same
 /// memory carries chunk after chunk. A fresh buffer for each chunk (libarchive gives up to 256 KiB
@@ -25,15 +32,27 @@ public enum EntryInterest: Sendable {
 /// quarter of `check`'s page faults.
 struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
     private let channel: Channel
-    /// A copy kept on this thread to answer `interest`, which reads only configuration.
-    private let probe: Inner
+    /// A copy kept on this thread to answer `interest`, which reads only configuration; nil while
+    /// the worker is still building the visitor.
+    private var probe: Inner?
     private var interest = EntryInterest.none
     private var sentHead = false
     private var finished = false
 
+    /// Runs `inner` on a new thread.
     init(_ inner: Inner, capacity: Int = 32) {
-        probe = inner
-        channel = Channel(inner: inner, capacity: capacity)
+        self.init(probe: inner, capacity: capacity, pendingEvents: capacity) { inner }
+    }
+
+    /// Runs the visitor `make` builds, on the new thread, where it is built; nil from `make` (what
+    /// it needed could not be had) leaves the bundle's bytes unvisited and `join` returns nil.
+    init(building make: @escaping @Sendable () -> Inner?, capacity: Int = 32, pendingEvents: Int = 4096) {
+        self.init(probe: nil, capacity: capacity, pendingEvents: max(capacity, pendingEvents), make: make)
+    }
+
+    private init(probe: Inner?, capacity: Int, pendingEvents: Int, make: @escaping @Sendable () -> Inner?) {
+        self.probe = probe
+        channel = Channel(make: make, capacity: capacity, pendingEvents: pendingEvents)
         let channel = self.channel
         // A POSIX thread starts sooner than Foundation's `Thread` (see `BackgroundResult`).
         if !DetachedThread.start({ channel.work() }) {
@@ -44,7 +63,8 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
     }
 
     mutating func wantsContent(of entry: BundleEntry) -> Bool {
-        interest = probe.interest(in: entry)
+        if probe == nil { probe = channel.built() }
+        interest = probe?.interest(in: entry) ?? .all
         sentHead = false
         channel.send(.begin(entry))
         return interest != .none
@@ -67,8 +87,9 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         interest = .none
     }
 
-    /// Waits for the background thread to drain the queue and returns the visitor as it ended.
-    mutating func join() -> Inner {
+    /// Waits for the background thread to drain the queue and returns the visitor as it ended
+    /// (nil when it could not be built).
+    mutating func join() -> Inner? {
         if !finished {
             finished = true
             channel.send(.done)
@@ -89,12 +110,23 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
     /// when it waits (the queue was full or empty): a bundle of 40,000 small entries would otherwise
     /// pay a wake-up system call for each of its events.
     final class Channel: @unchecked Sendable {
-        var inner: Inner
+        var inner: Inner?
+        private let make: @Sendable () -> Inner?
         private let capacity: Int
+        /// Events that may wait while the visitor is being built (`capacity` once it is).
+        private let pendingEvents: Int
+        /// Bytes of chunks that may wait at once.
+        private let byteCapacity: Int
         /// Events sent and not yet received from `head` on; received slots are emptied, so that
         /// the queue holds no buffer the worker has handed back.
         private var queue: [Event?] = []
         private var head = 0
+        /// Bytes of the chunks in the queue.
+        private var queuedBytes = 0
+        /// Whether the worker has built the visitor (or found it could not), and a copy of it for
+        /// the sender's `interest`.
+        private var building = true
+        private var published: Inner?
         /// Buffers the worker has scanned, for the sender to fill again.
         private var spare: [ChunkBuffer] = []
         private let condition = NSCondition()
@@ -108,10 +140,19 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         private var wakeAt: Int { max(1, capacity / 4) }
         let done = DispatchSemaphore(value: 0)
 
-        init(inner: Inner, capacity: Int) {
-            self.inner = inner
+        init(make: @escaping @Sendable () -> Inner?, capacity: Int, pendingEvents: Int) {
+            self.make = make
             self.capacity = capacity
+            self.pendingEvents = pendingEvents
+            self.byteCapacity = capacity * ChunkBuffer.standardCapacity
             queue.reserveCapacity(capacity)
+        }
+
+        /// The visitor, once the worker has built it; nil before (or when it could not be).
+        func built() -> Inner? {
+            condition.lock()
+            defer { condition.unlock() }
+            return published
         }
 
         /// A spare buffer with room for `count` bytes, or a new one.
@@ -124,18 +165,28 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
             return found
         }
 
+        /// Whether the queue holds more than `fraction` of what it may (events or bytes), with the
+        /// lock held. A chunk larger than every limit still goes into an empty queue.
+        private func holds(moreThan fraction: Int) -> Bool {
+            let waiting = queue.count - head
+            guard waiting > 0 else { return false }
+            let events = building ? pendingEvents : capacity
+            return waiting * fraction >= events || queuedBytes * fraction >= byteCapacity
+        }
+
         func send(_ event: Event) {
             condition.lock()
-            while queue.count - head >= capacity {
+            while holds(moreThan: 1) {
                 senderWaits = true
                 condition.wait()
             }
             senderWaits = false
-            if head > capacity {
+            if head > capacity && head * 2 > queue.count {
                 queue.removeFirst(head)
                 head = 0
             }
             queue.append(event)
+            if case .chunk(let buffer, _) = event { queuedBytes += buffer.bytes.count }
             if receiverWaits {
                 if case .done = event {
                     condition.signal()
@@ -159,24 +210,31 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
             guard let event = queue[head] else { preconditionFailure("an event received twice") }
             queue[head] = nil
             head += 1
-            if senderWaits && queue.count - head <= capacity / 2 { condition.signal() }
+            if case .chunk(let buffer, _) = event { queuedBytes -= buffer.bytes.count }
+            if senderWaits && !holds(moreThan: 2) { condition.signal() }
             condition.unlock()
             return event
         }
 
         func work() {
+            let made = make()
+            condition.lock()
+            published = made
+            building = false
+            condition.unlock()
+            inner = made
             var scanned: ChunkBuffer?
             while true {
                 let event = receive(handingBack: scanned)
                 scanned = nil
                 switch event {
                 case .begin(let entry):
-                    _ = inner.wantsContent(of: entry)
+                    _ = inner?.wantsContent(of: entry)
                 case .chunk(let buffer, let entry):
-                    inner.consume(buffer.bytes, of: entry)
+                    inner?.consume(buffer.bytes, of: entry)
                     scanned = buffer
                 case .finish(let entry, let complete):
-                    inner.finish(entry, complete: complete)
+                    inner?.finish(entry, complete: complete)
                 case .done:
                     done.signal()
                     return

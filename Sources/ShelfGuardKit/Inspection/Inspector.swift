@@ -65,10 +65,19 @@ public struct Inspector: Sendable {
     public var options: InspectOptions
     /// The compiled feature database; without it, nothing is detected.
     public var signatures: SignatureEngine?
+    /// The feature database still loading on another thread, taken when `signatures` is nil: the
+    /// reader starts at once and the detector's thread waits for the load instead (in a CI hook's
+    /// `inspect`, the load ends about 3 ms after the command line is parsed). When the load fails,
+    /// nothing is detected: the caller reports the load's error from its own `wait()`.
+    public var loadingSignatures: BackgroundResult<SignatureEngine, any Error>?
 
-    public init(options: InspectOptions = InspectOptions(), signatures: SignatureEngine? = nil) {
+    public init(
+        options: InspectOptions = InspectOptions(), signatures: SignatureEngine? = nil,
+        loadingSignatures: BackgroundResult<SignatureEngine, any Error>? = nil
+    ) {
         self.options = options
         self.signatures = signatures
+        self.loadingSignatures = loadingSignatures
     }
 
     public func inspect(path: String) throws(BundleReadError) -> Inspection {
@@ -83,6 +92,14 @@ public struct Inspector: Sendable {
         path: String, reportedAs: String? = nil, alongside extra: inout Extra
     ) throws(BundleReadError) -> Inspection {
         let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
+        var signatures = self.signatures
+        if signatures == nil, let loading = loadingSignatures {
+            if loading.isReady || !options.detectInBackground {
+                signatures = try? loading.wait().get()
+            } else {
+                return try inspect(path: path, reportedAs: reportedAs, alongside: &extra, loading: loading)
+            }
+        }
         guard let signatures else {
             var visitor = PairedVisitor(collector, NoVisitor())
             let report = try BundleReader(options: options.read).read(
@@ -103,6 +120,33 @@ public struct Inspector: Sendable {
         }
         // The detector scans on a second core while this one decompresses.
         var visitor = PairedVisitor(collector, BackgroundVisitor(detector))
+        let report: BundleReport
+        do {
+            report = try BundleReader(options: options.read).read(path: path, reportedAs: reportedAs, visitor: &visitor)
+        } catch {
+            _ = visitor.second.join()
+            throw error
+        }
+        extra = visitor.first.second
+        return finish(report: report, collector: visitor.first.first, detector: visitor.second.join())
+    }
+
+    /// `inspect` with the detector built on its thread once `loading` is done.
+    private func inspect<Extra: EntryVisitor>(
+        path: String, reportedAs: String?, alongside extra: inout Extra,
+        loading: BackgroundResult<SignatureEngine, any Error>
+    ) throws(BundleReadError) -> Inspection {
+        let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
+        let (bundleName, dexStringLimit) = (BundleReader.displayName(of: reportedAs ?? path), options.dexStringLimit)
+        let maxHazardsPerKind = options.read.limits.maxHazardsPerKind
+        var visitor = PairedVisitor(
+            collector,
+            BackgroundVisitor<DetectorVisitor>(building: {
+                guard case .success(let engine) = loading.wait() else { return nil }
+                return DetectorVisitor(
+                    engine: engine, bundleName: bundleName, dexStringLimit: dexStringLimit,
+                    maxHazardsPerKind: maxHazardsPerKind)
+            }))
         let report: BundleReport
         do {
             report = try BundleReader(options: options.read).read(path: path, reportedAs: reportedAs, visitor: &visitor)

@@ -43,6 +43,9 @@ public final class BackgroundResult<Success: Sendable, Failure: Error>: @uncheck
         return background
     }
 
+    /// Whether the result is worked out: `wait()` would return at once.
+    public var isReady: Bool { group.wait(timeout: .now()) == .success }
+
     /// The result, once worked out.
     public func wait() -> Result<Success, Failure> {
         group.wait()

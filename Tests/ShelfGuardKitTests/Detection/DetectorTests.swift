@@ -219,4 +219,62 @@ struct DetectorTests {
             }
         }
     }
+
+    /// A feature database load that ends only when `release` is called, from another thread,
+    /// `after` milliseconds later: `inspect` starts reading before it ends.
+    static func gatedLoad(
+        after milliseconds: Int, _ result: Result<SignatureEngine, any Error>
+    ) -> BackgroundResult<SignatureEngine, any Error> {
+        let gate = DispatchSemaphore(value: 0)
+        let loading = BackgroundResult<SignatureEngine, any Error>.onNewThread {
+            gate.wait()
+            return try result.get()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { gate.signal() }
+        return loading
+    }
+
+    @Test("the detector finds the same while the feature database is still loading when reading starts")
+    func whileLoading() throws {
+        // Many small entries fill the queue's events before the detector exists (the reader then
+        // waits for it), and one big entry holds more bytes than the queue may keep.
+        let filler = (0..<700_000).map { UInt8(ascii: "a") &+ UInt8($0 % 23) }
+        var many: [(String, [UInt8], ZipBuilder.Method)] = (0..<3_000).map {
+            ("assets/s\($0).js", Array("x\($0)".utf8), .deflated)
+        }
+        many.append(("assets/late.js", filler + Array("api.openai.com".utf8), .deflated))
+        for (name, bytes) in try SampleBundles.all() + [("many.apk", Self.apk(many))] {
+            let path = try TestFiles.write(bytes, name: name)
+            let loading = Self.gatedLoad(after: 30, .success(SeedDatabase.engine))
+            #expect(!loading.isReady)
+            let pending = try Inspector(loadingSignatures: loading).inspect(path: path)
+            let ready = try Inspector(
+                options: InspectOptions(detectInBackground: false), signatures: SeedDatabase.engine
+            )
+            .inspect(path: path)
+            #expect(pending.detections == ready.detections, "\(name)")
+            #expect(pending.featureSummary == ready.featureSummary, "\(name)")
+            #expect(pending.hazards == ready.hazards, "\(name)")
+            #expect(pending.entries == ready.entries, "\(name)")
+            if name == "many.apk" {
+                #expect(pending.detections.contains { $0.signature == "openai_api" })
+            }
+        }
+    }
+
+    @Test("a feature database that fails to load while a bundle is read leaves it read, with nothing detected")
+    func loadFailsWhileReading() throws {
+        struct Broken: Error {}
+        let path = try TestFiles.write(try SampleBundles.all().first { $0.0 == "facefun.apk" }!.1, name: "facefun.apk")
+        let loading = Self.gatedLoad(after: 20, .failure(Broken()))
+        let inspection = try Inspector(loadingSignatures: loading).inspect(path: path)
+        let unsigned = try Inspector().inspect(path: path)
+        #expect(inspection.detections.isEmpty)
+        #expect(inspection.hazards == unsigned.hazards)
+        #expect(inspection.bundle.entriesRead == unsigned.bundle.entriesRead)
+        guard case .failure = loading.wait() else {
+            Issue.record("the load was to fail")
+            return
+        }
+    }
 }
