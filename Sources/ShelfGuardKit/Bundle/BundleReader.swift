@@ -110,14 +110,15 @@ public struct BundleReader: Sendable {
             options.computeDigest && FileIdentity(descriptor: descriptor) == known.identity ? known : nil
         }
         var digestJob =
-            options.computeDigest && known == nil ? FileDigest.Job(descriptor: descriptor, length: source.length) : nil
+            options.computeDigest && known == nil
+            ? FileDigest.Job.hashing(descriptor: descriptor, length: source.length) : nil
         let format = session.readBundle(source)
         var digest = ""
         if let known {
             if FileIdentity(descriptor: descriptor) == known.identity {
                 digest = known.sha256
             } else {
-                digestJob = FileDigest.Job(descriptor: descriptor, length: source.length)
+                digestJob = FileDigest.Job.hashing(descriptor: descriptor, length: source.length)
             }
         }
         if let digestJob {

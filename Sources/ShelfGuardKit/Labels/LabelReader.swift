@@ -45,7 +45,7 @@ public enum LabelReader {
             }
         }
         defer { close(descriptor) }
-        let digestJob = computeDigest ? FileDigest.Job(descriptor: descriptor, length: length) : nil
+        let digestJob = computeDigest ? FileDigest.Job.hashing(descriptor: descriptor, length: length) : nil
         var report = read(
             source: FileSource(descriptor: descriptor, length: length), path: RawPath.display(path),
             name: BundleReader.displayName(of: path), limits: limits)

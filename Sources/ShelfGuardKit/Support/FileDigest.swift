@@ -27,10 +27,15 @@ public enum FileDigest {
         return Array(hasher.finalize()).hexString
     }
 
-    /// Hashes a source from start to end, a megabyte at a time.
+    /// Bytes read at a time: 128 KiB. A megabyte's buffer was fresh memory the kernel had to
+    /// fault in page by page (256 faults, about 0.3 ms on this VM) in every `inspect` of a 1 MB
+    /// bundle, for no fewer instructions; the smaller one also stays in the core's cache.
+    static let readSize = 128 << 10
+
+    /// Hashes a source from start to end, `readSize` bytes at a time.
     static func sha256(_ source: any RandomAccessSource) throws(SourceError) -> String {
         var hasher = SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
         defer { buffer.deallocate() }
         var offset: Int64 = 0
         while offset < source.length {
@@ -39,10 +44,7 @@ public enum FileDigest {
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             offset += Int64(n)
         }
-        return hasher.finalize().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return Array(hasher.finalize()).hexString
     }
 }
 
@@ -52,9 +54,11 @@ extension FileDigest {
 }
 
 extension BackgroundResult where Success == String, Failure == SourceError {
-    /// Starts hashing the open file; `wait()` gives the digest.
-    convenience init(descriptor: Int32, length: Int64) {
-        self.init { () throws(SourceError) in
+    /// Starts hashing the open file on a thread of its own; `wait()` gives the digest. (On
+    /// libdispatch's queue, the first digest of a process started the queue's worker and manager
+    /// threads as well.)
+    static func hashing(descriptor: Int32, length: Int64) -> BackgroundResult {
+        onNewThread { () throws(SourceError) in
             try FileDigest.sha256(FileSource(descriptor: descriptor, length: length))
         }
     }
