@@ -21,9 +21,11 @@ public enum EntryInterest: Sendable {
 ///
 /// The visitor may also be built on the second thread (`init(building:)`): `inspect` starts
 /// reading while the feature database is still loading. Until the worker has it, every entry's
-/// bytes are sent (which entries it wants is the visitor's to say) and the queue holds up to
-/// `pendingEvents` events, within the same bytes, so that the reader is not held up by an entry
-/// count; the visitor, once built, takes the entries as it would have from the start.
+/// bytes are sent (which entries it wants is the visitor's to say), and the queue holds up to
+/// `pendingEvents` events and `pendingBytes` bytes of chunks; the visitor, once built, takes the
+/// entries as it would have from the start. The bytes are few on purpose: they are copies into
+/// fresh memory, worth it while a small bundle's code waits for the detector (a CI hook's whole
+/// APK fits), not for the first megabytes of a big one, which does not wait for the detector.
 ///
 /// The copies go into buffers the worker hands back once it has scanned them, so that the same
 /// memory carries chunk after chunk. A fresh buffer for each chunk (libarchive gives up to 256 KiB
@@ -46,13 +48,21 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
 
     /// Runs the visitor `make` builds, on the new thread, where it is built; nil from `make` (what
     /// it needed could not be had) leaves the bundle's bytes unvisited and `join` returns nil.
-    init(building make: @escaping @Sendable () -> Inner?, capacity: Int = 32, pendingEvents: Int = 4096) {
-        self.init(probe: nil, capacity: capacity, pendingEvents: max(capacity, pendingEvents), make: make)
+    init(
+        building make: @escaping @Sendable () -> Inner?, capacity: Int = 32, pendingEvents: Int = 4096,
+        pendingBytes: Int = 2 << 20
+    ) {
+        self.init(
+            probe: nil, capacity: capacity, pendingEvents: max(capacity, pendingEvents), pendingBytes: pendingBytes,
+            make: make)
     }
 
-    private init(probe: Inner?, capacity: Int, pendingEvents: Int, make: @escaping @Sendable () -> Inner?) {
+    private init(
+        probe: Inner?, capacity: Int, pendingEvents: Int, pendingBytes: Int? = nil,
+        make: @escaping @Sendable () -> Inner?
+    ) {
         self.probe = probe
-        channel = Channel(make: make, capacity: capacity, pendingEvents: pendingEvents)
+        channel = Channel(make: make, capacity: capacity, pendingEvents: pendingEvents, pendingBytes: pendingBytes)
         let channel = self.channel
         // A POSIX thread starts sooner than Foundation's `Thread` (see `BackgroundResult`).
         if !DetachedThread.start({ channel.work() }) {
@@ -113,9 +123,10 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         var inner: Inner?
         private let make: @Sendable () -> Inner?
         private let capacity: Int
-        /// Events that may wait while the visitor is being built (`capacity` once it is).
+        /// Events and bytes of chunks that may wait while the visitor is being built.
         private let pendingEvents: Int
-        /// Bytes of chunks that may wait at once.
+        private let pendingBytes: Int
+        /// Bytes of chunks that may wait once it is.
         private let byteCapacity: Int
         /// Events sent and not yet received from `head` on; received slots are emptied, so that
         /// the queue holds no buffer the worker has handed back.
@@ -140,11 +151,12 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         private var wakeAt: Int { max(1, capacity / 4) }
         let done = DispatchSemaphore(value: 0)
 
-        init(make: @escaping @Sendable () -> Inner?, capacity: Int, pendingEvents: Int) {
+        init(make: @escaping @Sendable () -> Inner?, capacity: Int, pendingEvents: Int, pendingBytes: Int?) {
             self.make = make
             self.capacity = capacity
             self.pendingEvents = pendingEvents
             self.byteCapacity = capacity * ChunkBuffer.standardCapacity
+            self.pendingBytes = pendingBytes ?? byteCapacity
             queue.reserveCapacity(capacity)
         }
 
@@ -170,8 +182,8 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         private func holds(moreThan fraction: Int) -> Bool {
             let waiting = queue.count - head
             guard waiting > 0 else { return false }
-            let events = building ? pendingEvents : capacity
-            return waiting * fraction >= events || queuedBytes * fraction >= byteCapacity
+            let (events, bytes) = building ? (pendingEvents, pendingBytes) : (capacity, byteCapacity)
+            return waiting * fraction >= events || queuedBytes * fraction >= bytes
         }
 
         func send(_ event: Event) {

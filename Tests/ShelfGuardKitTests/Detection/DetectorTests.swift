@@ -237,12 +237,13 @@ struct DetectorTests {
     @Test("the detector finds the same while the feature database is still loading when reading starts")
     func whileLoading() throws {
         // Many small entries fill the queue's events before the detector exists (the reader then
-        // waits for it), and one big entry holds more bytes than the queue may keep.
+        // waits for it), and one big entry holds more bytes than the queue may keep meanwhile
+        // (2 MiB).
         let filler = (0..<700_000).map { UInt8(ascii: "a") &+ UInt8($0 % 23) }
         var many: [(String, [UInt8], ZipBuilder.Method)] = (0..<3_000).map {
             ("assets/s\($0).js", Array("x\($0)".utf8), .deflated)
         }
-        many.append(("assets/late.js", filler + Array("api.openai.com".utf8), .deflated))
+        many.append(("assets/late.js", Array("api.openai.com ".utf8) + filler + filler + filler + filler, .deflated))
         for (name, bytes) in try SampleBundles.all() + [("many.apk", Self.apk(many))] {
             let path = try TestFiles.write(bytes, name: name)
             let loading = Self.gatedLoad(after: 30, .success(SeedDatabase.engine))
