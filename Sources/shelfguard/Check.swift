@@ -88,13 +88,14 @@ struct Check: ParsableCommand {
 
     func run() throws {
         // The feature database and the policy load on the second core (started while the
-        // command line was parsed, see EnginePrefetch) while the evidence is read here. A failure
-        // is reported in the same order as before: the feature database's, the policy's, the
-        // evidence's (rows the evidence files reject may be reported before them).
-        let pendingEngine = policyOptions.signatureEngineInBackground()
+        // command line was parsed, see EnginePrefetch) while the evidence is read here. The
+        // bundle is read once the database is (its taxonomy reads the declaration beside the
+        // bundle), while its engine is still being compiled: the detector's thread waits for it.
+        // A failure is reported in the same order as before: the feature database's, the
+        // policy's, the evidence's (rows the evidence files reject may be reported before them).
+        let loads = policyOptions.signatureLoadsInBackground()
         let evidenceRead = Result { try registry() }
-        let engine = try pendingEngine.wait().get()
-        Output.keepUntilExit(engine)
+        let database = try loads.database.wait().get()
         let policy = try reviewOptions.loadPolicy(policyOptions)
         let (evidence, evidenceDatabase) = try evidenceRead.get()
         var inspectOptions = limitOptions.inspectOptions(wechatAppID: appID)
@@ -102,8 +103,8 @@ struct Check: ParsableCommand {
         // is not worked out (a second pass over the bundle's bytes, as much CPU as inflating it).
         inspectOptions.read.computeDigest = ([format] + outputs.map(\.format)).contains { $0 == .json || $0 == .sarif }
         var checker = ShelfCheck(
-            inspector: Inspector(options: inspectOptions, signatures: engine),
-            policy: policy, taxonomy: engine.database.taxonomy, registry: evidence, asOf: reviewOptions.asOf)
+            inspector: Inspector(options: inspectOptions, loadingSignatures: loads.engine),
+            policy: policy, taxonomy: database.taxonomy, registry: evidence, asOf: reviewOptions.asOf)
         checker.declarationLimits = reviewOptions.declarationLimits
         checker.materialLimits = materialOptions.limits
         checker.evidenceDatabase = evidenceDatabase
@@ -116,6 +117,8 @@ struct Check: ParsableCommand {
                 results.append(CheckOutput(path: path, error: error.description))
             }
         }
+        // Freeing the feature database's tables is work no one waits for.
+        if let engine = checker.inspector.engine { Output.keepUntilExit(engine) }
         // Every report that can be written is; one that cannot is named, and the command exits 1.
         var unwritten = false
         for target in outputs {

@@ -59,7 +59,7 @@ public struct Inspector: Sendable {
 
     /// What made an inventory: the extractor version and the feature database it detected with.
     public var extractorID: String {
-        "inspect/\(Inspector.extractorVersion)+signatures/\(signatures?.database.digest.prefix(16) ?? "none")"
+        "inspect/\(Inspector.extractorVersion)+signatures/\(engine?.database.digest.prefix(16) ?? "none")"
     }
 
     public var options: InspectOptions
@@ -70,6 +70,13 @@ public struct Inspector: Sendable {
     /// `inspect`, the load ends about 3 ms after the command line is parsed). When the load fails,
     /// nothing is detected: the caller reports the load's error from its own `wait()`.
     public var loadingSignatures: BackgroundResult<SignatureEngine, any Error>?
+
+    /// The feature database detected with: `signatures`, else `loadingSignatures` once it has
+    /// loaded (waiting for it; after an inspection the detector has waited already); nil without
+    /// either, or when the load failed.
+    public var engine: SignatureEngine? {
+        signatures ?? loadingSignatures.flatMap { try? $0.wait().get() }
+    }
 
     public init(
         options: InspectOptions = InspectOptions(), signatures: SignatureEngine? = nil,
@@ -119,16 +126,7 @@ public struct Inspector: Sendable {
             return finish(report: report, collector: visitor.first.first, detector: visitor.second)
         }
         // The detector scans on a second core while this one decompresses.
-        var visitor = PairedVisitor(collector, BackgroundVisitor(detector))
-        let report: BundleReport
-        do {
-            report = try BundleReader(options: options.read).read(path: path, reportedAs: reportedAs, visitor: &visitor)
-        } catch {
-            _ = visitor.second.join()
-            throw error
-        }
-        extra = visitor.first.second
-        return finish(report: report, collector: visitor.first.first, detector: visitor.second.join())
+        return try read(path: path, reportedAs: reportedAs, collector, BackgroundVisitor(detector), extra: &extra)
     }
 
     /// `inspect` with the detector built on its thread once `loading` is done.
@@ -139,14 +137,21 @@ public struct Inspector: Sendable {
         let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
         let (bundleName, dexStringLimit) = (BundleReader.displayName(of: reportedAs ?? path), options.dexStringLimit)
         let maxHazardsPerKind = options.read.limits.maxHazardsPerKind
-        var visitor = PairedVisitor(
-            collector,
-            BackgroundVisitor<DetectorVisitor>(building: {
-                guard case .success(let engine) = loading.wait() else { return nil }
-                return DetectorVisitor(
-                    engine: engine, bundleName: bundleName, dexStringLimit: dexStringLimit,
-                    maxHazardsPerKind: maxHazardsPerKind)
-            }))
+        let detector = BackgroundVisitor<DetectorVisitor>(building: {
+            guard case .success(let engine) = loading.wait() else { return nil }
+            return DetectorVisitor(
+                engine: engine, bundleName: bundleName, dexStringLimit: dexStringLimit,
+                maxHazardsPerKind: maxHazardsPerKind)
+        })
+        return try read(path: path, reportedAs: reportedAs, collector, detector, extra: &extra)
+    }
+
+    /// Reads the bundle with the detector on its thread, joined before the result (or the error).
+    private func read<Extra: EntryVisitor>(
+        path: String, reportedAs: String?, _ collector: PairedVisitor<ManifestCollector, Extra>,
+        _ detector: BackgroundVisitor<DetectorVisitor>, extra: inout Extra
+    ) throws(BundleReadError) -> Inspection {
+        var visitor = PairedVisitor(collector, detector)
         let report: BundleReport
         do {
             report = try BundleReader(options: options.read).read(path: path, reportedAs: reportedAs, visitor: &visitor)

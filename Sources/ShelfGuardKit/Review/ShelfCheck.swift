@@ -113,6 +113,7 @@ public struct ShelfCheck: Sendable {
     )
         throws(Failure) -> CheckResult
     {
+        let engine = inspector.engine
         let context = ReviewContext(
             inspection: inspection, declaration: state, registry: registry, taxonomy: taxonomy, asOf: asOf,
             settings: policy.settings, materialLabels: snapshot.labels,
@@ -131,8 +132,8 @@ public struct ShelfCheck: Sendable {
             findings: evaluation.findings,
             stamp: CheckResult.Stamp(
                 toolVersion: ShelfGuardVersion.current, policyName: policy.name, policyDigest: policy.digest,
-                signatureDigest: inspector.signatures?.database.digest ?? "", asOf: asOf, registry: counts,
-                policySource: policy.origin, signatureSource: inspector.signatures?.database.origin,
+                signatureDigest: engine?.database.digest ?? "", asOf: asOf, registry: counts,
+                policySource: policy.origin, signatureSource: engine?.database.origin,
                 evidenceDatabase: evidenceDatabase))
         result.declarationSnapshot = snapshot
         return result

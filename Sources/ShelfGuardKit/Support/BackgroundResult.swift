@@ -43,6 +43,35 @@ public final class BackgroundResult<Success: Sendable, Failure: Error>: @uncheck
         return background
     }
 
+    /// A result another thread's work hands over through `fulfil`, called exactly once (a later
+    /// call is ignored): for a value that thread has on the way to its own result.
+    public static func promised() -> (BackgroundResult, fulfil: @Sendable (Result<Success, Failure>) -> Void) {
+        let promise = BackgroundResult()
+        promise.group.enter()
+        let once = Once()
+        return (
+            promise,
+            { [promise] result in
+                guard once.first() else { return }
+                promise.result = result
+                promise.group.leave()
+            }
+        )
+    }
+
+    /// True the first time `first()` is asked, from any thread; false after.
+    private final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var asked = false
+
+        func first() -> Bool {
+            lock.withLock {
+                defer { asked = true }
+                return !asked
+            }
+        }
+    }
+
     /// Whether the result is worked out: `wait()` would return at once.
     public var isReady: Bool { group.wait(timeout: .now()) == .success }
 

@@ -32,7 +32,7 @@ enum EnginePrefetch {
 
     private final class Slot: @unchecked Sendable {
         let lock = NSLock()
-        var engine: Started<EngineKey, SignatureEngine>?
+        var engine: (key: EngineKey, loads: SignatureLoads)?
         var policy: Started<PolicyKey, Policy>?
     }
     private static let slot = Slot()
@@ -50,11 +50,9 @@ enum EnginePrefetch {
         let guess = optionValues(arguments.dropFirst())
         let source = PolicySource.choose(explicit: guess.policies, environment: environment)
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
-        let engine = Started(
-            key: EngineKey(source: source, cache: cache),
-            load: BackgroundResult.onNewThread {
-                try PolicyOptions.signatureEngine(source: source, cache: cache)
-            })
+        let engine = (
+            key: EngineKey(source: source, cache: cache), loads: SignatureLoads.start(source: source, cache: cache)
+        )
         let policy =
             command == "inspect"
             ? nil
@@ -68,13 +66,11 @@ enum EnginePrefetch {
 
     /// The feature database load started for exactly these policies and this cache, once; nil
     /// when none was.
-    static func take(
-        source: PolicySource, cache: SignatureSnapshotCache?
-    ) -> BackgroundResult<SignatureEngine, any Error>? {
+    static func take(source: PolicySource, cache: SignatureSnapshotCache?) -> SignatureLoads? {
         slot.lock.withLock {
             guard let started = slot.engine, started.key == EngineKey(source: source, cache: cache) else { return nil }
             slot.engine = nil
-            return started.load
+            return started.loads
         }
     }
 
@@ -96,7 +92,7 @@ enum EnginePrefetch {
     static func settle() {
         let untaken = slot.lock.withLock {
             defer { (slot.engine, slot.policy) = (nil, nil) }
-            return (slot.engine?.load, slot.policy?.load)
+            return (slot.engine?.loads.engine, slot.policy?.load)
         }
         _ = untaken.0?.wait()
         _ = untaken.1?.wait()

@@ -25,9 +25,7 @@ struct PolicyOptions: ParsableArguments {
 
     /// The feature database, compiled; a broken one is a tool error listing every problem.
     func signatureEngine() throws -> SignatureEngine {
-        let (source, cache) = (self.source, self.cache)
-        if let started = EnginePrefetch.take(source: source, cache: cache) { return try started.wait().get() }
-        return try Self.signatureEngine(source: source, cache: cache)
+        try signatureLoadsInBackground().engine.wait().get()
     }
 
     /// The feature database's load, going on on another core: the one `EnginePrefetch` started
@@ -35,17 +33,40 @@ struct PolicyOptions: ParsableArguments {
     /// started now (`check` reads its evidence meanwhile). The errors are the same
     /// either way.
     func signatureEngineInBackground() -> BackgroundResult<SignatureEngine, any Error> {
-        let (source, cache) = (self.source, self.cache)
-        if let started = EnginePrefetch.take(source: source, cache: cache) { return started }
-        return BackgroundResult { try Self.signatureEngine(source: source, cache: cache) }
+        signatureLoadsInBackground().engine
     }
 
-    static func signatureEngine(source: PolicySource, cache: SignatureSnapshotCache?) throws -> SignatureEngine {
+    /// The feature database's load and its engine's build, as `signatureEngineInBackground`:
+    /// the database (and its taxonomy) is handed over before the engine is built from it.
+    func signatureLoadsInBackground() -> SignatureLoads {
+        let (source, cache) = (self.source, self.cache)
+        return EnginePrefetch.take(source: source, cache: cache) ?? SignatureLoads.start(source: source, cache: cache)
+    }
+
+    static func signatureDatabase(source: PolicySource, cache: SignatureSnapshotCache?) throws -> SignatureDatabase {
         do {
-            return SignatureEngine(try SignatureDatabase.load(source: source, cache: cache))
+            return try SignatureDatabase.load(source: source, cache: cache)
         } catch {
             throw ToolError("the feature database (\(source.origin)) is broken:\n" + error.description)
         }
+    }
+}
+
+/// The feature database read and compiled on a thread of its own: `database` is ready as soon as
+/// it is read (`check` needs its taxonomy for the declaration beside the bundle before reading
+/// the bundle), `engine` once it is compiled. A broken database fails both with the same error.
+struct SignatureLoads: Sendable {
+    let database: BackgroundResult<SignatureDatabase, any Error>
+    let engine: BackgroundResult<SignatureEngine, any Error>
+
+    static func start(source: PolicySource, cache: SignatureSnapshotCache?) -> SignatureLoads {
+        let (database, fulfil) = BackgroundResult<SignatureDatabase, any Error>.promised()
+        let engine = BackgroundResult<SignatureEngine, any Error>.onNewThread {
+            let loaded = Result { try PolicyOptions.signatureDatabase(source: source, cache: cache) }
+            fulfil(loaded)
+            return SignatureEngine(try loaded.get())
+        }
+        return SignatureLoads(database: database, engine: engine)
     }
 }
 

@@ -206,18 +206,25 @@ struct DetectorTests {
                 options: InspectOptions(detectInBackground: true), signatures: SeedDatabase.engine
             )
             .inspect(path: path)
-            let inline = try Inspector(
-                options: InspectOptions(detectInBackground: false), signatures: SeedDatabase.engine
-            )
-            .inspect(path: path)
-            #expect(threaded.detections == inline.detections, "\(name)")
-            #expect(threaded.featureSummary == inline.featureSummary, "\(name)")
-            #expect(threaded.hazards == inline.hazards, "\(name)")
+            Self.expectSameFindings(threaded, try Self.inlineInspection(path), name)
             if name == "reused.apk" {
                 let found = threaded.detections.first { $0.signature == "openai_api" }
                 #expect(found?.occurrences == 2, "big.js and stored.bin only: \(String(describing: found))")
             }
         }
+    }
+
+    /// The bundle inspected with the detector on the reading thread and the seed database.
+    static func inlineInspection(_ path: String) throws -> Inspection {
+        try Inspector(options: InspectOptions(detectInBackground: false), signatures: SeedDatabase.engine)
+            .inspect(path: path)
+    }
+
+    /// Expects two inspections of one bundle to have found the same.
+    static func expectSameFindings(_ a: Inspection, _ b: Inspection, _ name: String) {
+        #expect(a.detections == b.detections, "\(name)")
+        #expect(a.featureSummary == b.featureSummary, "\(name)")
+        #expect(a.hazards == b.hazards, "\(name)")
     }
 
     /// A feature database load that ends only when `release` is called, from another thread,
@@ -230,7 +237,12 @@ struct DetectorTests {
             gate.wait()
             return try result.get()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { gate.signal() }
+        // A sleeping thread, not `asyncAfter`: under the suite's libfaketime pass no libdispatch
+        // timer on the monotonic clock fires (see UnderFaketime).
+        Thread.detachNewThread {
+            usleep(UInt32(milliseconds * 1000))
+            gate.signal()
+        }
         return loading
     }
 
@@ -249,13 +261,8 @@ struct DetectorTests {
             let loading = Self.gatedLoad(after: 30, .success(SeedDatabase.engine))
             #expect(!loading.isReady)
             let pending = try Inspector(loadingSignatures: loading).inspect(path: path)
-            let ready = try Inspector(
-                options: InspectOptions(detectInBackground: false), signatures: SeedDatabase.engine
-            )
-            .inspect(path: path)
-            #expect(pending.detections == ready.detections, "\(name)")
-            #expect(pending.featureSummary == ready.featureSummary, "\(name)")
-            #expect(pending.hazards == ready.hazards, "\(name)")
+            let ready = try Self.inlineInspection(path)
+            Self.expectSameFindings(pending, ready, name)
             #expect(pending.entries == ready.entries, "\(name)")
             if name == "many.apk" {
                 #expect(pending.detections.contains { $0.signature == "openai_api" })

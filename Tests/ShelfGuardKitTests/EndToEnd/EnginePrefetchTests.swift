@@ -76,9 +76,10 @@ struct EnginePrefetchTests {
         #expect(EnginePrefetch.take(source: elsewhere, cache: cache) == nil, "another policies folder is not")
         let load = try #require(EnginePrefetch.take(source: source, cache: cache))
         #expect(EnginePrefetch.take(source: source, cache: cache) == nil, "it is taken once")
-        let engine = try load.wait().get()
-        let direct = try PolicyOptions.signatureEngine(source: source, cache: nil)
-        #expect(engine.database.digest == direct.database.digest)
+        let database = try load.database.wait().get()
+        let engine = try load.engine.wait().get()
+        let direct = try PolicyOptions.signatureDatabase(source: source, cache: nil)
+        #expect(engine.database.digest == direct.digest && database.digest == direct.digest)
         #expect(
             EnginePrefetch.takePolicy(file: nil, source: source, cache: cache) == nil, "the folder's own policy is not")
         #expect(

@@ -35,4 +35,17 @@ struct BackgroundResultTests {
         // Taken twice, the same result.
         #expect(waiting.wait() == .success(42))
     }
+
+    @Test("a promised result: not ready until fulfilled, then the first value given, on every thread")
+    func promised() {
+        let (promise, fulfil) = BackgroundResult<Int, Broken>.promised()
+        #expect(!promise.isReady)
+        let reader = BackgroundResult<Result<Int, Broken>, Never>.onNewThread { promise.wait() }
+        #expect(!reader.isReady)
+        fulfil(.success(7))
+        fulfil(.failure(Broken(reason: "too late")))
+        #expect(promise.isReady)
+        #expect(promise.wait() == .success(7))
+        #expect(reader.wait() == .success(.success(7)))
+    }
 }
