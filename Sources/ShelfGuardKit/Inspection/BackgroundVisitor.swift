@@ -16,16 +16,16 @@ public enum EntryInterest: Sendable {
 
 /// Runs a visitor on a second thread, fed through a bounded queue: the reader decompresses on one
 /// core while the detector scans on the other. Chunks are copied (a chunk is valid only during the
-/// reader's call); at most `capacity` events, and chunks of at most `capacity` times
-/// `ChunkBuffer.standardCapacity` bytes, wait in the queue, so memory stays bounded.
+/// reader's call); at most `capacity` events, each with one chunk at most, wait in the queue, so
+/// memory stays bounded.
 ///
 /// The visitor may also be built on the second thread (`init(building:)`): `inspect` starts
 /// reading while the feature database is still loading. Until the worker has it, every entry's
 /// bytes are sent (which entries it wants is the visitor's to say), and the queue holds up to
 /// `pendingEvents` events and `pendingBytes` bytes of chunks; the visitor, once built, takes the
-/// entries as it would have from the start. The bytes are few on purpose: they are copies into
-/// fresh memory, worth it while a small bundle's code waits for the detector (a CI hook's whole
-/// APK fits), not for the first megabytes of a big one, which does not wait for the detector.
+/// entries as it would have from the start. The caller chooses the bytes by the bundle's size
+/// (`Inspector.pendingBytes`): they are copies into fresh memory, worth it while a small bundle's
+/// reading would otherwise stop for the detector, not for the first megabytes of a big one.
 ///
 /// The copies go into buffers the worker hands back once it has scanned them, so that the same
 /// memory carries chunk after chunk. A fresh buffer for each chunk (libarchive gives up to 256 KiB
@@ -126,8 +126,6 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
         /// Events and bytes of chunks that may wait while the visitor is being built.
         private let pendingEvents: Int
         private let pendingBytes: Int
-        /// Bytes of chunks that may wait once it is.
-        private let byteCapacity: Int
         /// Events sent and not yet received from `head` on; received slots are emptied, so that
         /// the queue holds no buffer the worker has handed back.
         private var queue: [Event?] = []
@@ -155,8 +153,7 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
             self.make = make
             self.capacity = capacity
             self.pendingEvents = pendingEvents
-            self.byteCapacity = capacity * ChunkBuffer.standardCapacity
-            self.pendingBytes = pendingBytes ?? byteCapacity
+            self.pendingBytes = pendingBytes ?? capacity * ChunkBuffer.standardCapacity
             queue.reserveCapacity(capacity)
         }
 
@@ -177,13 +174,14 @@ struct BackgroundVisitor<Inner: BackgroundableVisitor>: EntryVisitor {
             return found
         }
 
-        /// Whether the queue holds more than `fraction` of what it may (events or bytes), with the
-        /// lock held. A chunk larger than every limit still goes into an empty queue.
+        /// Whether the queue holds more than `fraction` of what it may, with the lock held: events,
+        /// and while the visitor is being built, bytes too (each event holds one chunk at most
+        /// otherwise). A chunk larger than the limit still goes into an empty queue.
         private func holds(moreThan fraction: Int) -> Bool {
             let waiting = queue.count - head
             guard waiting > 0 else { return false }
-            let (events, bytes) = building ? (pendingEvents, pendingBytes) : (capacity, byteCapacity)
-            return waiting * fraction >= events || queuedBytes * fraction >= bytes
+            guard building else { return waiting * fraction >= capacity }
+            return waiting * fraction >= pendingEvents || queuedBytes * fraction >= pendingBytes
         }
 
         func send(_ event: Event) {

@@ -249,13 +249,19 @@ struct DetectorTests {
     @Test("the detector finds the same while the feature database is still loading when reading starts")
     func whileLoading() throws {
         // Many small entries fill the queue's events before the detector exists (the reader then
-        // waits for it), and one big entry holds more bytes than the queue may keep meanwhile
-        // (2 MiB).
+        // waits for it), and one big stored entry of bytes that do not compress holds more than
+        // the queue may keep meanwhile (8 MiB for a bundle this size).
         let filler = (0..<700_000).map { UInt8(ascii: "a") &+ UInt8($0 % 23) }
         var many: [(String, [UInt8], ZipBuilder.Method)] = (0..<3_000).map {
             ("assets/s\($0).js", Array("x\($0)".utf8), .deflated)
         }
-        many.append(("assets/late.js", Array("api.openai.com ".utf8) + filler + filler + filler + filler, .deflated))
+        var state: UInt64 = 16
+        let noise = (0..<9_500_000).map { _ in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        many.append(("assets/late.js", Array("api.openai.com ".utf8) + noise, .stored))
+        many.append(("assets/after.js", filler + Array("api.openai.com".utf8), .deflated))
         for (name, bytes) in try SampleBundles.all() + [("many.apk", Self.apk(many))] {
             let path = try TestFiles.write(bytes, name: name)
             let loading = Self.gatedLoad(after: 30, .success(SeedDatabase.engine))
@@ -268,6 +274,15 @@ struct DetectorTests {
                 #expect(pending.detections.contains { $0.signature == "openai_api" })
             }
         }
+    }
+
+    @Test("the bytes queued for a detector still being built: 8 MiB up to a 16 MiB bundle, 2 MiB past it")
+    func pendingBytes() {
+        #expect(Inspector.pendingBytes(fileSize: 0) == 8 << 20)
+        #expect(Inspector.pendingBytes(fileSize: 16 << 20) == 8 << 20)
+        #expect(Inspector.pendingBytes(fileSize: (16 << 20) + 1) == 2 << 20)
+        #expect(Inspector.pendingBytes(fileSize: nil) == 2 << 20)
+        #expect(Inspector.fileSize("/nonexistent/bundle.apk") == nil)
     }
 
     @Test("a feature database that fails to load while a bundle is read leaves it read, with nothing detected")
