@@ -105,12 +105,19 @@ public struct Inspector: Sendable {
         path: String, reportedAs: String? = nil, alongside extra: inout Extra
     ) throws(BundleReadError) -> Inspection {
         let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
+        let bundleName = BundleReader.displayName(of: reportedAs ?? path)
         var signatures = self.signatures
         if signatures == nil, let loading = loadingSignatures {
             if loading.isReady || !options.detectInBackground {
                 signatures = try? loading.wait().get()
             } else {
-                return try inspect(path: path, reportedAs: reportedAs, alongside: &extra, loading: loading)
+                // The detector is built on its thread once `loading` is done.
+                let detector = BackgroundVisitor<DetectorVisitor>(
+                    building: { [self] in
+                        guard case .success(let engine) = loading.wait() else { return nil }
+                        return makeDetector(engine, bundleName: bundleName)
+                    }, pendingBytes: Self.pendingBytes(fileSize: Self.fileSize(path)))
+                return try read(path: path, reportedAs: reportedAs, collector, detector, extra: &extra)
             }
         }
         guard let signatures else {
@@ -120,10 +127,7 @@ public struct Inspector: Sendable {
             extra = visitor.first.second
             return finish(report: report, collector: visitor.first.first, detector: nil)
         }
-        let detector = DetectorVisitor(
-            engine: signatures, bundleName: BundleReader.displayName(of: reportedAs ?? path),
-            dexStringLimit: options.dexStringLimit,
-            maxHazardsPerKind: options.read.limits.maxHazardsPerKind)
+        let detector = makeDetector(signatures, bundleName: bundleName)
         guard options.detectInBackground else {
             var visitor = PairedVisitor(collector, detector)
             let report = try BundleReader(options: options.read).read(
@@ -135,22 +139,11 @@ public struct Inspector: Sendable {
         return try read(path: path, reportedAs: reportedAs, collector, BackgroundVisitor(detector), extra: &extra)
     }
 
-    /// `inspect` with the detector built on its thread once `loading` is done.
-    private func inspect<Extra: EntryVisitor>(
-        path: String, reportedAs: String?, alongside extra: inout Extra,
-        loading: BackgroundResult<SignatureEngine, any Error>
-    ) throws(BundleReadError) -> Inspection {
-        let collector = PairedVisitor(ManifestCollector(limits: options.manifestLimits), extra)
-        let (bundleName, dexStringLimit) = (BundleReader.displayName(of: reportedAs ?? path), options.dexStringLimit)
-        let maxHazardsPerKind = options.read.limits.maxHazardsPerKind
-        let detector = BackgroundVisitor<DetectorVisitor>(
-            building: {
-                guard case .success(let engine) = loading.wait() else { return nil }
-                return DetectorVisitor(
-                    engine: engine, bundleName: bundleName, dexStringLimit: dexStringLimit,
-                    maxHazardsPerKind: maxHazardsPerKind)
-            }, pendingBytes: Self.pendingBytes(fileSize: Self.fileSize(path)))
-        return try read(path: path, reportedAs: reportedAs, collector, detector, extra: &extra)
+    /// The detector of one bundle, under these options.
+    private func makeDetector(_ engine: SignatureEngine, bundleName: String) -> DetectorVisitor {
+        DetectorVisitor(
+            engine: engine, bundleName: bundleName, dexStringLimit: options.dexStringLimit,
+            maxHazardsPerKind: options.read.limits.maxHazardsPerKind)
     }
 
     /// Bytes of chunks queued for a detector still being built, for a bundle file of `fileSize`

@@ -227,8 +227,8 @@ struct DetectorTests {
         #expect(a.hazards == b.hazards, "\(name)")
     }
 
-    /// A feature database load that ends only when `release` is called, from another thread,
-    /// `after` milliseconds later: `inspect` starts reading before it ends.
+    /// A feature database load held back `milliseconds` (by a gate another thread opens then),
+    /// ending with `result`: `inspect` starts reading before it ends.
     static func gatedLoad(
         after milliseconds: Int, _ result: Result<SignatureEngine, any Error>
     ) -> BackgroundResult<SignatureEngine, any Error> {
