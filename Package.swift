@@ -55,12 +55,21 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        // libdeflate, from the system (Debian: libdeflate-dev), behind a tiny shim header: deflated
+        // zip entries inflated in one call, two to three times as fast as zlib, and checked against
+        // their central-directory record (WholeInflate.swift); the rest stream through libarchive.
+        .systemLibrary(
+            name: "CDeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
+        ),
         // The review pipeline; its folders are the pipeline's stages.
         .target(
             name: "ShelfGuardKit",
             dependencies: [
                 "CArchive",
                 "CZlib",
+                "CDeflate",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),

@@ -28,6 +28,8 @@ struct ZipDirectory {
         var name: [UInt8]
         var flags: UInt16
         var method: UInt16
+        /// The CRC-32 of the entry's uncompressed bytes.
+        var crc32: UInt32 = 0
         var compressedSize: Int64
         var uncompressedSize: Int64
         /// Absolute offset of the local header in the source (already corrected for a prefix).
@@ -258,6 +260,7 @@ struct ZipDirectory {
                 name: Array(variable.prefix(nameLength)),
                 flags: le16(fixed, 8),
                 method: le16(fixed, 10),
+                crc32: le32(fixed, 16),
                 compressedSize: Int64(le32(fixed, 20)),
                 uncompressedSize: Int64(le32(fixed, 24)),
                 localHeaderOffset: Int64(le32(fixed, 42)),

@@ -59,6 +59,13 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
+            "Deflated zip entries up to this size, compressed and inflated, are inflated in one call (libdeflate) in memory kept per nesting level; larger ones stream through zlib. Bounds memory, not what is read; 0 streams every entry. (default: \(ByteCount.compact(ReadLimits.standard.maxWholeInflateBytes)))",
+            valueName: "size"),
+        transform: ReadLimitOptions.size)
+    var maxWholeInflate: Int64 = ReadLimits.standard.maxWholeInflateBytes
+
+    @Option(
+        help: ArgumentHelp(
             "Strings one DEX's string table may list; a DEX with more is searched byte by byte instead and gets a dex_unwalkable hazard.",
             valueName: "count"))
     var maxDexStrings: Int = DetectorVisitor.defaultDexStringLimit
@@ -81,7 +88,7 @@ struct ReadLimitOptions: ParsableArguments {
 
     func validate() throws {
         guard maxEntries > 0 else { throw ValidationError("--max-entries must be at least 1") }
-        guard maxEntrySize > 0, maxTotalSize > 0, maxSpool >= 0, maxNestedBuffer >= 0 else {
+        guard maxEntrySize > 0, maxTotalSize > 0, maxSpool >= 0, maxNestedBuffer >= 0, maxWholeInflate >= 0 else {
             throw ValidationError("sizes must be positive")
         }
         guard maxRatio >= 1 else { throw ValidationError("--max-ratio must be at least 1") }
@@ -107,6 +114,7 @@ struct ReadLimitOptions: ParsableArguments {
         limits.timeLimitSeconds = timeout
         limits.maxBufferedBytes = maxNestedBuffer
         limits.maxSpooledBytes = maxSpool
+        limits.maxWholeInflateBytes = maxWholeInflate
         limits.maxHazardsPerKind = maxHazardsPerKind
         return limits
     }
@@ -148,6 +156,9 @@ extension ReadLimitOptions {
         parser.option("--timeout", default: ReadLimits.standard.timeLimitSeconds) { $0.timeout = $1 }
         parser.size("--max-nested-buffer", default: ReadLimits.standard.maxBufferedBytes) { $0.maxNestedBuffer = $1 }
         parser.size("--max-spool", default: ReadLimits.standard.maxSpooledBytes) { $0.maxSpool = $1 }
+        parser.size("--max-whole-inflate", default: ReadLimits.standard.maxWholeInflateBytes) {
+            $0.maxWholeInflate = $1
+        }
         parser.option("--max-dex-strings", default: DetectorVisitor.defaultDexStringLimit) { $0.maxDexStrings = $1 }
         parser.option("--max-hazards-per-kind", default: ReadLimits.standard.maxHazardsPerKind) {
             $0.maxHazardsPerKind = $1

@@ -20,6 +20,7 @@ struct ReadLimitTests {
         #expect(limits.timeLimitSeconds == 300)
         #expect(limits.maxBufferedBytes == 64 << 20)
         #expect(limits.maxSpooledBytes == 4 << 30)
+        #expect(limits.maxWholeInflateBytes == 32 << 20)
         #expect(limits.maxHazardsPerKind == 50)
     }
 

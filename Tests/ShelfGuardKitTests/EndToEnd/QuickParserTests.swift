@@ -63,8 +63,8 @@ struct QuickParserTests {
     func sameOptions() throws {
         #expect(try Self.declared(Check.self) == Check.quick.kinds)
         #expect(try Self.declared(Inspect.self) == Inspect.quick.kinds)
-        #expect(Check.quick.kinds.count == 37)
-        #expect(Inspect.quick.kinds.count == 20)
+        #expect(Check.quick.kinds.count == 38)
+        #expect(Inspect.quick.kinds.count == 21)
     }
 
     @Test("a plain command line with no options gives every default ArgumentParser gives")

@@ -276,6 +276,14 @@ extension ReadSession {
                 }
             }
         }
+        if let zipRecord, let source,
+            let bytes = inflateWhole(zipRecord, declared: declared, source: source, chain: chain)
+        {
+            readFile(
+                chain: chain, declaredSize: declared, compressedSize: zipRecord.compressedSize,
+                stream: InflatedEntryStream(bytes), inPlace: nil)
+            return
+        }
         let stream = LibarchiveEntryStream(archive)
         readFile(
             chain: chain, declaredSize: declared, compressedSize: zipRecord?.compressedSize, stream: stream,
@@ -283,6 +291,19 @@ extension ReadSession {
         for warning in stream.warnings {
             report(Self.classify(warning), at: chain, warning)
         }
+    }
+
+    /// A deflated entry inflated in one call, when it is regular and within every limit
+    /// (`WholeInflater`); nil sends it to libarchive.
+    private func inflateWhole(
+        _ record: ZipDirectory.Record, declared: Int64?, source: any RandomAccessSource, chain: [String]
+    ) -> UnsafeRawBufferPointer? {
+        let limit = limits.maxWholeInflateBytes
+        guard limit > 0, record.method == 8, declared == record.uncompressedSize,
+            withinLimits(size: record.uncompressedSize, compressedSize: record.compressedSize),
+            !checkDeadline(at: chain)
+        else { return nil }
+        return wholeInflater.inflate(record, from: source, depth: chain.count - 1, maxBytes: limit)
     }
 
     /// Walks a mini-program package (wxapkg, encrypted wxapkg, TPKG) through its own index.

@@ -31,6 +31,8 @@ final class ReadSession<Visitor: EntryVisitor> {
     private(set) var stopReason: HazardKind?
     /// False once anything was left unread.
     private(set) var complete = true
+    /// Deflated zip entries inflated whole (libdeflate); made at the first one.
+    private(set) lazy var wholeInflater = WholeInflater()
 
     init(options: ReadOptions, bundleName: String, fileSize: Int64, visitor: Visitor) {
         self.options = options
@@ -89,6 +91,17 @@ final class ReadSession<Visitor: EntryVisitor> {
     func record(_ entry: BundleEntry, complete entryComplete: Bool) {
         entries.append(entry)
         visitor.finish(entry, complete: entryComplete)
+    }
+
+    /// Whether an entry of `size` inflated bytes out of `compressedSize` would pass every byte
+    /// limit the meter applies, all the way to its end: only then is it inflated whole, so that a
+    /// limit is always met on the streaming path, with the hazard it has always given.
+    func withinLimits(size: Int64, compressedSize: Int64) -> Bool {
+        let ratio = limits.maxCompressionRatio
+        let total = totalBytes + size
+        return size <= limits.maxEntryBytes && total <= limits.maxTotalBytes
+            && !(total > limits.ratioFloorBytes && Double(total) > ratio * Double(max(fileSize, 1)))
+            && !(size > limits.ratioFloorBytes && Double(size) > ratio * Double(max(compressedSize, 1)))
     }
 
     /// What the meter decides after a chunk.

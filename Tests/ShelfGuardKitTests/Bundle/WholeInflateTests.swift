@@ -1,0 +1,254 @@
+import BundleFactory
+import Foundation
+import Testing
+
+@testable import ShelfGuardKit
+
+/// Deflated zip entries inflated in one call (libdeflate, `WholeInflater`) must give exactly what
+/// streaming them through libarchive's zlib gives, and anything irregular must go to libarchive,
+/// which reads and reports it as it always has. Each case reads the same file twice, with whole
+/// inflate on (the default) and off (`maxWholeInflateBytes = 0`), and compares everything the
+/// reader reports and delivers.
+@Suite("Whole-entry inflate")
+struct WholeInflateTests {
+    /// The report and the bytes delivered, read with whole inflate on or off.
+    struct Reading: Equatable {
+        var summary: BundleSummary
+        var hazards: [Hazard]
+        var entries: [BundleEntry]
+        var contents: [String: [UInt8]]
+        var finished: [String: Bool]
+    }
+
+    static func reading(_ path: String, whole: Bool, limits base: ReadLimits = .standard) throws -> Reading {
+        var limits = base
+        if !whole { limits.maxWholeInflateBytes = 0 }
+        var visitor = CollectingVisitor()
+        let report = try BundleReader(options: ReadOptions(limits: limits, wechatAppID: "wx1234567890abcdef"))
+            .read(path: path, visitor: &visitor)
+        return Reading(
+            summary: report.bundle, hazards: report.hazards, entries: report.entries, contents: visitor.contents,
+            finished: visitor.finished)
+    }
+
+    /// Reads `bytes` both ways; fails unless they agree. Returns the reading.
+    @discardableResult
+    static func sameEitherWay(
+        _ bytes: [UInt8], limits: ReadLimits = .standard, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Reading {
+        let path = try TestFiles.write(bytes)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let whole = try reading(path, whole: true, limits: limits)
+        let streamed = try reading(path, whole: false, limits: limits)
+        #expect(whole.hazards == streamed.hazards, sourceLocation: sourceLocation)
+        #expect(whole.entries == streamed.entries, sourceLocation: sourceLocation)
+        #expect(whole.summary == streamed.summary, sourceLocation: sourceLocation)
+        #expect(whole.finished == streamed.finished, sourceLocation: sourceLocation)
+        #expect(whole.contents == streamed.contents, sourceLocation: sourceLocation)
+        return whole
+    }
+
+    /// What the inflater makes of each record of a zip held in memory (nil: left to libarchive).
+    static func inflated(_ bytes: [UInt8], maxBytes: Int64 = 32 << 20) throws -> [[UInt8]?] {
+        let source = MemorySource(bytes)
+        let directory = try ZipDirectory.scan(source, maxEntries: 1_000)
+        let inflater = WholeInflater()
+        return directory.records.map { record in
+            inflater.inflate(record, from: source, depth: 0, maxBytes: maxBytes).map { Array($0) }
+        }
+    }
+
+    static var contents: [(String, [UInt8])] {
+        var g = ContentGenerator(seed: 5)
+        return [
+            ("assets/empty.txt", []),
+            ("assets/one.txt", [0x41]),
+            ("assets/story.txt", g.text(300_000)),
+            ("lib/arm64-v8a/libx.so", g.elf(size: 90_000)),
+            ("assets/noise.bin", g.randomBytes(70_000)),
+            ("classes.dex", g.dex(size: 40_000, strings: ["Lcom/example/Main;", "Lcom/faceunity/wrapper/faceunity;"])),
+        ]
+    }
+
+    @Test("regular deflated entries are inflated whole, byte for byte")
+    func regular() throws {
+        let zip = ZipBuilder()
+        for (name, data) in Self.contents { zip.addFile(name, data) }
+        var descriptor = ZipBuilder.EntryOptions()
+        descriptor.dataDescriptor = true  // zeros in the local header: libarchive takes the directory's
+        zip.addFile("assets/described.txt", Self.contents[2].1, options: descriptor)
+        zip.finish()
+        let results = try Self.inflated(zip.bytes)
+        let expected = Self.contents.map(\.1) + [Self.contents[2].1]
+        #expect(results.count == expected.count)
+        for (result, data) in Swift.zip(results, expected) { #expect(result == data) }
+        let reading = try Self.sameEitherWay(zip.bytes)
+        #expect(reading.summary.complete)
+        #expect(reading.contents["assets/story.txt"] == Self.contents[2].1)
+    }
+
+    @Test("a local header longer than the read ahead: the data is read again where it starts")
+    func longLocalName() throws {
+        let zip = ZipBuilder()
+        var options = ZipBuilder.EntryOptions()
+        options.centralName = Array("a.txt".utf8)
+        let data = Self.contents[2].1
+        zip.addFile(name: [UInt8](repeating: 0x62, count: 40 + WholeInflater.extraSlack), data, options: options)
+        zip.finish()
+        #expect(try Self.inflated(zip.bytes) == [data])
+        try Self.sameEitherWay(zip.bytes)
+    }
+
+    /// Byte positions in a zip of one entry written by `ZipBuilder`, no prefix, no comment.
+    enum Field {
+        case localMethod, localFlags, localCRC, centralCRC, centralCompressed, centralSize, centralFlags, dataMiddle
+    }
+
+    static func offset(of field: Field, in bytes: [UInt8]) -> Int {
+        let end = bytes.count - 22
+        let central = DifferentialZipTests.le32(bytes, end + 16)
+        switch field {
+        case .localFlags: return 6
+        case .localMethod: return 8
+        case .localCRC: return 14
+        case .centralFlags: return central + 8
+        case .centralCRC: return central + 16
+        case .centralCompressed: return central + 20
+        case .centralSize: return central + 24
+        case .dataMiddle: return 30 + 10 + (central - 30 - 10) / 2
+        }
+    }
+
+    /// One entry of 300 KB of text named `assets/a.txt` (10 bytes), whatever is changed below.
+    static var oneEntry: [UInt8] { ZipBuilder.archive([("assets/a.txt", contents[2].1)]) }
+
+    static let mutations: [(String, Field, Int)] = [
+        ("the directory's CRC-32 is wrong", .centralCRC, 1),
+        ("the local CRC-32 differs from the directory's", .localCRC, 1),
+        ("the directory's size is one byte short", .centralSize, -1),
+        ("the directory's size is one byte long", .centralSize, 1),
+        ("the directory's compressed size is one byte short", .centralCompressed, -1),
+        ("the directory's compressed size is one byte long", .centralCompressed, 1),
+        ("the local header says stored", .localMethod, -8),
+        ("the local header says encrypted", .localFlags, 1),
+        ("the directory says encrypted", .centralFlags, 1),
+        ("a byte of the deflate stream is damaged", .dataMiddle, 0x55),
+    ]
+
+    @Test("irregular entries are left to libarchive, which reports them as before", arguments: mutations.indices)
+    func irregular(_ index: Int) throws {
+        let (what, field, delta) = Self.mutations[index]
+        var bytes = Self.oneEntry
+        let at = Self.offset(of: field, in: bytes)
+        switch field {
+        case .dataMiddle: bytes[at] ^= UInt8(delta)
+        case .localMethod, .localFlags, .centralFlags:
+            DifferentialZipTests.put16(&bytes, at, Int(bytes[at]) | Int(bytes[at + 1]) << 8 + delta)
+        default:
+            DifferentialZipTests.put32(&bytes, at, DifferentialZipTests.le32(bytes, at) + delta)
+        }
+        #expect(try Self.inflated(bytes) == [nil], "\(what)")
+        let reading = try Self.sameEitherWay(bytes)
+        #expect(!reading.hazards.isEmpty, "\(what): no hazard")
+    }
+
+    @Test("entries that cross a limit stream, so that the limit is reported as before")
+    func limits() throws {
+        var g = ContentGenerator(seed: 8)
+        var limits = ReadLimits()
+        limits.maxEntryBytes = 100_000
+        let big = ZipBuilder.archive([("assets/a.txt", g.text(150_000)), ("assets/b.txt", g.text(1_000))])
+        #expect(try Self.sameEitherWay(big, limits: limits).hazards.contains { $0.kind == .entryTooLarge })
+        limits = ReadLimits()
+        limits.maxCompressionRatio = 2
+        limits.ratioFloorBytes = 1_000
+        #expect(try Self.sameEitherWay(big, limits: limits).hazards.contains { $0.kind == .zipBomb })
+        limits = ReadLimits()
+        limits.maxTotalBytes = 120_000
+        #expect(try Self.sameEitherWay(big, limits: limits).hazards.contains { $0.kind == .totalSizeLimit })
+        // Past the whole-inflate limit an entry streams: read in full all the same.
+        #expect(try Self.inflated(big, maxBytes: 100_000).map { $0 == nil } == [true, false])
+        limits = ReadLimits()
+        limits.maxWholeInflateBytes = 100_000
+        let reading = try Self.sameEitherWay(big, limits: limits)
+        #expect(reading.summary.complete && reading.contents["assets/a.txt"]?.count == 150_000)
+    }
+
+    @Test("the samples, nested archives and generated hostile bundles read the same either way")
+    func samples() throws {
+        var bundles: [[UInt8]] = [
+            HostileBundles.plainAPK(), SampleBundles.faceFunXAPK(), SampleBundles.faceFunAPK(),
+            HostileBundles.nested(depth: 3, method: .deflated), HostileBundles.zipBomb(size: 4 << 20),
+            DifferentialZipTests.apk(), DifferentialZipTests.apk(zip64: true),
+        ]
+        let folder = TestFiles.packageRoot.appendingPathComponent("samples")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        where !name.hasSuffix(".yaml") {
+            if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
+                bundles.append(Array(data))
+            }
+        }
+        #expect(bundles.count > 15)
+        for bytes in bundles { try Self.sameEitherWay(bytes) }
+    }
+
+    /// Deflate bits, least significant first; Huffman codes most significant bit first.
+    struct BitWriter {
+        var bytes: [UInt8] = []
+        var used = 0
+
+        mutating func bits(_ value: Int, _ count: Int) {
+            for i in 0..<count { bit((value >> i) & 1) }
+        }
+
+        mutating func code(_ value: Int, _ count: Int) {
+            for i in stride(from: count - 1, through: 0, by: -1) { bit((value >> i) & 1) }
+        }
+
+        private mutating func bit(_ b: Int) {
+            if used % 8 == 0 { bytes.append(0) }
+            bytes[bytes.count - 1] |= UInt8(b) << (used % 8)
+            used += 1
+        }
+    }
+
+    @Test("reserved length code 286: inflated whole; zlib, as on a phone, refuses the entry")
+    func reservedCodes() throws {
+        // One fixed-Huffman block: 'a', then length code 286 at distance 1, then end of block.
+        var w = BitWriter()
+        w.bits(1, 1)  // final block
+        w.bits(1, 2)  // fixed Huffman codes
+        w.code(0x30 + 0x61, 8)  // literal 'a'
+        w.code(0xC0 + (286 - 280), 8)  // length code 286: reserved; libdeflate reads it as 258
+        w.code(0, 5)  // distance code 0: distance 1
+        w.code(0, 7)  // end of block
+        let expected = [UInt8](repeating: 0x61, count: 259)
+        var stream = Deflate.compress(expected)  // the right CRC-32 and size; the bits replaced
+        stream.data = w.bytes
+        let zip = ZipBuilder()
+        zip.addDeflated(name: Array("assets/a.txt".utf8), stream)
+        zip.finish()
+        #expect(try Self.inflated(zip.bytes) == [expected])
+
+        let path = try TestFiles.write(zip.bytes)
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let whole = try Self.reading(path, whole: true)
+        let streamed = try Self.reading(path, whole: false)
+        #expect(whole.contents["assets/a.txt"] == expected && whole.summary.complete)
+        #expect(!streamed.summary.complete && streamed.hazards.contains { $0.kind.meansContentUnread })
+    }
+
+    @Test("--max-whole-inflate reaches the reader and changes nothing but memory")
+    func flag() throws {
+        let path = try TestFiles.write(SampleBundles.faceFunXAPK(), name: "facefun.xapk")
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let plain = try ShelfGuardBinary.run(["inspect", "--format", "json", path])
+        for value in ["0", "1KiB", "64MiB"] {
+            let flagged = try ShelfGuardBinary.run(["inspect", "--format", "json", "--max-whole-inflate", value, path])
+            #expect(flagged.status == plain.status)
+            #expect(flagged.stdout == plain.stdout, "--max-whole-inflate \(value)")
+        }
+        let bad = try ShelfGuardBinary.run(["inspect", "--max-whole-inflate", "-1", path])
+        #expect(bad.status == 1)
+    }
+}
