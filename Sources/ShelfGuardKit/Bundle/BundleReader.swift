@@ -105,15 +105,22 @@ public struct BundleReader: Sendable {
             options: options, bundleName: BundleReader.displayName(of: reportedAs ?? path), fileSize: source.length,
             visitor: visitor)
         // The digest reads the file on another core while this one walks the entries, unless
-        // the caller hashed this very file already.
+        // the caller hashed this very file already. A small file is hashed here after the walk
+        // instead (`FileDigest.hashesAfterWalk`).
         let known = options.knownDigest.flatMap { known in
             options.computeDigest && FileIdentity(descriptor: descriptor) == known.identity ? known : nil
         }
+        let hashAfter = options.computeDigest && known == nil && FileDigest.hashesAfterWalk(length: source.length)
         var digestJob =
-            options.computeDigest && known == nil
+            options.computeDigest && known == nil && !hashAfter
             ? FileDigest.Job.hashing(descriptor: descriptor, length: source.length) : nil
         let format = session.readBundle(source)
         var digest = ""
+        if hashAfter {
+            do { digest = try FileDigest.sha256(source) } catch {
+                session.report(.truncated, at: [], "the file could not be read to its end: \(error)")
+            }
+        }
         if let known {
             if FileIdentity(descriptor: descriptor) == known.identity {
                 digest = known.sha256

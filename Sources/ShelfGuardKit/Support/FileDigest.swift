@@ -33,6 +33,13 @@ public enum FileDigest {
     /// was a fifth of its extra cost over `bsdtar -xOf`.
     static func readSize(for length: Int64) -> Int { length >= 8 << 20 ? 1 << 20 : 128 << 10 }
 
+    /// Whether a bundle file of `length` bytes is hashed on the reading thread after its walk
+    /// rather than on a thread of its own during it: up to 16 MiB. A small bundle's walk ends
+    /// long before the feature database's engine is ready, so hashing after it costs no wall
+    /// time, while a thread of its own competed for the two cores with the engine's load (and
+    /// its creation with every thread's page faults).
+    static func hashesAfterWalk(length: Int64) -> Bool { length <= 16 << 20 }
+
     /// Hashes a source from start to end, `readSize` bytes at a time.
     static func sha256(_ source: any RandomAccessSource) throws(SourceError) -> String {
         var hasher = SHA256()

@@ -42,6 +42,18 @@ struct BundleReaderTests {
         #expect(report.bundle.sha256 == expected)
     }
 
+    @Test("the SHA-256 is the file's on both paths: after the walk up to 16 MiB, on a thread of its own past it")
+    func digestBothPaths() throws {
+        #expect(FileDigest.hashesAfterWalk(length: 16 << 20) && !FileDigest.hashesAfterWalk(length: (16 << 20) + 1))
+        var g = ContentGenerator(seed: 3)
+        let small = ZipBuilder.archive([("assets/a.bin", g.randomBytes(100_000))], method: .stored)
+        let large = ZipBuilder.archive([("assets/a.bin", g.randomBytes((16 << 20) + 10_000))], method: .stored)
+        #expect(large.count > 16 << 20)
+        for bytes in [small, large] {
+            #expect(try TestFiles.read(bytes).bundle.sha256 == SHA256Hex.of(bytes))
+        }
+    }
+
     @Test("a digest the caller took is used only while the file is the one it hashed")
     func knownDigest() throws {
         let bytes = HostileBundles.plainAPK()
