@@ -35,9 +35,10 @@ public struct ReadLimits: Sendable, Codable, Equatable {
     /// behind. One that does not fit: `nested_too_large`, and it is not read.
     public var maxSpooledBytes: Int64 = 4 << 30
     /// Deflated zip entries whose compressed and inflated sizes are both at most this many bytes
-    /// are inflated in one call by libdeflate into memory kept per nesting level
-    /// (`--max-whole-inflate`; 0 turns it off); larger ones stream through libarchive's zlib in
-    /// 256 KiB blocks. Either way every byte is read: this bounds memory, not what is seen.
+    /// are inflated in one call by libdeflate into memory kept per nesting level, all levels
+    /// together at most twice this and a megabyte (`--max-whole-inflate`; 0 turns it off); larger
+    /// ones stream through libarchive's zlib in 256 KiB blocks. Either way every byte is read:
+    /// this bounds memory, not what is seen.
     public var maxWholeInflateBytes: Int64 = 32 << 20
     /// Hazards of one kind listed per bundle (`--max-hazards-per-kind`); the rest are counted in
     /// one `hazards_truncated` hazard, so that a hostile bundle cannot flood the report.

@@ -59,7 +59,7 @@ struct ReadLimitOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Deflated zip entries up to this size, compressed and inflated, are inflated in one call (libdeflate) in memory kept per nesting level; larger ones stream through zlib. Bounds memory, not what is read; 0 streams every entry. (default: \(ByteCount.compact(ReadLimits.standard.maxWholeInflateBytes)))",
+            "Deflated zip entries up to this size, compressed and inflated, are inflated in one call (libdeflate) in memory kept per nesting level (all levels together at most twice this and 1 MiB); larger ones stream through zlib. Bounds memory, not what is read; 0 streams every entry. (default: \(ByteCount.compact(ReadLimits.standard.maxWholeInflateBytes)))",
             valueName: "size"),
         transform: ReadLimitOptions.size)
     var maxWholeInflate: Int64 = ReadLimits.standard.maxWholeInflateBytes

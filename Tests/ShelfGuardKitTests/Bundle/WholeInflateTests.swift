@@ -87,16 +87,67 @@ struct WholeInflateTests {
         #expect(reading.contents["assets/story.txt"] == Self.contents[2].1)
     }
 
-    @Test("a local header longer than the read ahead: the data is read again where it starts")
-    func longLocalName() throws {
+    /// A zip of one entry with `count` more bytes of extra field in its local header (the
+    /// directory's offsets moved to match), as zipalign's padding would make it.
+    static func withLocalExtra(_ bytes: [UInt8], _ count: Int) -> [UInt8] {
+        var out = bytes
+        let nameLength = Int(bytes[26]) | Int(bytes[27]) << 8
+        let extraLength = Int(bytes[28]) | Int(bytes[29]) << 8
+        DifferentialZipTests.put16(&out, 28, extraLength + count)
+        out.insert(contentsOf: [UInt8](repeating: 0, count: count), at: 30 + nameLength + extraLength)
+        let end = out.count - 22
+        DifferentialZipTests.put32(&out, end + 16, DifferentialZipTests.le32(out, end + 16) + count)
+        return out
+    }
+
+    @Test("a local extra field longer than the read ahead: the data is read again where it starts")
+    func longLocalExtra() throws {
+        let data = Self.contents[2].1
+        let padded = Self.withLocalExtra(ZipBuilder.archive([("assets/a.txt", data)]), 4 + WholeInflater.extraSlack)
+        #expect(try Self.inflated(padded) == [data])
+        let reading = try Self.sameEitherWay(padded)
+        #expect(reading.summary.complete && reading.contents["assets/a.txt"] == data)
+    }
+
+    @Test("a local name that differs from the directory's: inflated by libarchive, named by the directory")
+    func namesDisagree() throws {
         let zip = ZipBuilder()
         var options = ZipBuilder.EntryOptions()
-        options.centralName = Array("a.txt".utf8)
-        let data = Self.contents[2].1
-        zip.addFile(name: [UInt8](repeating: 0x62, count: 40 + WholeInflater.extraSlack), data, options: options)
+        options.centralName = Array("assets/b.txt".utf8)
+        zip.addFile("assets/a.txt", Self.contents[2].1, options: options)
         zip.finish()
-        #expect(try Self.inflated(zip.bytes) == [data])
-        try Self.sameEitherWay(zip.bytes)
+        #expect(try Self.inflated(zip.bytes) == [Self.contents[2].1])  // the inflater would; the reader does not ask
+        let reading = try Self.sameEitherWay(zip.bytes)
+        #expect(reading.hazards.contains { $0.kind == .nameMismatch })
+    }
+
+    @Test("the buffers of all nesting levels together stay within twice --max-whole-inflate and a megabyte")
+    func memoryBudget() throws {
+        var g = ContentGenerator(seed: 12)
+        let data = g.randomBytes(100_000)  // does not compress: 128 KiB in, 128 KiB out per level
+        let zip = ZipBuilder.archive([("assets/a.txt", data)])
+        let source = MemorySource(zip)
+        let record = try #require(try ZipDirectory.scan(source, maxEntries: 10).records.first)
+        let maxBytes: Int64 = 128 << 10
+        let budget = WholeInflater.budget(maxBytes: maxBytes)
+        let inflater = WholeInflater()
+        var fitted = 0
+        for depth in 0..<6 {
+            if let bytes = inflater.inflate(record, from: source, depth: depth, maxBytes: maxBytes) {
+                #expect(Array(bytes) == data)
+                fitted += 1
+            }
+            #expect(inflater.mappedBytes <= budget, "depth \(depth): \(inflater.mappedBytes) > \(budget)")
+        }
+        #expect(fitted == 5, "five levels of 256 KiB fit in 1.25 MiB, the sixth streams")
+        // A shallower entry lets go of the deeper levels' buffers when it needs the room.
+        let bigger = Array(Self.contents[2].1.prefix(120_000))
+        let big = ZipBuilder.archive([("assets/b.txt", bigger)], method: .deflated(level: 0))
+        let bigSource = MemorySource(big)
+        let bigRecord = try #require(try ZipDirectory.scan(bigSource, maxEntries: 10).records.first)
+        #expect(bigRecord.compressedSize > 100_000)
+        #expect(inflater.inflate(bigRecord, from: bigSource, depth: 0, maxBytes: maxBytes).map(Array.init) == bigger)
+        #expect(inflater.mappedBytes <= budget)
     }
 
     /// Byte positions in a zip of one entry written by `ZipBuilder`, no prefix, no comment.
@@ -172,6 +223,10 @@ struct WholeInflateTests {
         limits.maxWholeInflateBytes = 100_000
         let reading = try Self.sameEitherWay(big, limits: limits)
         #expect(reading.summary.complete && reading.contents["assets/a.txt"]?.count == 150_000)
+        // Archives nested five deep, deflated, with a budget that cannot hold every level.
+        limits.maxWholeInflateBytes = 4_096
+        #expect(
+            try Self.sameEitherWay(HostileBundles.nested(depth: 5, method: .deflated), limits: limits).summary.complete)
     }
 
     @Test("the samples, nested archives and generated hostile bundles read the same either way")

@@ -221,14 +221,16 @@ extension ReadSession {
             let raw = zipRecord?.name ?? headerName
             let name = checkName(raw, chain: chain, seen: &seen)
             let childChain = chain + [name]
-            if let zipRecord, !Self.sameName(headerName, zipRecord.nameUpToNUL) {
+            let namesAgree = zipRecord.map { Self.sameName(headerName, $0.nameUpToNUL) } ?? false
+            if zipRecord != nil, !namesAgree {
                 report(
                     .nameMismatch, at: childChain,
                     "the local header names it \"\(EntryName.display(headerName))\"; the central directory (which Android trusts) \"\(name)\""
                 )
             }
             readArchiveEntry(
-                entry, archive: archive, zipRecord: zipRecord, chain: childChain, directory: directory, source: source)
+                entry, archive: archive, zipRecord: zipRecord, namesAgree: namesAgree, chain: childChain,
+                directory: directory, source: source)
         }
         if reachedEnd, let unreached = mapper?.unreached {
             for record in unreached {
@@ -242,8 +244,8 @@ extension ReadSession {
 
     /// One entry of a libarchive handle: directories and links are recorded, files read.
     private func readArchiveEntry(
-        _ entry: OpaquePointer, archive: OpaquePointer, zipRecord: ZipDirectory.Record?, chain: [String],
-        directory: ZipDirectory?, source: (any RandomAccessSource)?
+        _ entry: OpaquePointer, archive: OpaquePointer, zipRecord: ZipDirectory.Record?, namesAgree: Bool,
+        chain: [String], directory: ZipDirectory?, source: (any RandomAccessSource)?
     ) {
         let declared: Int64? =
             archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : zipRecord?.uncompressedSize
@@ -276,7 +278,8 @@ extension ReadSession {
                 }
             }
         }
-        if let zipRecord, let source,
+        // Whole only when libarchive's entry is surely this record's: the local name agrees too.
+        if let zipRecord, namesAgree, let source,
             let bytes = inflateWhole(zipRecord, declared: declared, source: source, chain: chain)
         {
             readFile(

@@ -44,16 +44,20 @@ final class WholeInflater {
         var input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         var output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
 
+        var mapped: Int { input.count + output.count }
+
+        /// `count` rounded up to 64 KiB, so that slightly larger entries reuse the same memory.
+        static func rounded(_ count: Int) -> Int { (max(count, 1) + 0xFFFF) & ~0xFFFF }
+
         /// Makes `buffer` at least `count` bytes long; false when no memory could be mapped.
-        static func ensure(_ buffer: inout UnsafeMutableRawBufferPointer, _ count: Int) -> Bool {
+        static func grow(_ buffer: inout UnsafeMutableRawBufferPointer, to count: Int) -> Bool {
             guard buffer.count < count else { return true }
             unmap(buffer)
             buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-            // Rounded up to 64 KiB so that slightly larger entries reuse the same memory.
-            let rounded = (max(count, 1) + 0xFFFF) & ~0xFFFF
-            let mapped = mmap(nil, rounded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+            let size = rounded(count)
+            let mapped = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
             guard let mapped, mapped != MAP_FAILED else { return false }
-            buffer = UnsafeMutableRawBufferPointer(start: mapped, count: rounded)
+            buffer = UnsafeMutableRawBufferPointer(start: mapped, count: size)
             return true
         }
 
@@ -61,10 +65,41 @@ final class WholeInflater {
             if let start = buffer.baseAddress { munmap(start, buffer.count) }
         }
 
-        deinit {
+        func release() {
             Buffers.unmap(input)
             Buffers.unmap(output)
+            input = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            output = UnsafeMutableRawBufferPointer(start: nil, count: 0)
         }
+
+        deinit { release() }
+    }
+
+    /// Memory mapped for the buffers of every level together.
+    var mappedBytes: Int { levels.reduce(0) { $0 + $1.mapped } }
+
+    /// The most memory the buffers of all levels may hold together: twice `maxBytes` (one entry's
+    /// compressed and inflated bytes) and a megabyte for headers and rounding. An entry at a
+    /// nesting level first lets go of the deeper levels' buffers (done with: a shallower entry is
+    /// being read), and streams through libarchive if it still does not fit. Without this, a
+    /// bundle with a large entry at each of six nesting levels could hold six times as much.
+    static func budget(maxBytes: Int64) -> Int {
+        2 * Int(min(max(0, maxBytes), Int64(Int.max / 4))) + (1 << 20)
+    }
+
+    /// Gives level `depth` buffers of at least `input` and `output` bytes within the budget;
+    /// false when they do not fit or cannot be mapped.
+    private func reserve(depth: Int, input: Int, output: Int, maxBytes: Int64) -> Bool {
+        while levels.count <= depth { levels.append(Buffers()) }
+        let buffers = levels[depth]
+        let wanted =
+            max(buffers.input.count, Buffers.rounded(input)) + max(buffers.output.count, Buffers.rounded(output))
+        let budget = Self.budget(maxBytes: maxBytes)
+        if mappedBytes - buffers.mapped + wanted > budget {
+            for deeper in levels.dropFirst(depth + 1) { deeper.release() }
+        }
+        guard mappedBytes - buffers.mapped + wanted <= budget else { return false }
+        return Buffers.grow(&buffers.input, to: input) && Buffers.grow(&buffers.output, to: output)
     }
 
     init() { decompressor = libdeflate_alloc_decompressor() }
@@ -123,14 +158,12 @@ final class WholeInflater {
             record.compressedSize > 0, record.compressedSize <= maxBytes, record.uncompressedSize <= maxBytes,
             record.localHeaderOffset >= 0
         else { return nil }
-        while levels.count <= depth { levels.append(Buffers()) }
-        let buffers = levels[depth]
         let compressed = Int(record.compressedSize)
         let size = Int(record.uncompressedSize)
-
         // One read: the header, the name, the extra field if it is short, and the data.
         let guess = 30 + record.name.count + Self.extraSlack
-        Buffers.ensure(&buffers.input, guess + compressed)
+        guard reserve(depth: depth, input: guess + compressed, output: size, maxBytes: maxBytes) else { return nil }
+        let buffers = levels[depth]
         guard
             let readCount = fill(buffers.input, count: guess + compressed, from: source, at: record.localHeaderOffset),
             let header = LocalHeader(UnsafeRawBufferPointer(rebasing: buffers.input[..<min(readCount, 30)])),
@@ -141,7 +174,7 @@ final class WholeInflater {
             data = UnsafeRawBufferPointer(rebasing: buffers.input[header.dataStart..<(header.dataStart + compressed)])
         } else {
             // A long extra field: the data is read again from where it starts.
-            guard Buffers.ensure(&buffers.input, compressed),
+            guard
                 let n = fill(
                     buffers.input, count: compressed, from: source,
                     at: record.localHeaderOffset + Int64(header.dataStart)),
@@ -150,7 +183,6 @@ final class WholeInflater {
             data = UnsafeRawBufferPointer(rebasing: buffers.input[..<compressed])
         }
 
-        guard Buffers.ensure(&buffers.output, size) else { return nil }
         var consumed = 0
         var produced = 0
         let result = libdeflate_deflate_decompress_ex(
