@@ -361,14 +361,51 @@ struct ZipDirectory {
     /// Where an entry's data begins: after its local header, whose name and extra lengths may
     /// differ from the central directory's. Nil when the local header is not there.
     func dataOffset(of record: Record, in source: any RandomAccessSource) -> Int64? {
-        guard let header = try? source.bytes(at: record.localHeaderOffset, count: 30), header.count == 30,
-            ZipDirectory.le32(header, 0) == 0x0403_4B50
+        guard let bytes = try? source.bytes(at: record.localHeaderOffset, count: 30),
+            let header = bytes.withUnsafeBytes({ LocalHeader($0) })
         else { return nil }
-        let start =
-            record.localHeaderOffset + 30 + Int64(ZipDirectory.le16(header, 26))
-            + Int64(ZipDirectory.le16(header, 28))
+        let start = record.localHeaderOffset + Int64(header.dataStart)
         guard start + record.compressedSize <= source.length else { return nil }
         return start
+    }
+
+    /// A local header's fixed fields: what `WholeInflater` compares with the directory, and
+    /// where the entry's data starts.
+    struct LocalHeader: Equatable {
+        var flags: UInt16
+        var method: UInt16
+        var crc32: UInt32
+        var compressedSize: UInt32
+        var uncompressedSize: UInt32
+        /// Bytes from the local header's start to the entry's data.
+        var dataStart: Int
+
+        init?(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count >= 30, bytes.loadUnaligned(as: UInt32.self).littleEndian == 0x0403_4B50 else {
+                return nil
+            }
+            func le16(_ o: Int) -> UInt16 {
+                UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt16.self))
+            }
+            func le32(_ o: Int) -> UInt32 {
+                UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt32.self))
+            }
+            flags = le16(6)
+            method = le16(8)
+            crc32 = le32(14)
+            compressedSize = le32(18)
+            uncompressedSize = le32(22)
+            dataStart = 30 + Int(le16(26)) + Int(le16(28))
+        }
+
+        /// Whether libarchive would read the entry with this header without a warning and with
+        /// the directory's method, CRC-32 and sizes.
+        func agrees(with record: ZipDirectory.Record) -> Bool {
+            method == record.method && flags & 0x41 == 0
+                && (crc32 == 0 || crc32 == record.crc32)
+                && (compressedSize == 0 || Int64(compressedSize) == record.compressedSize)
+                && (uncompressedSize == 0 || Int64(uncompressedSize) == record.uncompressedSize)
+        }
     }
 
     /// Pairs of entries whose data ranges overlap, judged from the central directory alone (the

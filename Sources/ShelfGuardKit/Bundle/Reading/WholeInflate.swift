@@ -106,44 +106,6 @@ final class WholeInflater {
 
     deinit { if let decompressor { libdeflate_free_decompressor(decompressor) } }
 
-    /// The local header's fields the check compares with the directory.
-    struct LocalHeader: Equatable {
-        var flags: UInt16
-        var method: UInt16
-        var crc32: UInt32
-        var compressedSize: UInt32
-        var uncompressedSize: UInt32
-        /// Bytes from the local header's start to the entry's data.
-        var dataStart: Int
-
-        init?(_ bytes: UnsafeRawBufferPointer) {
-            guard bytes.count >= 30, bytes.loadUnaligned(as: UInt32.self).littleEndian == 0x0403_4B50 else {
-                return nil
-            }
-            func le16(_ o: Int) -> UInt16 {
-                UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt16.self))
-            }
-            func le32(_ o: Int) -> UInt32 {
-                UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: o, as: UInt32.self))
-            }
-            flags = le16(6)
-            method = le16(8)
-            crc32 = le32(14)
-            compressedSize = le32(18)
-            uncompressedSize = le32(22)
-            dataStart = 30 + Int(le16(26)) + Int(le16(28))
-        }
-
-        /// Whether libarchive would read the entry with this header without a warning and with
-        /// the directory's method, CRC-32 and sizes.
-        func agrees(with record: ZipDirectory.Record) -> Bool {
-            method == record.method && flags & 0x41 == 0
-                && (crc32 == 0 || crc32 == record.crc32)
-                && (compressedSize == 0 || Int64(compressedSize) == record.compressedSize)
-                && (uncompressedSize == 0 || Int64(uncompressedSize) == record.uncompressedSize)
-        }
-    }
-
     /// Slack read after the entry's name in the same read as its header and data: the local extra
     /// field (zipalign's padding, a timestamp) usually fits, saving a second read.
     static let extraSlack = 256
@@ -166,7 +128,8 @@ final class WholeInflater {
         let buffers = levels[depth]
         guard
             let readCount = fill(buffers.input, count: guess + compressed, from: source, at: record.localHeaderOffset),
-            let header = LocalHeader(UnsafeRawBufferPointer(rebasing: buffers.input[..<min(readCount, 30)])),
+            let header = ZipDirectory.LocalHeader(
+                UnsafeRawBufferPointer(rebasing: buffers.input[..<min(readCount, 30)])),
             header.agrees(with: record)
         else { return nil }
         let data: UnsafeRawBufferPointer
