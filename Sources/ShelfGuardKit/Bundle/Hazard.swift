@@ -67,7 +67,8 @@ public enum HazardKind: String, Sendable, Codable, CaseIterable, Comparable {
         case .nameTooLong: "an entry name is longer than the name-length limit"
         case .duplicateEntry: "two entries share one name (the 'Master Key' trick); installers disagree on which wins"
         case .nameMismatch: "a zip local header names a different file than the central directory"
-        case .inconsistentHeader: "an entry's headers disagree with each other (sizes, checksums, names)"
+        case .inconsistentHeader:
+            "an entry's headers disagree with each other (sizes, checksums, names, compression method)"
         case .hiddenEntry:
             "the central directory lists an entry that the reader never reached, or more records than its end record counts"
         case .orphanEntry:

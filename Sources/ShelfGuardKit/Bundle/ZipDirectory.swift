@@ -361,12 +361,22 @@ struct ZipDirectory {
     /// Where an entry's data begins: after its local header, whose name and extra lengths may
     /// differ from the central directory's. Nil when the local header is not there.
     func dataOffset(of record: Record, in source: any RandomAccessSource) -> Int64? {
+        localHeader(of: record, in: source)?.dataOffset
+    }
+
+    /// An entry's local header and where its data begins; nil when the header is not there or
+    /// the data would run past the source's end.
+    func localHeader(
+        of record: Record, in source: any RandomAccessSource
+    ) -> (
+        header: LocalHeader, dataOffset: Int64
+    )? {
         guard let bytes = try? source.bytes(at: record.localHeaderOffset, count: 30),
             let header = bytes.withUnsafeBytes({ LocalHeader($0) })
         else { return nil }
         let start = record.localHeaderOffset + Int64(header.dataStart)
         guard start + record.compressedSize <= source.length else { return nil }
-        return start
+        return (header, start)
     }
 
     /// A local header's fixed fields: what `WholeInflater` compares with the directory, and

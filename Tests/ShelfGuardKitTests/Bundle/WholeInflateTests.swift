@@ -203,6 +203,24 @@ struct WholeInflateTests {
         #expect(!reading.hazards.isEmpty, "\(what): no hazard")
     }
 
+    @Test(
+        "a local header that names another method than the directory: read as the directory says, as Android does",
+        arguments: [("stored", ZipBuilder.Method.stored, 8), ("deflate", ZipBuilder.Method.deflated, 0)])
+    func methodsDisagree(_ label: String, method: ZipBuilder.Method, localMethod: Int) throws {
+        let dex = DifferentialZipTests.dexWithSDK
+        var bytes = ZipBuilder.archive([("classes.dex", dex)], method: method)
+        DifferentialZipTests.put16(&bytes, 8, localMethod)
+        var visitor = CollectingVisitor()
+        let report = try TestFiles.read(bytes, visitor: &visitor)
+        #expect(visitor.contents["classes.dex"] == dex, "\(label): the DEX Android installs")
+        #expect(report.bundle.complete, "\(label): \(report.hazards)")
+        #expect(report.hazards.map(\.kind) == [.inconsistentHeader], "\(label)")
+        // Damaged data under the same disagreement: reported, never a crash.
+        bytes[40 + dex.count / 3] ^= 0x5A
+        let damaged = try TestFiles.read(bytes)
+        #expect(!damaged.bundle.complete && damaged.hazards.contains { $0.kind.meansContentUnread }, "\(label)")
+    }
+
     @Test("entries that cross a limit stream, so that the limit is reported as before")
     func limits() throws {
         var g = ContentGenerator(seed: 8)

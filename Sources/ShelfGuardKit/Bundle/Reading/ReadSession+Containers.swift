@@ -278,6 +278,13 @@ extension ReadSession {
                 }
             }
         }
+        if let zipRecord, zipRecord.method == 0 || zipRecord.method == 8, let directory, let source,
+            let (local, dataOffset) = directory.localHeader(of: zipRecord, in: source),
+            local.method != zipRecord.method
+        {
+            readByDirectoryMethod(zipRecord, local: local, dataOffset: dataOffset, source: source, chain: chain)
+            return
+        }
         // Whole only when libarchive's entry is surely this record's: the local name agrees too.
         if let zipRecord, namesAgree, let source,
             let bytes = inflateWhole(zipRecord, declared: declared, source: source, chain: chain)
@@ -294,6 +301,35 @@ extension ReadSession {
         for warning in stream.warnings {
             report(Self.classify(warning), at: chain, warning)
         }
+    }
+
+    /// An entry whose local header names another compression method than its directory record:
+    /// read by the record's (stored or deflate), as Android reads it, and the disagreement
+    /// reported. libarchive would take the local header's (`DirectoryMethod.swift`).
+    private func readByDirectoryMethod(
+        _ record: ZipDirectory.Record, local: ZipDirectory.LocalHeader, dataOffset: Int64,
+        source: any RandomAccessSource, chain: [String]
+    ) {
+        func name(_ method: UInt16) -> String {
+            switch method {
+            case 0: "stored (0)"
+            case 8: "deflate (8)"
+            default: "method \(method)"
+            }
+        }
+        report(
+            .inconsistentHeader, at: chain,
+            "the local header says \(name(local.method)), the central directory (which Android trusts) \(name(record.method)); read as the directory says"
+        )
+        let raw = SourceRangeStream(source: source, offset: dataOffset, length: record.compressedSize)
+        let bytes: any EntryStream =
+            record.isStored
+            ? raw : DeflatedRangeStream(source: source, offset: dataOffset, length: record.compressedSize)
+        readFile(
+            chain: chain, declaredSize: record.uncompressedSize, compressedSize: record.compressedSize,
+            stream: DirectoryCheckedStream(bytes, crc32: record.crc32, size: record.uncompressedSize),
+            inPlace: record.isStored
+                ? { SliceSource(parent: source, base: dataOffset, length: record.compressedSize) } : nil)
     }
 
     /// A deflated entry inflated in one call, when it is regular and within every limit
