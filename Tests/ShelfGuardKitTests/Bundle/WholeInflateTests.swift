@@ -221,6 +221,24 @@ struct WholeInflateTests {
         #expect(!damaged.bundle.complete && damaged.hazards.contains { $0.kind.meansContentUnread }, "\(label)")
     }
 
+    @Test("a local header that says encrypted where the directory does not: read, as Android does")
+    func localEncryptionOnly() throws {
+        let dex = DifferentialZipTests.dexWithSDK
+        var bytes = ZipBuilder.archive([("classes.dex", dex)])
+        bytes[6] |= 0x01
+        var visitor = CollectingVisitor()
+        let report = try TestFiles.read(bytes, visitor: &visitor)
+        #expect(visitor.contents["classes.dex"] == dex)
+        #expect(report.bundle.complete && report.hazards.map(\.kind) == [.inconsistentHeader])
+        // Encrypted in the directory too: Android cannot read it either, and neither does ShelfGuard.
+        var options = ZipBuilder.EntryOptions()
+        options.encryptedFlag = true
+        let zip = ZipBuilder()
+        zip.addFile("classes.dex", dex, options: options)
+        zip.finish()
+        #expect(try TestFiles.read(zip.bytes).hazards.contains { $0.kind == .encryptedEntry })
+    }
+
     @Test("entries that cross a limit stream, so that the limit is reported as before")
     func limits() throws {
         var g = ContentGenerator(seed: 8)

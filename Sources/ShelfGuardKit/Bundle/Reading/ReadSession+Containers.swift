@@ -262,6 +262,15 @@ extension ReadSession {
             record(BundleEntry(chain: chain, size: 0, kind: .symlink), complete: true)
             return
         }
+        // The local header's method and encryption flags are libarchive's; the directory's are
+        // Android's. Where they differ, the entry is read as Android reads it.
+        if let zipRecord, !zipRecord.isEncrypted, zipRecord.method == 0 || zipRecord.method == 8, let directory,
+            let source, let (local, dataOffset) = directory.localHeader(of: zipRecord, in: source),
+            local.method != zipRecord.method || local.flags & 0x41 != 0
+        {
+            readByDirectoryMethod(zipRecord, local: local, dataOffset: dataOffset, source: source, chain: chain)
+            return
+        }
         if archive_entry_is_encrypted(entry) != 0 || zipRecord?.isEncrypted == true {
             report(.encryptedEntry, at: chain, "the entry is encrypted; its content was not read")
             record(
@@ -277,13 +286,6 @@ extension ReadSession {
                     SliceSource(parent: source, base: $0, length: zipRecord.compressedSize)
                 }
             }
-        }
-        if let zipRecord, zipRecord.method == 0 || zipRecord.method == 8, let directory, let source,
-            let (local, dataOffset) = directory.localHeader(of: zipRecord, in: source),
-            local.method != zipRecord.method
-        {
-            readByDirectoryMethod(zipRecord, local: local, dataOffset: dataOffset, source: source, chain: chain)
-            return
         }
         // Whole only when libarchive's entry is surely this record's: the local name agrees too.
         if let zipRecord, namesAgree, let source,
@@ -303,9 +305,10 @@ extension ReadSession {
         }
     }
 
-    /// An entry whose local header names another compression method than its directory record:
-    /// read by the record's (stored or deflate), as Android reads it, and the disagreement
-    /// reported. libarchive would take the local header's (`DirectoryMethod.swift`).
+    /// An entry whose local header names another compression method than its directory record,
+    /// or says it is encrypted where the record does not: read by the record (stored or deflate,
+    /// plain), as Android reads it, and the disagreement reported. libarchive would take the local
+    /// header's method and flags (`DirectoryMethod.swift`).
     private func readByDirectoryMethod(
         _ record: ZipDirectory.Record, local: ZipDirectory.LocalHeader, dataOffset: Int64,
         source: any RandomAccessSource, chain: [String]
@@ -317,10 +320,11 @@ extension ReadSession {
             default: "method \(method)"
             }
         }
-        report(
-            .inconsistentHeader, at: chain,
-            "the local header says \(name(local.method)), the central directory (which Android trusts) \(name(record.method)); read as the directory says"
-        )
+        let says =
+            local.method != record.method
+            ? "says \(name(local.method)), the central directory (which Android trusts) \(name(record.method))"
+            : "says the entry is encrypted, the central directory (which Android trusts) that it is not"
+        report(.inconsistentHeader, at: chain, "the local header \(says); read as the directory says")
         let raw = SourceRangeStream(source: source, offset: dataOffset, length: record.compressedSize)
         let bytes: any EntryStream =
             record.isStored
