@@ -262,6 +262,16 @@ extension ReadSession {
             record(BundleEntry(chain: chain, size: 0, kind: .symlink), complete: true)
             return
         }
+        // Whole only when libarchive's entry is surely this record's: the local name agrees too.
+        // The inflater checks the local header against the record in the read it makes anyway.
+        if let zipRecord, namesAgree, let source,
+            let bytes = inflateWhole(zipRecord, declared: declared, source: source, chain: chain)
+        {
+            readFile(
+                chain: chain, declaredSize: declared, compressedSize: zipRecord.compressedSize,
+                stream: InflatedEntryStream(bytes), inPlace: nil)
+            return
+        }
         // The local header's method and encryption flags are libarchive's; the directory's are
         // Android's. Where they differ, the entry is read as Android reads it.
         if let zipRecord, !zipRecord.isEncrypted, zipRecord.method == 0 || zipRecord.method == 8, let directory,
@@ -286,15 +296,6 @@ extension ReadSession {
                     SliceSource(parent: source, base: $0, length: zipRecord.compressedSize)
                 }
             }
-        }
-        // Whole only when libarchive's entry is surely this record's: the local name agrees too.
-        if let zipRecord, namesAgree, let source,
-            let bytes = inflateWhole(zipRecord, declared: declared, source: source, chain: chain)
-        {
-            readFile(
-                chain: chain, declaredSize: declared, compressedSize: zipRecord.compressedSize,
-                stream: InflatedEntryStream(bytes), inPlace: nil)
-            return
         }
         let stream = LibarchiveEntryStream(archive)
         readFile(
