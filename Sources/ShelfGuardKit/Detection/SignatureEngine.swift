@@ -275,8 +275,24 @@ struct PatternTable<Use> {
 
 /// DEX class-descriptor prefixes in a byte trie: a string is walked once, and every prefix of it
 /// that is a matcher is found.
+///
+/// Each node keeps its children as a short list of bytes searched in order, not a dictionary:
+/// the walk runs for every DEX string that begins with `L` (thousands per DEX), a node has a few
+/// children (the widest, the packages' first letters, a few dozen), and hashing each byte for a
+/// dictionary cost more than the rest of the string's handling.
 struct ClassPrefixTrie: Sendable {
-    private var children: [[UInt8: Int32]] = [[:]]
+    /// A node's children: the byte of each edge, and the node it leads to at the same index.
+    private struct Edges: Sendable {
+        var bytes: [UInt8] = []
+        var targets: [Int32] = []
+
+        func target(of byte: UInt8) -> Int32? {
+            guard let i = bytes.firstIndex(of: byte) else { return nil }
+            return targets[i]
+        }
+    }
+
+    private var children: [Edges] = [Edges()]
     private var refs: [[SignatureEngine.Ref]] = [[]]
 
     var isEmpty: Bool { children.count == 1 }
@@ -284,12 +300,13 @@ struct ClassPrefixTrie: Sendable {
     mutating func insert(_ prefix: [UInt8], _ ref: SignatureEngine.Ref) {
         var node = 0
         for byte in prefix {
-            if let next = children[node][byte] {
+            if let next = children[node].target(of: byte) {
                 node = Int(next)
             } else {
-                children.append([:])
+                children.append(Edges())
                 refs.append([])
-                children[node][byte] = Int32(children.count - 1)
+                children[node].bytes.append(byte)
+                children[node].targets.append(Int32(children.count - 1))
                 node = children.count - 1
             }
         }
@@ -300,7 +317,7 @@ struct ClassPrefixTrie: Sendable {
     func prefixes(of string: UnsafeRawBufferPointer, _ found: (SignatureEngine.Ref) -> Void) {
         var node = 0
         for byte in string {
-            guard let next = children[node][byte] else { return }
+            guard let next = children[node].target(of: byte) else { return }
             node = Int(next)
             for ref in refs[node] { found(ref) }
         }
