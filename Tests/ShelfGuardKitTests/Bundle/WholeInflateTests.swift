@@ -303,8 +303,9 @@ struct WholeInflateTests {
         }
     }
 
-    @Test("reserved length code 286: inflated whole; zlib, as on a phone, refuses the entry")
-    func reservedCodes() throws {
+    /// A zip of one entry whose deflate stream uses the reserved length code 286, which
+    /// libdeflate reads as 258 and zlib refuses, with the CRC-32 and size of what libdeflate gives.
+    static var reservedCodeZip: (bytes: [UInt8], expected: [UInt8]) {
         // One fixed-Huffman block: 'a', then length code 286 at distance 1, then end of block.
         var w = BitWriter()
         w.bits(1, 1)  // final block
@@ -319,9 +320,14 @@ struct WholeInflateTests {
         let zip = ZipBuilder()
         zip.addDeflated(name: Array("assets/a.txt".utf8), stream)
         zip.finish()
-        #expect(try Self.inflated(zip.bytes) == [expected])
+        return (zip.bytes, expected)
+    }
 
-        let path = try TestFiles.write(zip.bytes)
+    @Test("reserved length code 286: inflated whole; zlib, as on a phone, refuses the entry")
+    func reservedCodes() throws {
+        let (bytes, expected) = Self.reservedCodeZip
+        #expect(try Self.inflated(bytes) == [expected])
+        let path = try TestFiles.write(bytes)
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let whole = try Self.reading(path, whole: true)
         let streamed = try Self.reading(path, whole: false)
@@ -341,5 +347,16 @@ struct WholeInflateTests {
         }
         let bad = try ShelfGuardBinary.run(["inspect", "--max-whole-inflate", "-1", path])
         #expect(bad.status == 1)
+        // The one entry the two paths read differently shows that the flag reaches the reader:
+        // whole, it reads; streamed (0, or a limit below its 259 bytes), zlib refuses it.
+        let reserved = try TestFiles.write(Self.reservedCodeZip.bytes, name: "reserved.zip")
+        defer { try? FileManager.default.removeItem(atPath: (reserved as NSString).deletingLastPathComponent) }
+        for (value, unread) in [("1KiB", false), ("0", true), ("100", true)] {
+            let result = try ShelfGuardBinary.run([
+                "inspect", "--format", "json", "--max-whole-inflate", value, reserved,
+            ])
+            let complete = try #require((try result.json()["bundle"] as? [String: Any])?["complete"] as? Bool)
+            #expect(complete == !unread, "--max-whole-inflate \(value)")
+        }
     }
 }

@@ -1,12 +1,12 @@
 import CDeflate
 import CZlib
 
-/// Reading an entry by its central-directory record's compression method when its local header
-/// names another. libarchive takes the method from the local header; Android takes it from the
-/// directory. A hostile APK can store `classes.dex` (the directory says stored, which Android
-/// installs) behind a local header that says deflate: libarchive then fails to inflate it and the
-/// DEX was never seen, or the other way round, a deflated DEX read as stored bytes. ShelfGuard
-/// reads such an entry as Android does and reports the disagreement (`inconsistent_header`).
+// Reading an entry by its central-directory record's compression method when its local header
+// names another. libarchive takes the method from the local header; Android takes it from the
+// directory. A hostile APK can store `classes.dex` (the directory says stored, which Android
+// installs) behind a local header that says deflate: libarchive then fails to inflate it and the
+// DEX was never seen, or the other way round, a deflated DEX read as stored bytes. ShelfGuard
+// reads such an entry as Android does and reports the disagreement (`inconsistent_header`).
 
 /// A range of a source inflated with zlib as raw DEFLATE, a block at a time.
 final class DeflatedRangeStream: EntryStream {

@@ -93,15 +93,37 @@ final class ReadSession<Visitor: EntryVisitor> {
         visitor.finish(entry, complete: entryComplete)
     }
 
+    /// The byte limits, in the order the meter judges them.
+    enum Crossing {
+        /// The bundle's total (`--max-total-size`).
+        case total
+        /// The bundle's expansion over its file size (`--max-ratio`).
+        case bundleRatio
+        /// One entry's size (`--max-entry-size`).
+        case entrySize
+        /// One entry's expansion over its compressed size (`--max-ratio`).
+        case entryRatio
+    }
+
+    /// The first byte limit crossed with `total` bytes read from the bundle and `entry` from the
+    /// current entry of `compressedSize` bytes in its archive, or nil. Every condition only grows
+    /// with the bytes read, so what passes at an entry's end passed at every chunk of it.
+    func crossing(total: Int64, entry: Int64, compressedSize: Int64?) -> Crossing? {
+        let ratio = limits.maxCompressionRatio
+        if total > limits.maxTotalBytes { return .total }
+        if total > limits.ratioFloorBytes && Double(total) > ratio * Double(max(fileSize, 1)) { return .bundleRatio }
+        if entry > limits.maxEntryBytes { return .entrySize }
+        if let compressedSize, entry > limits.ratioFloorBytes, Double(entry) > ratio * Double(max(compressedSize, 1)) {
+            return .entryRatio
+        }
+        return nil
+    }
+
     /// Whether an entry of `size` inflated bytes out of `compressedSize` would pass every byte
     /// limit the meter applies, all the way to its end: only then is it inflated whole, so that a
     /// limit is always met on the streaming path, with the hazard it has always given.
     func withinLimits(size: Int64, compressedSize: Int64) -> Bool {
-        let ratio = limits.maxCompressionRatio
-        let total = totalBytes + size
-        return size <= limits.maxEntryBytes && total <= limits.maxTotalBytes
-            && !(total > limits.ratioFloorBytes && Double(total) > ratio * Double(max(fileSize, 1)))
-            && !(size > limits.ratioFloorBytes && Double(size) > ratio * Double(max(compressedSize, 1)))
+        crossing(total: totalBytes + size, entry: size, compressedSize: compressedSize) == nil
     }
 
     /// What the meter decides after a chunk.
@@ -119,38 +141,35 @@ final class ReadSession<Visitor: EntryVisitor> {
         totalBytes += Int64(count)
         entryBytes += Int64(count)
         if isStopped || checkDeadline(at: chain) { return .stopAll }
-        if totalBytes > limits.maxTotalBytes {
+        let ratio = limits.maxCompressionRatio
+        switch crossing(total: totalBytes, entry: entryBytes, compressedSize: compressedSize) {
+        case nil:
+            return .proceed
+        case .total:
             stopAll(
                 .totalSizeLimit, at: chain,
                 "the bundle expands past \(ByteCount.format(limits.maxTotalBytes)); reading stopped (limit: --max-total-size)"
             )
             return .stopAll
-        }
-        let ratio = limits.maxCompressionRatio
-        if totalBytes > limits.ratioFloorBytes && Double(totalBytes) > ratio * Double(max(fileSize, 1)) {
+        case .bundleRatio:
             stopAll(
                 .zipBomb, at: chain,
                 "the \(ByteCount.format(fileSize)) bundle expands past \(Int(ratio))× its size; reading stopped (limit: --max-ratio)"
             )
             return .stopAll
-        }
-        if entryBytes > limits.maxEntryBytes {
+        case .entrySize:
             report(
                 .entryTooLarge, at: chain,
                 "entry is larger than \(ByteCount.format(limits.maxEntryBytes)); the rest was skipped (limit: --max-entry-size)"
             )
             return .stopEntry
-        }
-        if let compressedSize, entryBytes > limits.ratioFloorBytes,
-            Double(entryBytes) > ratio * Double(max(compressedSize, 1))
-        {
+        case .entryRatio:
             report(
                 .zipBomb, at: chain,
-                "\(ByteCount.format(compressedSize)) compressed expands past \(Int(ratio))× (\(ByteCount.format(entryBytes)) read); the rest was skipped (limit: --max-ratio)"
+                "\(ByteCount.format(compressedSize ?? 0)) compressed expands past \(Int(ratio))× (\(ByteCount.format(entryBytes)) read); the rest was skipped (limit: --max-ratio)"
             )
             return .stopEntry
         }
-        return .proceed
     }
 
     /// Maps a libarchive or package error message to the hazard it describes.
