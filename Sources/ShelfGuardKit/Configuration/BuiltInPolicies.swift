@@ -13,10 +13,14 @@ public enum BuiltInPolicies {
 
     /// The bare names of the files directly in `subfolder`, sorted.
     public static func names(in subfolder: String) -> [String] {
-        let prefix = subfolder + "/"
-        return BuiltInPolicyFiles.files.map(\.name).filter {
-            $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/")
-        }.map { String($0.dropFirst(prefix.count)) }.sorted()
+        // Over UTF-8 bytes: Foundation's `contains` on a substring took 0.15 ms of a CI hook's
+        // start (its first witness-table lookups), on the feature database's thread.
+        let prefix = Array((subfolder + "/").utf8)
+        return BuiltInPolicyFiles.files.compactMap { file -> String? in
+            let name = Array(file.name.utf8)
+            guard name.starts(with: prefix), !name[prefix.count...].contains(UInt8(ascii: "/")) else { return nil }
+            return String(decoding: name[prefix.count...], as: UTF8.self)
+        }.sorted()
     }
 
     /// How problems in a built-in file are located: `built-in:policies/taxonomy.yaml`.

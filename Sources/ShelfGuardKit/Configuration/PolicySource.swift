@@ -100,8 +100,34 @@ public struct PolicySource: Sendable, Equatable {
             ?? BuiltInPolicies.displayPath("signatures")
     }
 
-    /// `path` made absolute against the working folder, as reports name it.
+    /// `path` made absolute against the working folder, as reports name it: `.` and `..` taken
+    /// by name (links are not followed; `..` above `/` stays at `/`), repeated and trailing
+    /// slashes dropped — what Foundation's `URL(fileURLWithPath:).standardizedFileURL.path`
+    /// gives, without its first use (0.3 ms of a CI hook's start, on the thread that chooses
+    /// the cache before the feature database's load can start). A path beginning with `~`, which
+    /// Foundation expands to the home folder, is still given to Foundation.
     public static func absolute(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.path
+        if path.hasPrefix("~") { return URL(fileURLWithPath: path).standardizedFileURL.path }
+        var components: [Substring] = []
+        if !path.hasPrefix("/") {
+            guard let cwd = getcwd(nil, 0) else { return URL(fileURLWithPath: path).standardizedFileURL.path }
+            defer { free(cwd) }
+            components = String(cString: cwd).split(separator: "/")
+        }
+        for component in path.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        // Appended one by one: `joined(separator:)` on substrings is not specialized here, and
+        // its first call looked up its generic types by name (0.3 ms).
+        var absolute = ""
+        for component in components {
+            absolute += "/"
+            absolute += component
+        }
+        return absolute.isEmpty ? "/" : absolute
     }
 }

@@ -22,10 +22,21 @@ import Foundation
 ///
 /// The same folder keeps the review policy's snapshots (`PolicySnapshot`), in the same frame.
 public struct SignatureSnapshotCache: Sendable, Equatable {
-    /// The folder the snapshots are kept in.
-    public var folder: URL
+    /// The folder the snapshots are kept in, as an absolute path. Kept as a path, not a `URL`:
+    /// a CI hook's `check` chooses it before anything else, on the thread that then reads the
+    /// bundle, and Foundation's first `URL(fileURLWithPath:)` and `appendingPathComponent` took
+    /// 0.6 ms of that thread (the feature database's load waited for them to start).
+    public var path: String
 
-    public init(folder: URL) { self.folder = folder }
+    public init(path: String) { self.path = path }
+
+    public init(folder: URL) { self.path = folder.path }
+
+    /// The folder the snapshots are kept in.
+    public var folder: URL { URL(fileURLWithPath: path, isDirectory: true) }
+
+    /// The path of the file `name` in the folder.
+    func filePath(_ name: String) -> String { path.hasSuffix("/") ? path + name : path + "/" + name }
 
     /// Names the cache folder, or `off` for none.
     public static let environmentVariable = "SHELFGUARD_CACHE"
@@ -40,16 +51,15 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         explicit: String?, environment: [String: String] = ProcessEnvironment.values(SignatureSnapshotCache.variables)
     ) -> SignatureSnapshotCache? {
         func folder(_ path: String) -> SignatureSnapshotCache? {
-            path == "off" ? nil : SignatureSnapshotCache(folder: URL(fileURLWithPath: PolicySource.absolute(path)))
+            path == "off" ? nil : SignatureSnapshotCache(path: PolicySource.absolute(path))
         }
         if let explicit, !explicit.isEmpty { return folder(explicit) }
         if let named = environment[environmentVariable], !named.isEmpty { return folder(named) }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return SignatureSnapshotCache(folder: URL(fileURLWithPath: xdg).appendingPathComponent("shelfguard"))
+            return SignatureSnapshotCache(path: PolicySource.absolute(xdg + "/shelfguard"))
         }
         if let home = environment["HOME"], home.hasPrefix("/") {
-            return SignatureSnapshotCache(
-                folder: URL(fileURLWithPath: home).appendingPathComponent(".cache/shelfguard"))
+            return SignatureSnapshotCache(path: PolicySource.absolute(home + "/.cache/shelfguard"))
         }
         return nil
     }
@@ -73,19 +83,29 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         return SignatureSnapshot.hash(parts)
     }
 
-    func url(key: [UInt8]) -> URL {
-        folder.appendingPathComponent("signatures-\(key.prefix(16).hexString).snapshot")
+    func snapshotPath(key: [UInt8]) -> String {
+        filePath("signatures-\(key.prefix(16).hexString).snapshot")
     }
 
-    /// The database kept under `key`, if there is one to trust.
-    func load(key: [UInt8]) -> SignatureDatabase? {
-        Self.withContents(of: url(key: key).path) { SignatureSnapshot.decode($0, key: key) } ?? nil
+    /// The database kept under `key`, if there is one to trust. `tablesInPlace`: its automaton
+    /// tables are used where they lie in the file's mapping, which then stays mapped as long as
+    /// they are used (no copy: 0.8 ms of a CI hook's start). The price is that the file must not
+    /// be cut short in place meanwhile, which would stop the process (SIGBUS): snapshots are only
+    /// ever replaced by a rename, in a folder only its user can write, so the per-bundle commands
+    /// (`check`, `inspect`, `review`) take it; long-running servers copy.
+    func load(key: [UInt8], tablesInPlace: Bool = false) -> SignatureDatabase? {
+        guard let mapping = SnapshotMapping(path: snapshotPath(key: key)) else { return nil }
+        return withExtendedLifetime(mapping) {
+            SignatureSnapshot.decode(mapping.bytes, key: key, owner: tablesInPlace ? mapping : nil)
+        }
     }
 
     /// Keeps `database` under `key`: written to a temporary file and renamed, so that another
     /// process never reads half a snapshot. Any failure leaves the cache as it was.
     func store(_ database: SignatureDatabase, key: [UInt8]) {
-        store(SignatureSnapshot.encode(database, key: key), at: url(key: key), prefix: "signatures-")
+        store(
+            SignatureSnapshot.encode(database, key: key), at: URL(fileURLWithPath: snapshotPath(key: key)),
+            prefix: "signatures-")
     }
 
     /// Writes `bytes` to `target` in the folder through a temporary file and a rename, then keeps
@@ -124,11 +144,21 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         }
     }
 
-    /// Hands a regular file's bytes to `body`, mapped read-only (no buffer to zero and fill: a
-    /// snapshot is about 2 MB, most of it automaton tables copied once into their arrays); nil
-    /// when the file cannot be opened or mapped. Snapshots are only ever replaced by a rename,
-    /// never truncated in place, so the mapping keeps the bytes it was made with.
+    /// Hands a regular file's bytes to `body`, mapped read-only (`SnapshotMapping`); nil when
+    /// the file cannot be opened or mapped.
     static func withContents<T>(of path: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        guard let mapping = SnapshotMapping(path: path) else { return nil }
+        return withExtendedLifetime(mapping) { body(mapping.bytes) }
+    }
+}
+
+/// A regular file's bytes, mapped read-only while this lives (no buffer to zero and fill: a
+/// snapshot is about 2 MB, most of it automaton tables). Snapshots are only ever replaced by a
+/// rename, never truncated in place, so the mapping keeps the bytes it was made with.
+final class SnapshotMapping: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+
+    init?(path: String) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -143,16 +173,17 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
             let flags = MAP_PRIVATE
         #endif
         guard let mapped = mmap(nil, size, PROT_READ, flags, descriptor, 0), mapped != MAP_FAILED else { return nil }
-        defer { munmap(mapped, size) }
-        return body(UnsafeRawBufferPointer(start: mapped, count: size))
+        bytes = UnsafeRawBufferPointer(start: mapped, count: size)
     }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }
 
 /// The snapshot's binary form: a header (magic, key, payload length, payload checksum) and the
 /// database field by field, strings as UTF-8 with their length.
 enum SignatureSnapshot {
     /// Raise when the encoding or the meaning of a field changes.
-    static let formatVersion = 6
+    static let formatVersion = 7
     static let magic = Array("SGSIGDB\u{1}".utf8)
 
     /// The running executable: its GNU build ID where the linker wrote one (Swift's does on
@@ -279,15 +310,19 @@ enum SignatureSnapshot {
     /// automata (the payload says where they start): the two halves each took about 4 M
     /// instructions of a CI hook's start-up one after the other, while the core that parsed the
     /// command line waited for them. Nothing is used unless the checksum matches.
-    static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8]) -> SignatureDatabase? {
+    /// `owner` keeps `bytes` valid for as long as it lives: the automaton tables are then used
+    /// where they lie (when aligned), else copied.
+    static func decode(_ bytes: UnsafeRawBufferPointer, key: [UInt8], owner: AnyObject? = nil) -> SignatureDatabase? {
         guard let (payload, sum) = unverifiedPayload(of: bytes, magic: magic, key: key) else { return nil }
         var r = SnapshotReader(bytes: payload, at: 0)
         guard let start = r.uint64(), start >= 8, start <= UInt64(payload.count) else { return nil }
-        // Read only until `wait()` below, while `bytes` is valid.
-        let shared = SharedBytes(payload: payload, tables: UnsafeRawBufferPointer(rebasing: payload[Int(start)...]))
+        // Read only until `wait()` below, while `bytes` is valid (or as long as `owner` lives).
+        let shared = SharedBytes(
+            payload: payload, tables: UnsafeRawBufferPointer(rebasing: payload[Int(start)...]), owner: owner)
         let side = BackgroundResult<SignatureDatabase.Automata?, Never>.onNewThread {
             guard checksum(shared.payload) == sum else { return nil }
             var t = SnapshotReader(bytes: shared.tables, at: 0)
+            t.owner = shared.owner
             guard let content = try? PatternSet.read(from: &t), let dexFallback = try? PatternSet.read(from: &t),
                 t.atEnd
             else { return nil }
@@ -303,6 +338,7 @@ enum SignatureSnapshot {
     private struct SharedBytes: @unchecked Sendable {
         let payload: UnsafeRawBufferPointer
         let tables: UnsafeRawBufferPointer
+        let owner: AnyObject?
     }
 
     /// The database but its automata, which end at `end`.
@@ -412,6 +448,16 @@ struct SnapshotWriter {
         count(values.count)
         values.withUnsafeBytes { bytes += $0 }
     }
+    /// 32-bit integers as `int32s` writes them, but beginning a multiple of four bytes from the
+    /// start of these bytes (after a byte that says how many zero bytes pad them), so that a
+    /// reader of bytes aligned as these were can use them where they lie.
+    mutating func alignedInt32s(_ values: UnsafeBufferPointer<Int32>) {
+        count(values.count)
+        let pad = (4 - (bytes.count + 1) % 4) % 4
+        bytes.append(UInt8(pad))
+        bytes += repeatElement(0, count: pad)
+        bytes += UnsafeRawBufferPointer(values)
+    }
     mutating func strings(_ values: [String]) {
         count(values.count)
         for value in values { string(value) }
@@ -490,6 +536,9 @@ struct SnapshotReader {
 
     let bytes: UnsafeRawBufferPointer
     var at: Int
+    /// What keeps `bytes` valid for as long as it lives, when tables may be used where they lie
+    /// (`transitions`); nil: they are copied.
+    var owner: AnyObject?
     /// The scopes read so far, by mask: a database has a handful, used by thousands of matchers.
     private var scopes: [UInt64: Set<ContentKind>] = [:]
 
@@ -545,39 +594,53 @@ struct SnapshotReader {
         return values
     }
 
-    /// A transition table written as states (`PatternSet.write`): a whole number of rows of
-    /// `classCount` entries, each a state below the row count, negated or not. It comes back as
-    /// row offsets, each state times `classCount`, so that every transition lands at the start of
-    /// a row of the table. One pass does the copy, the multiply and the check, with no branch in
-    /// it: the table is the largest part of the snapshot (hundreds of thousands of entries for the
-    /// built-in database), and checking each entry's divisibility by the class count after a
-    /// copy took 9 M instructions of a CI hook's start-up.
-    mutating func transitions(classCount: Int) throws(Invalid) -> [Int32] {
-        guard let value = uint64(), value <= UInt64(bytes.count - at) / 4, (1...256).contains(classCount)
-        else { throw Invalid() }
+    /// A transition table as `PatternSet.write` leaves it (`SnapshotWriter.alignedInt32s`): a whole
+    /// number of rows of `classCount` entries, each the start of a row, `state * classCount`,
+    /// negated or not. Used where it lies when the bytes have an `owner` and the entries are
+    /// aligned, else copied; checked either way (`validTransitions`), so that no scan can leave
+    /// the table.
+    mutating func transitions(classCount: Int) throws(Invalid) -> TransitionTable {
+        guard let value = uint64(), (1...256).contains(classCount) else { throw Invalid() }
+        let pad = Int(try byte())
+        guard pad < 4, pad <= bytes.count - at, value <= UInt64(bytes.count - at - pad) / 4 else { throw Invalid() }
+        at += pad
         let n = Int(value)
         guard n > 0, n % classCount == 0, n < Int(Int32.max) else { throw Invalid() }
-        let states = UInt32(n / classCount)
-        // A state s is valid when -states < s < states, which is s + (states - 1) below
-        // 2 * states - 1 as an unsigned number (a negative s beyond the bound wraps above it).
-        let shift = states &- 1
-        let span = 2 &* states &- 1
-        let multiplier = Int32(classCount)
         let source = UnsafeRawBufferPointer(rebasing: bytes[at..<(at + 4 * n)])
-        var valid = false
-        let table = [Int32](unsafeUninitializedCapacity: n) { buffer, initialized in
-            var largest: UInt32 = 0
-            for i in 0..<n {
-                let state = source.loadUnaligned(fromByteOffset: 4 &* i, as: Int32.self)
-                largest = max(largest, UInt32(bitPattern: state) &+ shift)
-                buffer[i] = state &* multiplier
-            }
-            initialized = n
-            valid = largest < span
+        let table: TransitionTable
+        if let owner, Int(bitPattern: source.baseAddress) % MemoryLayout<Int32>.alignment == 0 {
+            let entries = UnsafeRawPointer(source.baseAddress!).bindMemory(to: Int32.self, capacity: n)
+            table = TransitionTable(entries: UnsafeBufferPointer(start: entries, count: n), owner: owner)
+        } else {
+            let copy = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+            UnsafeMutableRawBufferPointer(copy).copyMemory(from: source)
+            table = TransitionTable(entries: UnsafeBufferPointer(copy), owner: nil)
         }
-        guard valid else { throw Invalid() }
+        guard Self.validTransitions(table.entries, classCount: classCount) else { throw Invalid() }
         at += 4 * n
         return table
+    }
+
+    /// Whether every entry is the start of a row, `s * classCount` for a state `s` below
+    /// `entries.count / classCount`, either sign. One pass with no branch (the built-in database
+    /// has 300,000 entries) and no division: with the class count c = d * 2^k, d odd, and x an
+    /// entry's magnitude, x * d⁻¹ (mod 2^32) rotated right by k is x / c when c divides x, and
+    /// above (2^32 - 1) / c, so above every state, when it does not (Granlund and Montgomery;
+    /// Hacker's Delight, 10-17). The table has fewer than 2^31 entries, so the states are fewer
+    /// than (2^32 - 1) / c.
+    static func validTransitions(_ entries: UnsafeBufferPointer<Int32>, classCount: Int) -> Bool {
+        let c = UInt32(classCount)
+        let k = UInt32(c.trailingZeroBitCount)
+        let d = c >> k
+        var inverse = d  // right to 3 bits for any odd d; each Newton step doubles them
+        for _ in 0..<4 { inverse = inverse &* (2 &- d &* inverse) }
+        let states = UInt32(entries.count / classCount)
+        var largest: UInt32 = 0
+        for entry in entries {
+            let product = entry.magnitude &* inverse
+            largest = max(largest, product &>> k | product &<< ((32 &- k) & 31))
+        }
+        return largest < states
     }
 
     /// UTF-8 text, validated (`String(exactUTF8:)`: `String(validating:)` took 5.6 M instructions

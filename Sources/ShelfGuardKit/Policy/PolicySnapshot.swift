@@ -39,18 +39,18 @@ enum PolicySnapshot {
 }
 
 extension SignatureSnapshotCache {
-    func policyURL(key: [UInt8]) -> URL {
-        folder.appendingPathComponent("policy-\(key.prefix(16).hexString).snapshot")
+    func policyPath(key: [UInt8]) -> String {
+        filePath("policy-\(key.prefix(16).hexString).snapshot")
     }
 
     /// The policy kept under `key`, if there is one to trust.
     func policy(key: [UInt8]) -> Policy? {
-        Self.withContents(of: policyURL(key: key).path) { PolicySnapshot.decode($0, key: key) } ?? nil
+        Self.withContents(of: policyPath(key: key)) { PolicySnapshot.decode($0, key: key) } ?? nil
     }
 
     /// Keeps `policy` under `key` (see `store(_:at:prefix:)`); any failure leaves the cache as it was.
     func store(_ policy: Policy, key: [UInt8]) {
         guard let bytes = PolicySnapshot.encode(policy, key: key) else { return }
-        store(bytes, at: policyURL(key: key), prefix: "policy-")
+        store(bytes, at: URL(fileURLWithPath: policyPath(key: key)), prefix: "policy-")
     }
 }

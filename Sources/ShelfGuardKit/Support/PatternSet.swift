@@ -10,8 +10,9 @@ public struct PatternSet: Sendable {
     let classCount: Int
     /// Next state for (state, class), stored premultiplied: entry `state * classCount + class`
     /// holds `nextState * classCount`, negated when the next state has an output, so that the
-    /// scan loop is one load and one sign test per byte.
-    let next: [Int32]
+    /// scan loop is one load and one sign test per byte. Compiled here, or the bytes of a
+    /// snapshot used where they lie (`SnapshotReader.transitions`).
+    let table: TransitionTable
     /// The first pattern ending in each state, or -1.
     let firstOutput: [Int32]
     /// The next state (by suffix link) that also has an output, or -1.
@@ -114,7 +115,7 @@ public struct PatternSet: Sendable {
         self.classCount = classes
         self.startsPattern = (0..<256).map { table[Int(classOf[$0])] != 0 }
         self.startsPair = Self.pairs(patterns, caseInsensitive: caseInsensitive)
-        self.next = table
+        self.table = TransitionTable(copying: table)
         self.firstOutput = outputs.map { $0.first ?? -1 }
         self.outputLink = link
         self.extraOutputs = extra
@@ -147,10 +148,12 @@ public struct PatternSet: Sendable {
         return bits
     }
 
+    /// The transition table's entries (see `table`), as an array.
+    var next: [Int32] { Array(table.entries) }
     /// States of the automaton (its size grows with the patterns).
-    public var stateCount: Int { next.count / max(classCount, 1) }
+    public var stateCount: Int { table.count / max(classCount, 1) }
     /// Bytes of the transition table.
-    public var tableBytes: Int { next.count * MemoryLayout<Int32>.size }
+    public var tableBytes: Int { table.count * MemoryLayout<Int32>.size }
 
     /// A fresh scan over a stream of chunks.
     public func scanner() -> PatternScanner { PatternScanner(set: self) }
@@ -182,7 +185,8 @@ public struct PatternScanner: Sendable {
         let start = offset
         let classes = set.classCount
         let count = chunk.count
-        set.next.withUnsafeBufferPointer { next in
+        withExtendedLifetime(set.table) { table in
+            let next = table.entries
             set.classOf.withUnsafeBufferPointer { classOf in
                 set.startsPattern.withUnsafeBufferPointer { starts in
                     set.startsPair.withUnsafeBufferPointer { pairs in
@@ -270,10 +274,8 @@ extension PatternSet {
         for pattern in patterns { w.raw(pattern) }
         w.raw(classOf)
         w.count(classCount)
-        // Each transition as the state it leads to (negated as in `next`), not as that state's
-        // row offset: `read` multiplies while it copies, and a state is valid when below the count.
-        let divisor = Int32(classCount)
-        w.int32s(next.map { $0 / divisor })
+        // As it is in memory (premultiplied), aligned, for `read` to use where it lies.
+        w.alignedInt32s(table.entries)
         w.int32s(firstOutput)
         w.int32s(outputLink)
         let extra = extraOutputs.sorted { $0.key < $1.key }
@@ -332,18 +334,18 @@ extension PatternSet {
 
     /// A pattern set from tables already compiled (and checked).
     private init(
-        patterns: [[UInt8]], caseInsensitive: Bool, classOf: [UInt8], classCount: Int, next: [Int32],
+        patterns: [[UInt8]], caseInsensitive: Bool, classOf: [UInt8], classCount: Int, next: TransitionTable,
         firstOutput: [Int32], outputLink: [Int32], extraOutputs: [Int32: [Int32]]
     ) {
         self.patterns = patterns
         self.caseInsensitive = caseInsensitive
         self.classOf = classOf
         self.classCount = classCount
-        self.next = next
+        self.table = next
         self.firstOutput = firstOutput
         self.outputLink = outputLink
         self.extraOutputs = extraOutputs
-        self.startsPattern = (0..<256).map { next[Int(classOf[$0])] != 0 }
+        self.startsPattern = (0..<256).map { next.entries[Int(classOf[$0])] != 0 }
         self.startsPair = Self.pairs(patterns, caseInsensitive: caseInsensitive)
     }
 
@@ -351,5 +353,36 @@ extension PatternSet {
     /// patterns in the same order, and the same folding.
     func compiles(_ patterns: [[UInt8]], caseInsensitive: Bool = false) -> Bool {
         self.caseInsensitive == caseInsensitive && self.patterns == patterns
+    }
+}
+
+/// A pattern set's transition table: an array it compiled, or a stretch of a snapshot's bytes
+/// used where they lie, kept alive by `owner` (the snapshot's mapping). The built-in database's
+/// tables are 1.2 MB; copying them out of the snapshot into arrays took 0.8 ms of every CI hook's
+/// start, on the thread the bundle's detection waits for (most of it faulting in the pages of the
+/// new arrays).
+final class TransitionTable: @unchecked Sendable {
+    /// The entries; valid while this table lives.
+    let entries: UnsafeBufferPointer<Int32>
+    /// What keeps `entries` valid when they are not this table's own.
+    private let owner: AnyObject?
+
+    var count: Int { entries.count }
+
+    init(copying values: [Int32]) {
+        let storage = UnsafeMutableBufferPointer<Int32>.allocate(capacity: values.count)
+        _ = storage.initialize(from: values)
+        entries = UnsafeBufferPointer(storage)
+        owner = nil
+    }
+
+    /// Entries that stay valid while `owner` lives (nil: they are allocated here, and freed).
+    init(entries: UnsafeBufferPointer<Int32>, owner: AnyObject?) {
+        self.entries = entries
+        self.owner = owner
+    }
+
+    deinit {
+        if owner == nil { UnsafeMutableBufferPointer(mutating: entries).deallocate() }
     }
 }

@@ -46,12 +46,13 @@ enum EnginePrefetch {
         environment: [String: String] = ProcessEnvironment.values(
             [PolicySource.environmentVariable] + SignatureSnapshotCache.variables)
     ) {
-        guard let command = arguments.first, ShelfGuard.perBundleCommands[command] != nil else { return }
+        guard let command = arguments.first, ShelfGuard.perBundleCommand(command) != nil else { return }
         let guess = optionValues(arguments.dropFirst())
         let source = PolicySource.choose(explicit: guess.policies, environment: environment)
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
         let engine = (
-            key: EngineKey(source: source, cache: cache), loads: SignatureLoads.start(source: source, cache: cache)
+            key: EngineKey(source: source, cache: cache),
+            loads: SignatureLoads.start(source: source, cache: cache, tablesInPlace: true)
         )
         let policy =
             command == "inspect"

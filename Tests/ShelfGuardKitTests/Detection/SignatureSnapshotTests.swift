@@ -201,6 +201,15 @@ struct SignatureSnapshotTests {
         }
         let engine = SignatureEngine(read)
         #expect(engine.content.next == fresh.content.next && engine.dexFallback.next == fresh.dexFallback.next)
+        // Used where they lie in the mapped file: the same tables, valid after the load returned.
+        let mapped = try #require(
+            try SignatureDatabase.load(source: .builtIn, cache: cache, tablesInPlace: true).compiled)
+        for (a, b) in [(mapped.content, fresh.content), (mapped.dexFallback, fresh.dexFallback)] {
+            #expect(a.next == b.next && a.firstOutput == b.firstOutput && a.startsPair == b.startsPair)
+        }
+        let sample = Array("com/faceunity/wrapper/faceunity; libarcsoft_face_engine.so ksyun tts".utf8)
+        #expect(mapped.content.matches(in: sample) == fresh.content.matches(in: sample))
+        #expect(!fresh.content.matches(in: sample).isEmpty)
         // Tables of other patterns (a database edited after they were compiled) are not used.
         var edited = read
         edited.signatures.removeFirst(5)
@@ -214,54 +223,125 @@ struct SignatureSnapshotTests {
         #expect(rebuilt.content.patterns != kept.content.patterns)
     }
 
-    @Test("automaton tables that would lead a scan astray are refused, not used")
+    @Test("automaton tables that would lead a scan astray are refused, not used, whether used in place or copied")
     func forgedAutomata() throws {
         let set = PatternSet(strings: ["faceunity", "interface", "arcsoft", "face"])
         var w = SnapshotWriter()
         set.write(to: &w)
         let good = w.bytes
-        let (read, atEnd) = try good.withUnsafeBytes { raw in
-            var r = SnapshotReader(bytes: raw, at: 0)
-            return (try PatternSet.read(from: &r), r.atEnd)
+        // Read in place (aligned, with an owner), copied (no owner), and copied because misaligned.
+        func read(_ bytes: [UInt8], inPlace: Bool, shift: Int = 0) throws -> PatternSet {
+            let owned = Owned([UInt8](repeating: 0, count: shift) + bytes)
+            var r = SnapshotReader(bytes: UnsafeRawBufferPointer(owned.raw), at: shift)
+            r.owner = inPlace ? owned : nil
+            let set = try PatternSet.read(from: &r)
+            guard r.atEnd else { throw SnapshotReader.Invalid() }
+            return set
         }
-        #expect(
-            atEnd
-                && read.matches(in: Array("my faceunity sdk".utf8)) == set.matches(in: Array("my faceunity sdk".utf8)))
-        // Where the tables start: flag, patterns, classes (256 and their count), then `next`.
+        let text = Array("my faceunity sdk, an interface by arcsoft".utf8)
+        for (inPlace, shift) in [(true, 0), (false, 0), (true, 1), (true, 2)] {
+            let back = try read(good, inPlace: inPlace, shift: shift)
+            #expect(back.matches(in: text) == set.matches(in: text) && back.next == set.next)
+        }
+        // Used in place, the table is the owner's bytes themselves, and keeps them alive.
+        var inPlace: PatternSet?
+        weak var released: Owned?
+        do {
+            let owned = Owned(good)
+            released = owned
+            var r = SnapshotReader(bytes: UnsafeRawBufferPointer(owned.raw), at: 0)
+            r.owner = owned
+            inPlace = try PatternSet.read(from: &r)
+            let base = UnsafeRawPointer(try #require(inPlace?.table.entries.baseAddress))
+            #expect(base >= UnsafeRawPointer(owned.raw.baseAddress!) && base < owned.raw.baseAddress! + owned.raw.count)
+        }
+        #expect(released != nil && inPlace?.matches(in: text) == set.matches(in: text))
+        inPlace = nil
+        #expect(released == nil)
+        // Where the table starts: flag, patterns, classes (256 and their count), the table's
+        // count, the byte that says how many bytes pad it to a multiple of four, the padding.
         let patternsBytes = 8 + set.patterns.reduce(0) { $0 + 8 + $1.count }
-        let nextAt = 1 + patternsBytes + (8 + 256) + 8 + 8
+        let padAt = 1 + patternsBytes + (8 + 256) + 8 + 8
+        let nextAt = padAt + 1 + Int(good[padAt])
+        #expect(nextAt % 4 == 0)
+        let classes = Int32(set.classCount)
         let states = set.next.count / set.classCount
         let firstOutputAt = nextAt + 4 * set.next.count + 8
         let linkAt = firstOutputAt + 4 * states + 8
-        // A transition to the last state, either sign, is still inside the table.
-        #expect(throws: Never.self) {
-            try patched(nextAt + 4 * (set.next.count - 1), -Int32(states - 1)).withUnsafeBytes { raw in
-                var reader = SnapshotReader(bytes: raw, at: 0)
-                _ = try PatternSet.read(from: &reader)
-            }
-        }
         func patched(_ at: Int, _ value: Int32) -> [UInt8] {
             var bytes = good
             withUnsafeBytes(of: value) { for i in 0..<4 { bytes[at + i] = $0[i] } }
             return bytes
         }
+        // A transition to the last state, either sign, is still inside the table.
+        for value in [Int32(states - 1) * classes, -Int32(states - 1) * classes] {
+            #expect(throws: Never.self) {
+                _ = try read(patched(nextAt + 4 * (set.next.count - 1), value), inPlace: true)
+            }
+        }
         let stateWithLink = try #require(set.outputLink.firstIndex { $0 >= 0 })
-        // `next` is written as states, one per transition; read back as row offsets.
         let forgeries = [
-            patched(nextAt, Int32(states)),  // a transition past the table
-            patched(nextAt + 4, -Int32(states)),  // the same, to a state with an output
-            patched(nextAt + 4, Int32(set.next.count)),  // the row offset where a state belongs
+            patched(nextAt, Int32(states) * classes),  // a transition past the table
+            patched(nextAt + 4, -Int32(states) * classes),  // the same, to a state with an output
+            patched(nextAt + 4, classes + 1),  // into the middle of a row
+            patched(nextAt + 4, -1),
             patched(nextAt, Int32.min),
             patched(nextAt, Int32.max),
             patched(firstOutputAt, Int32(set.patterns.count)),  // an output naming no pattern
             patched(linkAt + 4 * stateWithLink, Int32(stateWithLink)),  // a link to itself
             patched(linkAt, Int32(states)),
+            {
+                var bytes = good; bytes[padAt] = 4; return bytes
+            }(),  // padding of four
         ]
-        for forged in forgeries {
-            #expect(throws: SnapshotReader.Invalid.self) {
-                try forged.withUnsafeBytes { raw in
-                    var reader = SnapshotReader(bytes: raw, at: 0)
-                    _ = try PatternSet.read(from: &reader)
+        for (index, forged) in forgeries.enumerated() {
+            for (inPlace, shift) in [(true, 0), (false, 0), (true, 3)] {
+                #expect(throws: SnapshotReader.Invalid.self, "forgery \(index)") {
+                    _ = try read(forged, inPlace: inPlace, shift: shift)
+                }
+            }
+        }
+    }
+
+    /// Bytes that live as long as this does: stands for a snapshot's mapping.
+    final class Owned {
+        let raw: UnsafeMutableRawBufferPointer
+        init(_ bytes: [UInt8]) {
+            raw = .allocate(byteCount: bytes.count, alignment: 16)
+            raw.copyBytes(from: bytes)
+        }
+        deinit { raw.deallocate() }
+    }
+
+    @Test("the check of a transition table finds every entry that is not the start of a row, for any class count")
+    func transitionCheck() {
+        var generator = SystemRandomNumberGenerator()
+        for classCount in [1, 2, 3, 4, 6, 7, 8, 12, 64, 96, 127, 128, 200, 255, 256] {
+            let states = 1 + Int.random(in: 0..<50, using: &generator)
+            let rows = (0..<(states * classCount)).map { _ in
+                Int32(Int.random(in: 0..<states, using: &generator) * classCount) * (Bool.random() ? -1 : 1)
+            }
+            rows.withUnsafeBufferPointer { #expect(SnapshotReader.validTransitions($0, classCount: classCount)) }
+            for _ in 0..<200 {
+                var forged = rows
+                let bad = Int32.random(in: Int32.min...Int32.max, using: &generator)
+                forged[Int.random(in: 0..<forged.count, using: &generator)] = bad
+                let expected = Int(bad.magnitude) % classCount == 0 && Int(bad.magnitude) / classCount < states
+                forged.withUnsafeBufferPointer {
+                    #expect(
+                        SnapshotReader.validTransitions($0, classCount: classCount) == expected, "\(classCount) \(bad)")
+                }
+                for near in [1, -1, classCount - 1, classCount + 1, states * classCount, states * classCount - 1] {
+                    forged = rows
+                    forged[0] = Int32(near)
+                    let fine =
+                        near >= 0 && near % classCount == 0 && near / classCount < states
+                        || near < 0 && (-near) % classCount == 0 && (-near) / classCount < states
+                    forged.withUnsafeBufferPointer {
+                        #expect(
+                            SnapshotReader.validTransitions($0, classCount: classCount) == fine, "\(classCount) \(near)"
+                        )
+                    }
                 }
             }
         }
@@ -390,6 +470,22 @@ struct SignatureSnapshotTests {
         #expect(SignatureSnapshotCache.choose(explicit: "off", environment: home) == nil)
         #expect(SignatureSnapshotCache.choose(explicit: nil, environment: ["SHELFGUARD_CACHE": "off"]) == nil)
         #expect(SignatureSnapshotCache.choose(explicit: nil, environment: [:]) == nil)
+        #expect(SignatureSnapshotCache.choose(explicit: "/d/./e/../f/", environment: [:])?.path == "/d/f")
+        #expect(
+            SignatureSnapshotCache.choose(explicit: nil, environment: ["HOME": "/h/"])?.path == "/h/.cache/shelfguard")
+    }
+
+    @Test("paths are made absolute by name, as Foundation's standardized file URL makes them")
+    func absolutePaths() {
+        let paths = [
+            "a", "./a", "a/../b", "/a/./b/", "../x", "//a//b", "/..", "/a/b/..", "/a/b/../..", "/a/b/../../..", ".",
+            "..", "/", "a/", "a//b/./", "/a/..b/.c", "/a/...", "x/..", "x/../..", "~/x", "~", "a b/c",
+            "/t/\u{5E94}\u{7528}.apk",
+        ]
+        for path in paths {
+            #expect(
+                PolicySource.absolute(path) == URL(fileURLWithPath: path).standardizedFileURL.path, "\(path)")
+        }
     }
 }
 

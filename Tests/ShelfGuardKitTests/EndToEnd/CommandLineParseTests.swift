@@ -43,7 +43,7 @@ struct CommandLineParseTests {
         #expect(parsed == Self.fromRoot(arguments))
         // The command line was the command's own: its own parse gives the command itself, so
         // `ShelfGuard.parse` takes that value and never builds the root's tree.
-        let command = ShelfGuard.perBundleCommands[arguments[0]]!
+        let command = ShelfGuard.perBundleCommand(arguments[0])!
         let own = try? command.parseAsRoot(Array(arguments.dropFirst()))
         #expect(own.map { type(of: $0) == command } == true)
         #expect(own.map { QuickParserTests.values($0) } == parsed)
@@ -72,9 +72,10 @@ struct CommandLineParseTests {
     @Test(
         "each per-bundle command is the root's subcommand of that name, has none of its own, and names shelfguard as its super-command"
     )
-    func table() {
+    func table() throws {
         let subcommands = ShelfGuard.configuration.subcommands
-        for (name, command) in ShelfGuard.perBundleCommands {
+        for name in ShelfGuard.perBundleCommandNames {
+            let command = try #require(ShelfGuard.perBundleCommand(name))
             #expect(command.configuration.commandName == name)
             #expect(subcommands.contains { $0 == command })
             #expect(command.configuration.subcommands.isEmpty)
@@ -83,5 +84,11 @@ struct CommandLineParseTests {
             #expect(command.configuration._superCommandName == "shelfguard")
         }
         #expect(ShelfGuard.configuration._superCommandName == nil)
+        // No other command is taken for one.
+        for command in subcommands where !ShelfGuard.perBundleCommandNames.contains(command.configuration.commandName!)
+        {
+            #expect(ShelfGuard.perBundleCommand(command.configuration.commandName!) == nil)
+        }
     }
 }
+

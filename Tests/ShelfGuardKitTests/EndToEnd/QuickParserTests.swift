@@ -137,7 +137,7 @@ struct QuickParserTests {
         "generated command lines: the quick parse gives ArgumentParser's command, field for field, or leaves the line to it",
         arguments: [("check", 200 as UInt64), ("inspect", 100)])
     func generated(_ name: String, count: UInt64) throws {
-        let command = try #require(ShelfGuard.perBundleCommands[name])
+        let command = try #require(ShelfGuard.perBundleCommand(name))
         let options = try Self.declared(command)
         let dump = try #require(
             try JSONSerialization.jsonObject(with: Data(command._dumpHelp().utf8)) as? [String: Any])
