@@ -63,6 +63,8 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]
         ),
+        // glibc's mallopt, which its Swift module leaves out (MallocTuning.swift).
+        .systemLibrary(name: "CMalloc"),
         // The review pipeline; its folders are the pipeline's stages.
         .target(
             name: "ShelfGuardKit",
@@ -140,6 +142,7 @@ let package = Package(
                 "ShelfGuardSQLite",
                 "ShelfGuardPostgres",
                 "ShelfGuardService",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

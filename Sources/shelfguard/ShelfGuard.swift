@@ -34,6 +34,8 @@ struct ShelfGuard: ParsableCommand {
     static func main() {
         // Arguments byte for byte: a bundle named in GBK must still be found (see RawPath).
         let arguments = Array(RawPath.arguments().dropFirst())
+        MallocTuning.apply(
+            MallocTuning.settings(arguments: arguments, tunables: ProcessEnvironment.value("GLIBC_TUNABLES")))
         do {
             if let problem = WallClock.environmentProblem() { throw ToolError(problem) }
             EnginePrefetch.start(arguments: arguments)

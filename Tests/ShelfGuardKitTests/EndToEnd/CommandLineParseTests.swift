@@ -92,3 +92,27 @@ struct CommandLineParseTests {
     }
 }
 
+/// glibc's allocator settings for the commands a CI hook or a batch starts once per bundle.
+@Suite("allocator settings")
+struct MallocTuningTests {
+    @Test("check and inspect set them, glibc takes every value; other commands, or GLIBC_TUNABLES set, keep glibc's")
+    func settings() {
+        for command in ["check", "inspect"] {
+            let settings = MallocTuning.settings(arguments: [command, "app.apk"], tunables: nil)
+            #if os(Linux)
+                #expect(settings.count == 3)
+            #endif
+            // Applied in this test process too: harmless, and glibc says whether it took them.
+            #expect(MallocTuning.apply(settings))
+            #expect(
+                MallocTuning.settings(arguments: [command, "app.apk"], tunables: "glibc.malloc.arena_max=1").isEmpty)
+        }
+        for arguments in [["review", "a.apk"], ["serve"], ["worker"], ["daily"], [], ["--version"]] {
+            #expect(MallocTuning.settings(arguments: arguments, tunables: nil).isEmpty)
+        }
+        #if os(Linux)
+            let threshold = MallocTuning.settings(arguments: ["check"], tunables: nil)[0]
+            #expect(threshold.value == MallocTuning.mmapThreshold)
+        #endif
+    }
+}
