@@ -51,10 +51,8 @@ public struct SignatureDatabase: Sendable {
     /// Loads the taxonomy and the signatures of a policies source (built in or a folder). With a
     /// `cache`, a snapshot made from the very same files (and executable) is read instead of the
     /// YAML, and one is kept after parsing (see `SignatureSnapshotCache`); the database is the same.
-    /// `tablesInPlace`: a snapshot's automaton tables are used where they lie in the mapped file
-    /// instead of copied (see `SignatureSnapshotCache.load(key:tablesInPlace:)` for the price).
     public static func load(
-        source: PolicySource, cache: SignatureSnapshotCache? = nil, tablesInPlace: Bool = false
+        source: PolicySource, cache: SignatureSnapshotCache? = nil
     ) throws(LoadError) -> SignatureDatabase {
         let origin = ConfigSource(
             chosenBy: source.origin.chosenBy,
@@ -72,7 +70,7 @@ public struct SignatureDatabase: Sendable {
             database.origin = origin
             return database
         }
-        if var kept = cache.load(key: key, tablesInPlace: tablesInPlace) {
+        if var kept = cache.load(key: key) {
             kept.origin = origin
             return kept
         }

@@ -87,17 +87,12 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         filePath("signatures-\(key.prefix(16).hexString).snapshot")
     }
 
-    /// The database kept under `key`, if there is one to trust. `tablesInPlace`: its automaton
-    /// tables are used where they lie in the file's mapping, which then stays mapped as long as
-    /// they are used (no copy: 0.8 ms of a CI hook's start). The price is that the file must not
-    /// be cut short in place meanwhile, which would stop the process (SIGBUS): snapshots are only
-    /// ever replaced by a rename, in a folder only its user can write, so the per-bundle commands
-    /// (`check`, `inspect`, `review`) take it; long-running servers copy.
-    func load(key: [UInt8], tablesInPlace: Bool = false) -> SignatureDatabase? {
-        guard let mapping = SnapshotMapping(path: snapshotPath(key: key)) else { return nil }
-        return withExtendedLifetime(mapping) {
-            SignatureSnapshot.decode(mapping.bytes, key: key, owner: tablesInPlace ? mapping : nil)
-        }
+    /// The database kept under `key`, if there is one to trust. Its automaton tables are used
+    /// where they lie in the snapshot's bytes, which live as long as they do (no copy into arrays
+    /// of their own: 0.8 ms of a CI hook's start).
+    func load(key: [UInt8]) -> SignatureDatabase? {
+        guard let file = SnapshotBytes(path: snapshotPath(key: key)) else { return nil }
+        return withExtendedLifetime(file) { SignatureSnapshot.decode(file.bytes, key: key, owner: file) }
     }
 
     /// Keeps `database` under `key`: written to a temporary file and renamed, so that another
@@ -144,18 +139,20 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         }
     }
 
-    /// Hands a regular file's bytes to `body`, mapped read-only (`SnapshotMapping`); nil when
-    /// the file cannot be opened or mapped.
+    /// Hands a regular file's bytes to `body` (`SnapshotBytes`); nil when the file cannot be
+    /// opened or read.
     static func withContents<T>(of path: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
-        guard let mapping = SnapshotMapping(path: path) else { return nil }
-        return withExtendedLifetime(mapping) { body(mapping.bytes) }
+        guard let file = SnapshotBytes(path: path) else { return nil }
+        return withExtendedLifetime(file) { body(file.bytes) }
     }
 }
 
-/// A regular file's bytes, mapped read-only while this lives (no buffer to zero and fill: a
-/// snapshot is about 2 MB, most of it automaton tables). Snapshots are only ever replaced by a
-/// rename, never truncated in place, so the mapping keeps the bytes it was made with.
-final class SnapshotMapping: @unchecked Sendable {
+/// A regular file's bytes, read into memory of this process's own (an anonymous mapping, its pages
+/// filled in at once, then made read-only) and kept while this lives. Read, not mapped from the
+/// file: the automaton tables are used where they lie in these bytes (`TransitionTable`) and
+/// checked once, and a mapping of the file would show a change someone made to it in place after
+/// the check (or stop the process with SIGBUS had they cut it short). These bytes cannot change.
+final class SnapshotBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
 
     init?(path: String) {
@@ -168,12 +165,25 @@ final class SnapshotMapping: @unchecked Sendable {
         else { return nil }
         let size = Int(info.st_size)
         #if os(Linux)
-            let flags = MAP_PRIVATE | MAP_POPULATE
+            let flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE
         #else
-            let flags = MAP_PRIVATE
+            let flags = MAP_PRIVATE | MAP_ANON
         #endif
-        guard let mapped = mmap(nil, size, PROT_READ, flags, descriptor, 0), mapped != MAP_FAILED else { return nil }
-        bytes = UnsafeRawBufferPointer(start: mapped, count: size)
+        guard let memory = mmap(nil, size, PROT_READ | PROT_WRITE, flags, -1, 0), memory != MAP_FAILED else {
+            return nil
+        }
+        var done = 0
+        while done < size {
+            let n = read(descriptor, memory + done, size - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {  // cut short since fstat, or unreadable
+                munmap(memory, size)
+                return nil
+            }
+            done += n
+        }
+        mprotect(memory, size, PROT_READ)
+        bytes = UnsafeRawBufferPointer(start: memory, count: size)
     }
 
     deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }

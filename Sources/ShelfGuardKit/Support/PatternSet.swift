@@ -357,10 +357,10 @@ extension PatternSet {
 }
 
 /// A pattern set's transition table: an array it compiled, or a stretch of a snapshot's bytes
-/// used where they lie, kept alive by `owner` (the snapshot's mapping). The built-in database's
-/// tables are 1.2 MB; copying them out of the snapshot into arrays took 0.8 ms of every CI hook's
-/// start, on the thread the bundle's detection waits for (most of it faulting in the pages of the
-/// new arrays).
+/// used where they lie, kept alive by `owner` (the snapshot's bytes, `SnapshotBytes`). The
+/// built-in database's tables are 1.2 MB; copying them out of the snapshot into arrays took 0.8 ms
+/// of every CI hook's start, on the thread the bundle's detection waits for (most of it faulting
+/// in the pages of the new arrays).
 final class TransitionTable: @unchecked Sendable {
     /// The entries; valid while this table lives.
     let entries: UnsafeBufferPointer<Int32>

@@ -51,8 +51,7 @@ enum EnginePrefetch {
         let source = PolicySource.choose(explicit: guess.policies, environment: environment)
         let cache = SignatureSnapshotCache.choose(explicit: guess.policyCache, environment: environment)
         let engine = (
-            key: EngineKey(source: source, cache: cache),
-            loads: SignatureLoads.start(source: source, cache: cache, tablesInPlace: true)
+            key: EngineKey(source: source, cache: cache), loads: SignatureLoads.start(source: source, cache: cache)
         )
         let policy =
             command == "inspect"

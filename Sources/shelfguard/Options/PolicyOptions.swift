@@ -43,11 +43,9 @@ struct PolicyOptions: ParsableArguments {
         return EnginePrefetch.take(source: source, cache: cache) ?? SignatureLoads.start(source: source, cache: cache)
     }
 
-    static func signatureDatabase(
-        source: PolicySource, cache: SignatureSnapshotCache?, tablesInPlace: Bool = false
-    ) throws -> SignatureDatabase {
+    static func signatureDatabase(source: PolicySource, cache: SignatureSnapshotCache?) throws -> SignatureDatabase {
         do {
-            return try SignatureDatabase.load(source: source, cache: cache, tablesInPlace: tablesInPlace)
+            return try SignatureDatabase.load(source: source, cache: cache)
         } catch {
             throw ToolError("the feature database (\(source.origin)) is broken:\n" + error.description)
         }
@@ -61,17 +59,10 @@ struct SignatureLoads: Sendable {
     let database: BackgroundResult<SignatureDatabase, any Error>
     let engine: BackgroundResult<SignatureEngine, any Error>
 
-    /// `tablesInPlace`: the snapshot's automaton tables are used where they lie in its mapped file
-    /// (`SignatureSnapshotCache.load(key:tablesInPlace:)`): for the per-bundle commands, whose
-    /// loads `EnginePrefetch` starts, not for servers that run for months.
-    static func start(
-        source: PolicySource, cache: SignatureSnapshotCache?, tablesInPlace: Bool = false
-    ) -> SignatureLoads {
+    static func start(source: PolicySource, cache: SignatureSnapshotCache?) -> SignatureLoads {
         let (database, fulfil) = BackgroundResult<SignatureDatabase, any Error>.promised()
         let engine = BackgroundResult<SignatureEngine, any Error>.onNewThread {
-            let loaded = Result {
-                try PolicyOptions.signatureDatabase(source: source, cache: cache, tablesInPlace: tablesInPlace)
-            }
+            let loaded = Result { try PolicyOptions.signatureDatabase(source: source, cache: cache) }
             fulfil(loaded)
             return SignatureEngine(try loaded.get())
         }
