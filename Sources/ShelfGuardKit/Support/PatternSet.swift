@@ -185,8 +185,9 @@ public struct PatternScanner: Sendable {
         let start = offset
         let classes = set.classCount
         let count = chunk.count
-        withExtendedLifetime(set.table) { table in
-            let next = table.entries
+        // Valid throughout: this scanner's `set` holds the table, and the table its bytes.
+        let next = set.table.entries
+        do {
             set.classOf.withUnsafeBufferPointer { classOf in
                 set.startsPattern.withUnsafeBufferPointer { starts in
                     set.startsPair.withUnsafeBufferPointer { pairs in
@@ -287,7 +288,7 @@ extension PatternSet {
     }
 
     /// Tables written by `write(to:)`, checked so that no scan can leave them: every transition
-    /// lands on a state of the table, every output names a pattern, and the output links end.
+    /// leads to a row of the table, every output names a pattern, and the output links end.
     /// Anything else is `Invalid`, and the patterns are compiled again.
     static func read(from r: inout SnapshotReader) throws(SnapshotReader.Invalid) -> PatternSet {
         let caseInsensitive = try r.bool()
@@ -368,6 +369,8 @@ final class TransitionTable: @unchecked Sendable {
     private let owner: AnyObject?
 
     var count: Int { entries.count }
+    /// Whether the entries are another's bytes (a snapshot's) rather than this table's own.
+    var isBorrowed: Bool { owner != nil }
 
     init(copying values: [Int32]) {
         let storage = UnsafeMutableBufferPointer<Int32>.allocate(capacity: values.count)
