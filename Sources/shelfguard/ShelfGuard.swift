@@ -72,8 +72,6 @@ struct ShelfGuard: ParsableCommand {
     /// command line is theirs, without building the whole command tree first.
     /// (A switch, not a dictionary: building a `[String: any ParsableCommand.Type]` instantiated
     /// its generic metadata, 0.15 ms of every start, before the feature database's load began.)
-    static let perBundleCommandNames = ["check", "inspect", "review"]
-
     static func perBundleCommand(_ name: String) -> (any ParsableCommand.Type)? {
         switch name {
         case "check": Check.self

@@ -56,10 +56,10 @@ public struct SignatureSnapshotCache: Sendable, Equatable {
         if let explicit, !explicit.isEmpty { return folder(explicit) }
         if let named = environment[environmentVariable], !named.isEmpty { return folder(named) }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return SignatureSnapshotCache(path: PolicySource.absolute(xdg + "/shelfguard"))
+            return SignatureSnapshotCache(path: SignatureSnapshotCache(path: xdg).filePath("shelfguard"))
         }
         if let home = environment["HOME"], home.hasPrefix("/") {
-            return SignatureSnapshotCache(path: PolicySource.absolute(home + "/.cache/shelfguard"))
+            return SignatureSnapshotCache(path: SignatureSnapshotCache(path: home).filePath(".cache/shelfguard"))
         }
         return nil
     }

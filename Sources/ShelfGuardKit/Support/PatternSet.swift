@@ -187,21 +187,19 @@ public struct PatternScanner: Sendable {
         let count = chunk.count
         // Valid throughout: this scanner's `set` holds the table, and the table its bytes.
         let next = set.table.entries
-        do {
-            set.classOf.withUnsafeBufferPointer { classOf in
-                set.startsPattern.withUnsafeBufferPointer { starts in
-                    set.startsPair.withUnsafeBufferPointer { pairs in
-                        let bytes = base.assumingMemoryBound(to: UInt8.self)
-                        var i = 0
-                        while i < count {
-                            let stop = PatternScanner.run(
-                                next: next.baseAddress!, classOf: classOf.baseAddress!, starts: starts.baseAddress!,
-                                pairs: pairs.baseAddress!, bytes: bytes, from: i, to: count, row: &row)
-                            i = stop
-                            if row < 0 {
-                                row = -row
-                                report(Int32(row / classes), end: start + Int64(i), onMatch)
-                            }
+        set.classOf.withUnsafeBufferPointer { classOf in
+            set.startsPattern.withUnsafeBufferPointer { starts in
+                set.startsPair.withUnsafeBufferPointer { pairs in
+                    let bytes = base.assumingMemoryBound(to: UInt8.self)
+                    var i = 0
+                    while i < count {
+                        let stop = PatternScanner.run(
+                            next: next.baseAddress!, classOf: classOf.baseAddress!, starts: starts.baseAddress!,
+                            pairs: pairs.baseAddress!, bytes: bytes, from: i, to: count, row: &row)
+                        i = stop
+                        if row < 0 {
+                            row = -row
+                            report(Int32(row / classes), end: start + Int64(i), onMatch)
                         }
                     }
                 }

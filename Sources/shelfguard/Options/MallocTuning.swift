@@ -34,13 +34,11 @@ enum MallocTuning {
         #endif
     }
 
-    /// Applies `settings`, before any thread starts; false when glibc refused one.
-    @discardableResult
-    static func apply(_ settings: [(parameter: Int32, value: Int32)]) -> Bool {
+    /// Applies `settings`, before any thread starts. (glibc 2.36 takes any value of these three:
+    /// `mallopt` has nothing to refuse.)
+    static func apply(_ settings: [(parameter: Int32, value: Int32)]) {
         #if os(Linux)
-            return settings.allSatisfy { mallopt($0.parameter, $0.value) == 1 }
-        #else
-            return settings.isEmpty
+            for setting in settings { _ = mallopt(setting.parameter, setting.value) }
         #endif
     }
 }
